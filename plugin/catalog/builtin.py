@@ -1,0 +1,337 @@
+"""The built-in catalog, taken from the seed articles in shared/seeds/.
+
+Facts (holds, reps, sets, sides, frequency, equipment, cautions) come from the
+seed named in each exercise's ``source``; every instruction is our own wording.
+Where a seed gives no number, the dose says so in ``assumed``.
+"""
+
+from __future__ import annotations
+
+from plugin.catalog.model import (
+    Caution,
+    CautionKind,
+    Dose,
+    Exercise,
+    Focus,
+    Frequency,
+    Routine,
+    RoutineEntry,
+)
+
+SEED_CONTRACT_RELAX = "000_1d2406498111ace2.txt"
+SEED_LYING = "001_88d1c390bc81f492.txt"
+SEED_YOGA_BLOCKS = "002_6f551bdf3fe5051e.txt"
+SEED_HOME_ROUTINE = "003_bcc02b065a3d4c8b.txt"
+SEED_FORWARD_BEND_TRUNK = "004_73721d850aef9b19.txt"
+
+# --- cautions ---------------------------------------------------------------
+
+DISC_INJURY = Caution(
+    id="disc-injury",
+    kind=CautionKind.CONTRAINDICATION,
+    text=(
+        "Do not stretch your hamstrings if you have an intervertebral disc injury: it can make "
+        "the back pain worse. Do the knees-to-chest stretch instead."
+    ),
+    short="Disc injury: skip this, do knees-to-chest",
+)
+SCIATICA = Caution(
+    id="sciatica",
+    kind=CautionKind.CONTRAINDICATION,
+    text=(
+        "With sciatica, wait until the inflammation has settled before you stretch the "
+        "hamstrings."
+    ),
+    short="Sciatica: only once inflammation settles",
+)
+STOP_IF_PAIN = Caution(
+    id="stop-if-pain",
+    kind=CautionKind.STOP,
+    text=(
+        "Stop if it hurts. A mild pull is fine; pain is not. If the pain stays, ask a "
+        "physiotherapist or doctor before you go on."
+    ),
+    short="Stop if it hurts",
+)
+NO_BOUNCING = Caution(
+    id="no-bouncing",
+    kind=CautionKind.FORM,
+    text="Move slowly and never bounce: fast or jerky stretching can tear the muscle.",
+    short="Slowly, no bouncing",
+)
+LIGHT_PUSH = Caution(
+    id="light-push",
+    kind=CautionKind.FORM,
+    text="Keep the push light, about 20-30 % of your strength, never a hard contraction.",
+    short="Light push, 20-30 %",
+)
+NO_OVERSWING = Caution(
+    id="no-overswing",
+    kind=CautionKind.FORM,
+    text="Do not swing the pole further than feels easy: over-rotating can injure a disc.",
+    short="Do not over-swing",
+)
+STRAIGHT_BACK = Caution(
+    id="straight-back",
+    kind=CautionKind.FORM,
+    text="Keep your back as straight as you can while you lean forward.",
+    short="Keep the back straight",
+)
+
+HAMSTRING_CAUTIONS = (DISC_INJURY, SCIATICA, STOP_IF_PAIN, NO_BOUNCING)
+
+ONCE_OR_TWICE = Frequency(1, 2, "once or twice a day")
+
+# --- exercises --------------------------------------------------------------
+
+CONTRACT_RELAX = Exercise(
+    id="contract-relax-hamstring",
+    name="Contract-relax hamstring stretch",
+    focus=Focus.HAMSTRING,
+    position="standing, one heel up on a support",
+    equipment=("ledge, table or chair",),
+    steps=(
+        "Stand facing a ledge, table or chair and rest one heel on it, toes toward the ceiling.",
+        "Lean forward from the hips with a long, straight back until you feel a pull behind the thigh.",
+        "Keep that stretch and press the heel gently down into the support for 6 seconds.",
+        "Relax, put the leg down and take one slow, deep breath in and out.",
+        "Do three pushes in all, then change legs.",
+        "When both legs are done, repeat everything with the foot turned inward, then turned outward.",
+    ),
+    dose=Dose(
+        sets=3,
+        reps=3,
+        per_side=True,
+        contract_s=6,
+        effort_pct=(20, 30),
+        rest_s=10,
+        assumed=("rest_s",),
+    ),
+    cautions=(*HAMSTRING_CAUTIONS, LIGHT_PUSH, STRAIGHT_BACK),
+    source=SEED_CONTRACT_RELAX,
+    frequency=ONCE_OR_TWICE,
+    variations=("foot pointing up", "foot turned in", "foot turned out"),
+    variation_per_set=True,
+    cue="Push the heel down lightly, 20-30 %",
+)
+
+LYING_HAMSTRING = Exercise(
+    id="lying-hamstring",
+    name="Lying hamstring stretch",
+    focus=Focus.HAMSTRING,
+    position="lying on your back",
+    equipment=("small rolled towel (optional)",),
+    steps=(
+        "Lie on your back, knees bent, feet flat and head resting on the floor.",
+        "Tip the pelvis a little so the low back settles close to the floor; a small rolled towel "
+        "under it helps if the back is sore.",
+        "Bring one knee up and hold the leg with both hands behind the middle of the calf.",
+        "Draw the leg toward you, then slowly straighten the knee until the back of the thigh stretches.",
+        "Every few seconds try to straighten the knee a little more.",
+        "Lower the leg slowly and do the other side.",
+    ),
+    dose=Dose(reps=1, per_side=True, hold_s=30, hold_range_s=(15, 30), rest_s=5, assumed=("rest_s",)),
+    cautions=HAMSTRING_CAUTIONS,
+    source=SEED_LYING,
+    frequency=Frequency(1, 3, "several times a day"),
+    cue="Straighten the knee a little more every few seconds",
+)
+
+STANDING_FORWARD_BEND = Exercise(
+    id="standing-forward-bend",
+    name="Standing forward bend (toe reach)",
+    focus=Focus.HAMSTRING,
+    position="standing",
+    equipment=(),
+    steps=(
+        "Stand tall with your legs fairly straight.",
+        "Fold forward slowly from the waist and let your arms hang toward the floor.",
+        "Reach for your toes only as far as comes easily, then stay there.",
+        "If the toes are easy, fold further and wrap your arms around your knees.",
+        "Roll up slowly to standing.",
+    ),
+    dose=Dose(sets=2, reps=1, hold_s=30, hold_range_s=(30, 45), rest_s=15, assumed=("rest_s",)),
+    cautions=(*HAMSTRING_CAUTIONS, STRAIGHT_BACK),
+    source=f"{SEED_HOME_ROUTINE}, {SEED_FORWARD_BEND_TRUNK}",
+    frequency=Frequency(1, 1, "two sets a day"),
+    cue="Slowly to your limit, then hold",
+)
+
+SEATED_TWO_CHAIR = Exercise(
+    id="seated-two-chair-hamstring",
+    name="Seated two-chair hamstring stretch",
+    focus=Focus.HAMSTRING,
+    position="seated",
+    equipment=("two chairs of the same height",),
+    steps=(
+        "Set two chairs of the same height facing each other.",
+        "Sit on one and rest one leg, straight, on the seat of the other.",
+        "Reach toward the toes of that foot, then sit back up.",
+        "Reach four times, then switch legs.",
+    ),
+    dose=Dose(reps=4, per_side=True, tempo_s=5, rest_s=2, assumed=("tempo_s", "rest_s")),
+    cautions=(*HAMSTRING_CAUTIONS, STRAIGHT_BACK),
+    source=SEED_HOME_ROUTINE,
+    frequency=ONCE_OR_TWICE,
+    cue="Reach for the toes, four times",
+)
+
+BAND_HAMSTRING = Exercise(
+    id="band-hamstring",
+    name="Lying band or towel hamstring stretch",
+    focus=Focus.HAMSTRING,
+    position="lying on your back on a mat",
+    equipment=("exercise band or towel", "mat"),
+    steps=(
+        "Lie on your back on a mat and loop a band or towel around one foot.",
+        "Lift that leg and keep it straight while you slowly pull the band toward your chest.",
+        "Stop where you feel the stretch along the back of the thigh and behind the knee.",
+        "To keep the knee straight, hold the band in one hand and press the thigh back with the other.",
+        "For an easier stretch, bend the other knee with that foot flat on the floor.",
+        "Change legs.",
+    ),
+    dose=Dose(reps=1, per_side=True, hold_s=30, rest_s=5, assumed=("hold_s", "rest_s")),
+    cautions=HAMSTRING_CAUTIONS,
+    source=SEED_HOME_ROUTINE,
+    frequency=ONCE_OR_TWICE,
+    variations=("band", "towel held at both ends", "easier: other knee bent, foot flat"),
+    cue="Keep the raised leg straight",
+)
+
+LEGS_UP_WALL = Exercise(
+    id="legs-up-wall-hamstring",
+    name="Legs-up-the-wall hamstring stretch",
+    focus=Focus.HAMSTRING,
+    position="lying on your back, legs up a wall",
+    equipment=("wall", "mat", "pillow (optional)"),
+    steps=(
+        "Lie on a mat with your seat close to a wall and both legs resting up the wall.",
+        "Keep your back flat on the floor; a pillow under the head makes it more comfortable.",
+        "Slowly press the backs of the knees toward the wall to straighten the legs.",
+        "Hold the press for 40 seconds, then let go.",
+    ),
+    dose=Dose(reps=6, reps_range=(6, 8), hold_s=40, rest_s=10, assumed=("rest_s",)),
+    cautions=HAMSTRING_CAUTIONS,
+    source=SEED_HOME_ROUTINE,
+    frequency=ONCE_OR_TWICE,
+    cue="Knees back toward the wall, 40 s",
+)
+
+KNEES_TO_CHEST = Exercise(
+    id="knees-to-chest",
+    name="Knees-to-chest stretch",
+    focus=Focus.HAMSTRING,
+    position="lying on your back",
+    equipment=("mat",),
+    steps=(
+        "Lie on your back on a mat with knees bent.",
+        "Draw both knees up toward your chest (or toward your shoulders) with your hands.",
+        "Stay there, breathing easily, then lower the feet slowly to the floor.",
+    ),
+    dose=Dose(reps=3, hold_s=20, rest_s=10, assumed=("reps", "hold_s", "rest_s")),
+    cautions=(STOP_IF_PAIN,),
+    source=SEED_HOME_ROUTINE,
+    frequency=ONCE_OR_TWICE,
+    cue="Knees gently to the chest",
+    alternative_to="hamstring stretches, for people with an intervertebral disc injury",
+)
+
+TRUNK_ROTATION = Exercise(
+    id="standing-trunk-rotation",
+    name="Standing trunk rotation with a pole",
+    focus=Focus.TRUNK,
+    position="standing",
+    equipment=("smooth, round, fairly heavy pole about 2 m long (wider than your arms)",),
+    steps=(
+        "Rest a long pole across your shoulders behind the neck and drape your arms over it.",
+        "Stand up straight.",
+        "Turn slowly to the left and then to the right, letting the pole sweep in an easy arc.",
+        "Keep every turn comfortable and keep going for about three minutes.",
+    ),
+    dose=Dose(duration_s=180),
+    cautions=(STOP_IF_PAIN, NO_OVERSWING),
+    source=SEED_FORWARD_BEND_TRUNK,
+    frequency=ONCE_OR_TWICE,
+    cue="Slow, easy turns, never forced",
+)
+
+YOGA_BLOCK_FOLD = Exercise(
+    id="yoga-block-forward-fold",
+    name="Active forward fold with two yoga blocks",
+    focus=Focus.HAMSTRING,
+    position="standing",
+    equipment=("two yoga blocks",),
+    steps=(
+        "Fold forward actively, working the hamstrings rather than hanging in the stretch, "
+        "with a yoga block under each hand for support.",
+        "The source article names this stretch but gives no hold or repetitions: choose a hold "
+        "with your physiotherapist.",
+    ),
+    dose=Dose(),
+    cautions=(STOP_IF_PAIN,),
+    source=SEED_YOGA_BLOCKS,
+    frequency=Frequency(1, 1, "once a day"),
+    cue="Fold actively, blocks under the hands",
+)
+
+EXERCISES: tuple[Exercise, ...] = (
+    CONTRACT_RELAX,
+    LYING_HAMSTRING,
+    STANDING_FORWARD_BEND,
+    SEATED_TWO_CHAIR,
+    BAND_HAMSTRING,
+    LEGS_UP_WALL,
+    KNEES_TO_CHEST,
+    TRUNK_ROTATION,
+    YOGA_BLOCK_FOLD,
+)
+
+
+def _entries(*exercises: Exercise) -> tuple[RoutineEntry, ...]:
+    return tuple(RoutineEntry(exercise=ex, dose=ex.dose) for ex in exercises)
+
+
+ROUTINES: tuple[Routine, ...] = (
+    Routine(
+        id="daily-hamstring",
+        name="Daily hamstring stretch",
+        description="Three lying and standing hamstring stretches for tight hamstrings and a sore low back.",
+        entries=_entries(LYING_HAMSTRING, BAND_HAMSTRING, STANDING_FORWARD_BEND),
+        frequency=ONCE_OR_TWICE,
+    ),
+    Routine(
+        id="contract-relax",
+        name="Contract-relax hamstring",
+        description="The heel-on-a-chair contract-relax stretch in three foot positions, each leg.",
+        entries=_entries(CONTRACT_RELAX),
+        frequency=ONCE_OR_TWICE,
+    ),
+    Routine(
+        id="desk-break",
+        name="Desk-worker hamstring break",
+        description="Two stretches that need only chairs and a little floor, for a break from sitting.",
+        entries=_entries(SEATED_TWO_CHAIR, STANDING_FORWARD_BEND),
+        frequency=ONCE_OR_TWICE,
+    ),
+    Routine(
+        id="wall-hamstring",
+        name="Legs-up-the-wall hamstring",
+        description="A gentle lying stretch with both legs up a wall.",
+        entries=_entries(LEGS_UP_WALL),
+        frequency=ONCE_OR_TWICE,
+    ),
+    Routine(
+        id="trunk-rotation",
+        name="Trunk rotation",
+        description="Three minutes of slow standing trunk rotation with a pole.",
+        entries=_entries(TRUNK_ROTATION),
+        frequency=ONCE_OR_TWICE,
+    ),
+    Routine(
+        id="disc-safe",
+        name="Disc-safe back stretch",
+        description="For people with an intervertebral disc problem, who should not stretch the hamstrings.",
+        entries=_entries(KNEES_TO_CHEST),
+        frequency=ONCE_OR_TWICE,
+    ),
+)

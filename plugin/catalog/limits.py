@@ -1,0 +1,11 @@
+"""Bounds on what a person may prescribe in a custom routine (one place for the rule)."""
+
+from __future__ import annotations
+
+SETS = (1, 10)
+REPS = (1, 50)
+HOLD_S = (1, 600)
+REST_S = (0, 600)
+DURATION_S = (1, 3600)
+EXERCISES_PER_ROUTINE = (1, 30)
+NAME_CHARS = (1, 200)

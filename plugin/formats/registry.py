@@ -1,0 +1,18 @@
+"""Which export formats exist: name → module with export(routine) -> bytes.
+
+Each module also names its MEDIA_TYPE and EXTENSION. Adding a format is one line here.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from plugin.formats import canonical
+
+FORMATS: dict[str, ModuleType] = {
+    "json": canonical,
+}
+
+
+def names() -> list[str]:
+    return sorted(FORMATS)

@@ -1,0 +1,1 @@
+"""Use cases: each function is one thing a user or host does, over a unit of work."""

@@ -1,0 +1,18 @@
+"""HTTP layer: flask-smorest blueprints. A view parses, calls one service, answers."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from plugin.web import docs, health, problems, routines
+
+API_BLUEPRINTS = [health.blp, routines.blp]
+
+
+def init_app(app: Flask) -> None:
+    api = Api(app, spec_kwargs={"info": {"description": "Stretch routines for the trackers you already use."}})
+    for blueprint in API_BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    app.register_blueprint(docs.blp)
+    problems.init_app(app)

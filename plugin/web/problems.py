@@ -1,0 +1,92 @@
+"""Every error answer is application/problem+json (RFC 9457), built in one place."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
+
+from plugin.catalog.errors import StretchsyncError
+
+PROBLEM_TYPE = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+def problem(status: int, detail: str, errors: dict[str, list[str]] | None = None, **extra: Any) -> Response:
+    """Build a problem+json response; ``errors`` maps a field path to its reasons."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": _title(status),
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    return Response(json.dumps(body), status=status, mimetype=PROBLEM_TYPE)
+
+
+def _title(status: int) -> str:
+    return HTTP_STATUS_CODES.get(status, "Error")
+
+
+def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested messages into {'exercises.0.sets': ['…']}."""
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = "body" if key == "_schema" else str(key)
+            path = f"{prefix}.{name}" if prefix and name != "body" else (prefix or name)
+            for k, v in flatten(value, path).items():
+                out.setdefault(k, []).extend(v)
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        out[prefix or "body"] = list(messages)
+    elif isinstance(messages, list):
+        for i, value in enumerate(messages):
+            out.update(flatten(value, f"{prefix}.{i}" if prefix else str(i)))
+    else:
+        out[prefix or "body"] = [str(messages)]
+    return out
+
+
+def _http_problem(exc: HTTPException) -> Response:
+    data = getattr(exc, "data", None) or {}
+    status = exc.code or 500
+    errors = None
+    if "messages" in data:
+        # webargs puts messages per location: {"json": {...}, "query": {...}}
+        errors = {}
+        for location, messages in data["messages"].items():
+            errors.update(flatten(messages) if location in ("json", "query", "form") else flatten(messages, location))
+    detail = data.get("message") or exc.description or _title(status)
+    if status == 422 and errors:
+        detail = "The request has invalid fields: " + ", ".join(sorted(errors))
+    if status == 400 and errors and any("Invalid JSON" in m for v in errors.values() for m in v):
+        detail = "The request body is not valid JSON."
+    response = problem(status, detail, errors, **data.get("extra", {}))
+    for key, value in (exc.get_response().headers.items() if status == 405 else []):
+        if key.lower() == "allow":
+            response.headers["Allow"] = value
+    return response
+
+
+def _domain_problem(exc: StretchsyncError) -> Response:
+    errors = {exc.field: [exc.message]} if exc.field else None
+    return problem(exc.status, exc.message, errors)
+
+
+def _unexpected(exc: Exception) -> Response:
+    if isinstance(exc, HTTPException):
+        return _http_problem(exc)
+    log.exception("unhandled error", exc_info=exc)
+    return problem(500, InternalServerError.description)
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers; call after flask-smorest's Api so these win."""
+    app.register_error_handler(HTTPException, _http_problem)
+    app.register_error_handler(StretchsyncError, _domain_problem)
+    app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,75 @@
+"""Fixtures: a fresh, migrated database per test on SQLite, or on PostgreSQL when
+PLUGIN_DATABASE_URL points at one (each test then gets its own schema)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+
+from plugin import create_app
+from plugin.store import migrate
+from plugin.store.db import normalise_url
+
+POSTGRES_URL = os.environ.get("PLUGIN_DATABASE_URL", "")
+
+
+def _is_postgres() -> bool:
+    return normalise_url(POSTGRES_URL).startswith("postgresql")
+
+
+@pytest.fixture
+def database_config(tmp_path) -> Iterator[dict]:
+    """Config keys that point the app at an empty database of its own."""
+    if not _is_postgres():
+        yield {"DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}"}
+        return
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(normalise_url(POSTGRES_URL))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield {"DATABASE_URL": POSTGRES_URL, "DATABASE_SCHEMA": schema}
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def app_config(database_config, tmp_path) -> dict:
+    """Override in a test module to add keys; the database keys stay."""
+    return {"TESTING": True, **database_config}
+
+
+@pytest.fixture
+def app(app_config, tmp_path, monkeypatch) -> Iterator[Flask]:
+    # Environment PLUGIN_* variables must not leak into the tests' own config.
+    for key in list(os.environ):
+        if key.startswith("PLUGIN_"):
+            monkeypatch.delenv(key)
+    application = create_app(app_config)
+    application.instance_path = str(tmp_path / "instance")
+    db = application.extensions["stretchsync.db"]
+    migrate.upgrade(db.engine)
+    yield application
+    db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    return app.extensions["stretchsync.db"]
