@@ -1,0 +1,106 @@
+"""The contract every tracker client keeps, and the one rule for HTTP failures.
+
+A client is built from an installation's decrypted credentials. ``push`` sends
+one routine (creating it the first time, updating it after, using the ``state``
+it returned last time); ``pull`` reads completed sessions since a cursor. A
+failure raises TrackerError; ``retryable`` says whether waiting can help, and
+``retry_after`` how long the tracker asked us to wait.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, Protocol
+
+import requests
+
+from plugin.catalog.model import CompletedSession, Plan, Routine
+
+TIMEOUT = (5, 20)  # connect, read seconds
+
+
+@dataclass(frozen=True)
+class Credentials:
+    base_url: str
+    token: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PushOutcome:
+    remote_ids: dict[str, str]  # what the tracker calls what we made, e.g. {"workout": "12"}
+    state: dict[str, Any]  # remembered and handed back on the next push of the same routine
+
+
+@dataclass
+class PullOutcome:
+    sessions: list[CompletedSession]
+    deleted: list[str] = field(default_factory=list)  # source ids the tracker no longer has
+    cursor: str | None = None
+
+
+class TrackerError(Exception):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retryable: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class Tracker(Protocol):
+    key: str
+
+    def push(self, routine: Routine, plan: Plan | None, state: dict[str, Any]) -> PushOutcome: ...
+
+    def pull(self, cursor: str | None, routines_by_remote_id: dict[str, str]) -> PullOutcome: ...
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Parse Retry-After: delta seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    now = now or datetime.now(timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+def raise_for_response(response: requests.Response, what: str) -> None:
+    """Turn a failed answer into TrackerError: 429, 408 and 5xx are worth retrying, other 4xx not."""
+    if response.ok:
+        return
+    status = response.status_code
+    body = response.text[:300]
+    retryable = status in (408, 425, 429) or status >= 500
+    raise TrackerError(
+        f"{what}: HTTP {status}: {body}",
+        status=status,
+        retryable=retryable,
+        retry_after=retry_after_seconds(response.headers.get("Retry-After")) if status in (429, 503) else None,
+    )
+
+
+def send(session: requests.Session, method: str, url: str, what: str, **kwargs: Any) -> requests.Response:
+    """One HTTP call with a timeout; network failures become retryable TrackerErrors."""
+    kwargs.setdefault("timeout", TIMEOUT)
+    try:
+        response = session.request(method, url, **kwargs)
+    except (requests.ConnectionError, requests.Timeout) as err:
+        raise TrackerError(f"{what}: {type(err).__name__}: {err}", retryable=True) from err
+    raise_for_response(response, what)
+    return response
