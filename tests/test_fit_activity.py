@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from garmin_fit_sdk import Decoder, Encoder, Profile, Stream
+from test_formats_fit import walk
 
 from plugin import catalog
 from plugin.catalog.errors import InvalidInput
@@ -130,25 +131,17 @@ def watch_sets_for(routine_id: str) -> list[dict[str, Any]]:
     """The sets a watch records while following our workout: one per step done, repeats unrolled."""
     steps = workout_steps_of(routine_id)
     sets: list[dict[str, Any]] = []
-    passes: dict[int, int] = {}
-    i = 0
-    while i < len(steps):
+    for i in walk(steps):
         step = steps[i]
-        if step["duration_type"] == "repeat_until_steps_cmplt":
-            passes[i] = passes.get(i, 1) + 1
-            if passes[i] <= step["repeat_steps"]:
-                i = step["duration_step"]
-                continue
-            del passes[i]
-        elif step["duration_type"] == "time":
-            active = step["intensity"] == "active"
-            fit_set = {"duration": step["duration_time"], "set_type": "active" if active else "rest"}
-            fit_set["wkt_step_index"] = i
-            if active:
-                fit_set["category"] = [step["exercise_category"]]
-                fit_set["category_subtype"] = [step["exercise_name"]]
-            sets.append(fit_set)
-        i += 1
+        if step["duration_type"] != "time":
+            continue  # open read-first steps make no set
+        active = step["intensity"] == "active"
+        fit_set = {"duration": step["duration_time"], "set_type": "active" if active else "rest"}
+        fit_set["wkt_step_index"] = i
+        if active:
+            fit_set["category"] = [step["exercise_category"]]
+            fit_set["category_subtype"] = [step["exercise_name"]]
+        sets.append(fit_set)
     return sets
 
 

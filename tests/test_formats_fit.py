@@ -55,9 +55,9 @@ def decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
     return messages
 
 
-def run(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Walk the workout as a watch does, following repeat steps by their decoded sub-fields."""
-    done: list[dict[str, Any]] = []
+def walk(steps: list[dict[str, Any]]) -> list[int]:
+    """The indexes of the steps a watch goes through, following repeats by their decoded sub-fields."""
+    done: list[int] = []
     passes: dict[int, int] = {}
     i = 0
     while i < len(steps):
@@ -70,9 +70,13 @@ def run(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 continue
             del passes[i]
         else:
-            done.append(step)
+            done.append(i)
         i += 1
     return done
+
+
+def run(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [steps[i] for i in walk(steps)]
 
 
 def strings(messages: dict[str, list[dict[str, Any]]]) -> list[str]:
