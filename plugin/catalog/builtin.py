@@ -38,10 +38,7 @@ DISC_INJURY = Caution(
 SCIATICA = Caution(
     id="sciatica",
     kind=CautionKind.CONTRAINDICATION,
-    text=(
-        "With sciatica, wait until the inflammation has settled before you stretch the "
-        "hamstrings."
-    ),
+    text=("With sciatica, wait until the inflammation has settled before you stretch the hamstrings."),
     short="Sciatica: only once inflammation settles",
 )
 STOP_IF_PAIN = Caution(
