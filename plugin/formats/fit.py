@@ -15,8 +15,9 @@ so at most 254 UTF-8 bytes of text. No caution may be lost to that limit:
    "More cautions: step 1." and every further chunk becomes the notes of a first
    "Read before you start" step (open duration, rest intensity), one step per chunk.
 3. Each work step's notes give that exercise's cautions in short form and its cue; what
-   does not fit continues in the notes of the step after it (the relax step of the
-   contract-relax stretch carries the foot position of each set).
+   does not fit continues in the notes of the rest step after it (the relax step of the
+   contract-relax stretch carries the foot position of each set), or, with no rest, in an
+   open "<exercise>: read first" step before the exercise.
 4. Names (workout, step, exercise title) are shortened at a character boundary if needed;
    they carry no caution.
 

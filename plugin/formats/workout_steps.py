@@ -6,13 +6,13 @@ Mapping (formats.md §4b), per routine entry:
   ``contract_s`` followed by its relax step (``rest_s``); continuous work is one timed step
   of ``duration_s``; counted work is one reps step of ``reps`` (the pauses between reps
   happen inside it);
-- every work step is followed by a rest step of ``rest_s`` (when it is not 0), so the timed
-  steps add up to ``Dose.seconds``;
+- every work step is followed by a rest step of ``rest_s`` (when it is not 0), so for all
+  but counted work the timed steps add up to ``Dose.seconds``;
 - per-side exercises get a left and a right step;
 - sets: one set's steps (every side, every rep) are written once inside a repeat block of
   ``sets``; with one set, reps of a hold or push become a repeat block of ``reps`` per side.
-  Repeats are never nested: FIT only loops back to an earlier step, and nesting is not
-  reliably supported by watches.
+  Repeats are never nested: a FIT repeat only loops back to an earlier step, and no source
+  we read says how watches handle a repeat inside a repeat.
 
 Every work step carries a Garmin exercise category and name (``EXERCISE_CODES``: the one
 table, exercise id → FIT profile values) and notes with the exercise's cautions (short form,
