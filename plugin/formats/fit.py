@@ -80,8 +80,8 @@ def description_and_read_first(routine: Routine) -> tuple[str, list[Step]]:
     """The workout description and the read-first steps that carry the cautions that overflow it."""
     lines = caution_lines(routine.cautions)
     chunks = pack_lines(lines)
-    if len(chunks) == 1:
-        return chunks[0], []
+    if len(chunks) <= 1:
+        return "".join(chunks), []
     chunks = pack_lines(lines, FIT_STRING_BYTES - len(MORE_CAUTIONS))
     rest = chunks[1:]
     steps = [
@@ -140,7 +140,11 @@ def _step_message(index: int, step: Step | RepeatStep) -> dict[str, Any]:
 
 
 def _title_messages(routine: Routine, steps: list[Step | RepeatStep]) -> list[dict[str, Any]]:
-    """One exercise_title per Garmin exercise used: our exercise name on the watch."""
+    """One exercise_title per Garmin exercise used: our exercise name on the watch.
+
+    A title belongs to a category/name pair, so when two of ours share a pair in one routine
+    (contract-relax and legs-up-wall) the first names it; each step still has its own name.
+    """
     names = {entry.exercise.id: entry.exercise.name for entry in routine.entries}
     titles: dict[tuple[str, int], str] = {}
     for step in steps:
@@ -182,7 +186,7 @@ def export(routine: Routine) -> bytes:
             "sub_sport": SUB_SPORT,
             # Common practice: every workout_step counts, repeat steps included (formats.md §4b).
             "num_valid_steps": len(steps),
-            "wkt_description": description,
+            "wkt_description": description or None,
         }
     )
     for index, step in enumerate(steps):

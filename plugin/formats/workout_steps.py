@@ -164,7 +164,7 @@ def exercise_notes(entry: RoutineEntry) -> list[str]:
     if ex.variation_per_set and ex.variations:
         order = "; ".join(f"set {n}: {v}" for n, v in enumerate(_set_variations(entry), start=1))
         parts.append(f"{order[0].upper()}{order[1:]}.")
-    return pack_lines(parts, sep=" ")
+    return pack_lines(parts, sep=" ") or [""]
 
 
 def _set_variations(entry: RoutineEntry) -> list[str]:
