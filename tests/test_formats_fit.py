@@ -255,6 +255,16 @@ def test_notes_without_a_relax_step_get_an_open_step_before_the_exercise() -> No
     assert not any(s.get("intensity") == "rest" and s["duration_type"] == "time" for s in steps)
 
 
+def test_a_routine_without_cautions_or_cue_still_exports() -> None:
+    base = catalog.exercise("standing-trunk-rotation")
+    bare = type(base)(**{**base.__dict__, "cautions": (), "cue": ""})
+    routine = Routine("custom-bare", "Bare", "", (RoutineEntry(bare, bare.dose),), builtin=False)
+    messages = decode(fit.export(routine))
+    assert "wkt_description" not in messages["workout_mesgs"][0]
+    (step,) = messages["workout_step_mesgs"]
+    assert (step["duration_value"], "notes" in step) == (180_000, False)
+
+
 def test_a_flipped_byte_is_rejected_by_the_decoder() -> None:
     data = bytearray(fit.export(catalog.builtin_routine("trunk-rotation")))
     data[len(data) // 2] ^= 0xFF

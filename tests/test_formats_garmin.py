@@ -13,6 +13,7 @@ from test_formats_fit import CUSTOM
 from plugin import catalog
 from plugin.catalog.model import Routine
 from plugin.formats import garmin
+from plugin.formats.text import caution_line
 from plugin.formats.workout_steps import EXERCISE_CODES
 
 ROUTINES = catalog.builtin_routines()
@@ -118,6 +119,7 @@ def test_shape_orders_repeats_and_cautions(routine: Routine) -> None:
         assert {child["childStepId"] for child in group["workoutSteps"]} == {group["childStepId"]}
     for caution in routine.cautions:
         assert caution.text in workout["description"]
+    assert workout["description"].startswith(caution_line(routine.cautions[0]))  # contraindications first
     assert workout["estimatedDurationInSecs"] == routine.duration_s
 
     done = [s for s in unrolled(steps) if not s["description"].split(".")[0].endswith("read first")]

@@ -30,6 +30,7 @@ the rep count for reps steps, the step index to loop back to for repeat steps, w
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -254,7 +255,7 @@ def _exercise_done(
     )
 
 
-def parse_activity(data: bytes, routines: tuple[Routine, ...] | None = None) -> CompletedSession:
+def parse_activity(data: bytes, routines: Iterable[Routine] = ()) -> CompletedSession:
     """Read a recorded FIT activity file into a CompletedSession.
 
     - ``source_id``: file_id serial_number and time_created ("<serial>-<unix seconds>"), the
@@ -288,7 +289,7 @@ def parse_activity(data: bytes, routines: tuple[Routine, ...] | None = None) -> 
     if not isinstance(started_at, datetime) or elapsed is None:
         raise InvalidInput("the FIT session has no start_time or total_elapsed_time", field="file")
 
-    known = (*catalog.builtin_routines(), *(routines or ()))
+    known = (*catalog.builtin_routines(), *routines)
     workout_name = _first(messages.get("workout_mesgs") or [{}]).get("wkt_name")
     routine = _routine_for_name(workout_name, known) or _routine_for_name(
         session.get("sport_profile_name"), known
