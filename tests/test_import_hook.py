@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from hostkit import Host, host_config, row_counts, session_body
+from test_fit_activity import activity, watch_sets_for
 
 from plugin.catalog.model import CompletedSession
 from plugin.services.sessions import import_session
@@ -146,3 +147,42 @@ def test_concurrent_imports_of_one_session_store_one_record(host, db):
     assert errors == []
     assert sorted(results) == [False] * 5 + [True]
     assert row_counts(db)["completed_sessions"] == 1
+
+
+FIT = "application/vnd.ant.fit"
+
+
+def test_a_fit_activity_is_read_by_garmins_decoder_and_stored_once(host, db):
+    data = activity(watch_sets_for("contract-relax"), workout_name="Contract-relax hamstring")
+    first = host.import_session(data, content_type=FIT)
+    assert first.status_code == 201, first.json
+    stored = first.json
+    assert stored["source"] == "fit"
+    assert stored["routine"] == "contract-relax"
+    assert stored["started_at"] == "2026-11-20T07:30:00+00:00"
+    assert {e["exercise"] for e in stored["exercises"]} == {"contract-relax-hamstring"}
+    assert {e.get("side") for e in stored["exercises"]} == {"left", "right"}
+    again = host.import_session(data, content_type=FIT)
+    assert again.status_code == 200 and again.json["id"] == stored["id"]
+    assert row_counts(db)["completed_sessions"] == 1
+    from plugin.store.sessions import SessionRow
+
+    with db.unit_of_work() as session:
+        assert session.query(SessionRow).one().raw_bytes == data
+
+
+def test_a_fit_set_with_no_exercise_of_ours_is_kept_under_its_fit_name(host):
+    data = activity([{"duration": 30.0, "category": ["plank"], "category_subtype": [0]}])
+    response = host.import_session(data, content_type=FIT)
+    assert response.status_code == 201, response.json
+    assert response.json["exercises"][0]["exercise"].startswith("fit:")
+
+
+def test_a_broken_fit_file_is_refused_naming_the_file(host, db):
+    data = activity(watch_sets_for("contract-relax"))
+    before = row_counts(db)
+    response = host.import_session(data[: len(data) // 2], content_type=FIT)
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert "file" in response.json["errors"]
+    assert row_counts(db) == before

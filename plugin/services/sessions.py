@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from plugin import catalog
 from plugin.catalog.errors import InvalidInput, NotFound
 from plugin.catalog.model import CautionKind, CompletedSession, ExerciseDone
-from plugin.formats import canonical
+from plugin.formats import canonical, fit
 from plugin.formats import session as session_format
 from plugin.formats.text import PAIN_STOP_LEVEL, pain_advice
-from plugin.services.routines import get_routine
+from plugin.services.routines import get_routine, list_routines
 from plugin.store import sessions as repo
 from plugin.store.installations import new_id
 from plugin.store.sessions import SessionRow
@@ -26,6 +26,7 @@ MAX_DURATION_S = 24 * 3600
 CLOCK_SKEW = timedelta(minutes=15)  # a session may not start later than now plus this
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 SIDES = (None, "left", "right")
+FOREIGN_EXERCISE = re.compile(r"^[a-z][a-z0-9_-]{0,31}:\S{1,100}$")
 
 
 def check(session: Session, completed: CompletedSession, now: datetime) -> None:
@@ -54,12 +55,15 @@ def check(session: Session, completed: CompletedSession, now: datetime) -> None:
 
 
 def _check_exercise(i: int, done: ExerciseDone) -> None:
-    try:
-        catalog.exercise(done.exercise_id)
-    except NotFound:
-        raise InvalidInput(
-            f"unknown exercise {done.exercise_id!r}", field=f"exercises.{i}.exercise"
-        ) from None
+    # "<source>:<their id>" names something done that maps to none of ours (e.g. "fit:plank/0"):
+    # kept as recorded, so nothing a person did is dropped.
+    if not FOREIGN_EXERCISE.match(done.exercise_id):
+        try:
+            catalog.exercise(done.exercise_id)
+        except NotFound:
+            raise InvalidInput(
+                f"unknown exercise {done.exercise_id!r}", field=f"exercises.{i}.exercise"
+            ) from None
     for name in session_format.EXERCISE_FIELDS:
         value = getattr(done, name)
         if value is not None and not 0 <= value <= MAX_DURATION_S:
@@ -107,6 +111,12 @@ def import_session(
     row = repo.by_source(db_session, installation_id, completed.source, completed.source_id)
     assert row is not None  # inserted now, or by the writer that won the race
     return row, bool(inserted)
+
+
+def import_fit_activity(db_session: Session, installation_id: str, data: bytes) -> tuple[SessionRow, bool]:
+    """Read a FIT activity file (Garmin's decoder) and store its session through import_session."""
+    completed = fit.parse_activity(data, list_routines(db_session))
+    return import_session(db_session, installation_id, completed, data)
 
 
 def _insert_once(db_session: Session) -> Any:

@@ -10,7 +10,6 @@ from flask_smorest import Blueprint, abort
 from marshmallow import ValidationError
 
 from plugin.catalog.errors import InvalidInput
-from plugin.catalog.model import CompletedSession
 from plugin.formats import session as session_format
 from plugin.jobs import jobs
 from plugin.services import pushes
@@ -67,26 +66,22 @@ class Import(MethodView):
     @blp.alt_response(200, schema=StoredSessionSchema, description="already stored: the same session again")
     def post(self):
         """Store a completed session once (canonical JSON or a FIT activity file)"""
-        raw = request.get_data(cache=True)
         if request.mimetype == FIT_MEDIA_TYPE:
-            completed, kept = _fit_session(raw), raw
-        else:
-            kept = request.get_json(silent=True)
-            if not isinstance(kept, dict):
-                raise InvalidInput("the body is not a JSON object", field="body")
-            try:
-                completed = session_format.from_dict(CompletedSessionSchema().load(kept))
-            except ValidationError as err:
-                abort(422, messages={"json": err.messages})
+            with database().unit_of_work() as session:
+                row, created = session_service.import_fit_activity(
+                    session, installation_id(), request.get_data(cache=True)
+                )
+                answer = session_service.answer(session, row)
+            return answer, 201 if created else 200
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise InvalidInput("the body is not a JSON object", field="body")
+        try:
+            completed = session_format.from_dict(CompletedSessionSchema().load(body))
+        except ValidationError as err:
+            abort(422, messages={"json": err.messages})
         with database().unit_of_work() as session:
-            row, created = session_service.import_session(session, installation_id(), completed, kept)
+            row, created = session_service.import_session(session, installation_id(), completed, body)
             answer = session_service.answer(session, row)
         return answer, 201 if created else 200
 
-
-def _fit_session(data: bytes) -> CompletedSession:
-    try:
-        from plugin.formats import fit
-    except ImportError:
-        raise InvalidInput("FIT activity files are not supported by this build", field="file") from None
-    return fit.parse_activity(data)
