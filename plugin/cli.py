@@ -56,7 +56,7 @@ def serve(host: str, port: int, debug: bool, worker: bool) -> None:
     migrate.upgrade(_db().engine)
     if worker:
         # Development: one consumer thread in this process; production runs `stretchsync worker`.
-        jobs(current_app).consumer(workers=1).start()
+        jobs(current_app).start_beside_server()
     # app.run() refuses to run under the flask CLI machinery, so serve directly.
     run_simple(host, port, current_app._get_current_object(), threaded=True, use_debugger=debug)
 

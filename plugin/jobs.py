@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -41,6 +42,17 @@ class Jobs:
             self.deliver_push.schedule((push_id,), delay=delay)
         else:
             self.deliver_push(push_id)
+
+    def start_beside_server(self, workers: int = 1) -> Consumer:
+        """Start a consumer in threads of this process (development), leaving its signals alone."""
+        # Consumer.start() takes over SIGTERM/SIGINT/SIGHUP, which only its own run() loop
+        # acts on; the server must still stop on them.
+        saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+        consumer = self.consumer(workers=workers)
+        consumer.start()
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+        return consumer
 
     def consumer(self, workers: int = 2, **options: Any) -> Consumer:
         """A consumer for these tasks; ``start()`` it in a thread or ``run()`` it as the main loop."""
