@@ -82,6 +82,9 @@ def jobs(app: Flask) -> Jobs:
     existing = app.extensions.get(EXTENSION)
     if existing is not None:
         return existing
+    # The tasks run in worker threads with no app context: they must hold the app itself,
+    # not the current_app proxy a caller may have passed.
+    app = getattr(app, "_get_current_object", lambda: app)()
     huey = _make_huey(app)
     db: Database = app.extensions["stretchsync.db"]
 
