@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from plugin.formats import canonical
+from plugin.formats import canonical, ical
 
 FORMATS: dict[str, ModuleType] = {
     "json": canonical,
+    "ics": ical,
 }
 
 

@@ -1,0 +1,86 @@
+"""Calendar subscriptions: the table and its repository.
+
+A subscription is found by the SHA-256 of its token (the token itself is never
+stored). The rendered feed, its ETag and Last-Modified are kept on the row and
+rebuilt when the plan changes, so a conditional GET is one indexed lookup.
+A revoked row keeps only its token hash and revocation time, to answer 410.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, DateTime, Integer, LargeBinary, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from plugin.store.tables import Base
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """Read a stored time as aware UTC (SQLite hands back naive values)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class CalendarRow(Base):
+    __tablename__ = "calendars"
+
+    # Public id: part of every event UID, so it must never be the token.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    installation_id: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    # routines, days, times, timezone, reminders, start, name: the plan as the API took it.
+    spec: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    feed_body: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    feed_etag: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    feed_modified: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Which renderer and catalog built feed_body; another value means "render again".
+    feed_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    caldav_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    caldav_username: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    caldav_password: Mapped[str | None] = mapped_column(Text, nullable=True)  # Fernet token
+    caldav_resources: Mapped[list | None] = mapped_column(JSON, nullable=True)  # resource URLs written
+    caldav_pushed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+def add(session: Session, row: CalendarRow) -> CalendarRow:
+    session.add(row)
+    session.flush()
+    return row
+
+
+def by_token_hash(session: Session, token_hash: str) -> CalendarRow | None:
+    return session.scalars(select(CalendarRow).where(CalendarRow.token_hash == token_hash)).first()
+
+
+def by_id(session: Session, calendar_id: str) -> CalendarRow | None:
+    return session.get(CalendarRow, calendar_id)
+
+
+def of_installation(session: Session, installation_id: str) -> list[CalendarRow]:
+    query = select(CalendarRow).where(
+        CalendarRow.installation_id == installation_id, CalendarRow.revoked_at.is_(None)
+    )
+    return list(session.scalars(query.order_by(CalendarRow.created_at)))
+
+
+def validators(session: Session, token_hash: str) -> tuple[str, str | None, datetime | None, datetime | None,
+                                                           str | None] | None:
+    """(id, etag, last modified, revoked at, fingerprint) without loading the body: the 304 path."""
+    row = session.execute(
+        select(
+            CalendarRow.id,
+            CalendarRow.feed_etag,
+            CalendarRow.feed_modified,
+            CalendarRow.revoked_at,
+            CalendarRow.feed_fingerprint,
+        ).where(CalendarRow.token_hash == token_hash)
+    ).first()
+    if row is None:
+        return None
+    return row[0], row[1], utc(row[2]), utc(row[3]), row[4]
