@@ -23,7 +23,7 @@ import calendar as _calendar
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -52,7 +52,7 @@ CATEGORY = "Stretching"
 # The one-off export of a routine is reproducible: without a start it is placed here (a Monday),
 # as a floating local time, so the reference exports in exports/ics/ never drift.
 REFERENCE_START = datetime(2026, 1, 5, 7, 0)
-REFERENCE_STAMP = datetime(2026, 1, 1, 0, 0, tzinfo=timezone.utc)
+REFERENCE_STAMP = datetime(2026, 1, 1, 0, 0, tzinfo=UTC)
 # Years of zoneinfo transitions a VTIMEZONE's yearly rules are checked against.
 RULE_CHECK_YEARS = 6
 DONE_MARK = "✓"
@@ -93,6 +93,13 @@ def is_timezone(name: str) -> bool:
     return name in _zone_names()
 
 
+def check_timezone(tzid: object, field: str = "timezone") -> str:
+    """Return ``tzid`` when it is a known IANA zone; InvalidInput naming ``field`` otherwise."""
+    if not isinstance(tzid, str) or not is_timezone(tzid):
+        raise InvalidInput(f"unknown timezone {tzid!r}; give an IANA name like Europe/Berlin", field=field)
+    return tzid
+
+
 @lru_cache(maxsize=1)
 def _zone_names() -> frozenset[str]:
     return frozenset(available_timezones())
@@ -119,8 +126,8 @@ def _offset(zone: ZoneInfo, at_utc: datetime) -> timedelta:
 def _transitions(zone: ZoneInfo, first_year: int, last_year: int) -> list[_Transition]:
     """Every UTC-offset change of ``zone`` in the years given, found by day steps and bisection."""
     found: list[_Transition] = []
-    day = datetime(first_year, 1, 1, tzinfo=timezone.utc)
-    end = datetime(last_year + 1, 1, 1, tzinfo=timezone.utc)
+    day = datetime(first_year, 1, 1, tzinfo=UTC)
+    end = datetime(last_year + 1, 1, 1, tzinfo=UTC)
     before = _offset(zone, day)
     while day < end:
         nxt = day + timedelta(days=1)
@@ -169,7 +176,8 @@ def _yearly_rule(group: list[_Transition]) -> tuple[int, int, str] | None:
             t.local_before.month == first.month
             and t.local_before.date() == _nth_weekday(t.local_before.year, first.month, nth, weekday)
             and t.local_before.time() == first.time()
-            and (t.offset_from, t.offset_to, t.name) == (group[0].offset_from, group[0].offset_to, group[0].name)
+            and (t.offset_from, t.offset_to, t.name)
+            == (group[0].offset_from, group[0].offset_to, group[0].name)
             for t in group
         ):
             return first.month, nth, code
@@ -203,7 +211,7 @@ def vtimezone(tzid: str, from_year: int) -> Timezone:
     component.add("tzid", tzid)
     transitions = _transitions(zone, from_year, from_year + RULE_CHECK_YEARS - 1)
     if not transitions:
-        at = datetime(from_year, 1, 1, tzinfo=timezone.utc)
+        at = datetime(from_year, 1, 1, tzinfo=UTC)
         offset = _offset(zone, at)
         part = TimezoneStandard()
         part.add("tzname", at.astimezone(zone).tzname() or tzid)
@@ -291,7 +299,7 @@ def is_occurrence(plan: Plan, first: date, series: Series, local_start: datetime
 
 def _stamp(value: datetime) -> datetime:
     # DTSTAMP and LAST-MODIFIED are UTC date-times (RFC 5545 §3.8.7.2); whole seconds keep them stable.
-    return value.astimezone(timezone.utc).replace(microsecond=0)
+    return value.astimezone(UTC).replace(microsecond=0)
 
 
 def _alarm(routine: Routine, minutes: int) -> Alarm:
@@ -372,7 +380,9 @@ def build_feed(
             event.add_component(_alarm(routine, minutes))
         cal.add_component(event)
         for occurrence in done:
-            if occurrence.routine_id == routine.id and is_occurrence(plan, first, series, occurrence.local_start):
+            if occurrence.routine_id == routine.id and is_occurrence(
+                plan, first, series, occurrence.local_start
+            ):
                 matched.add(occurrence)
                 cal.add_component(_done_override(series, occurrence, zone, sequence, stamp, created_at))
     for occurrence in done:
@@ -497,8 +507,8 @@ def export_options(args: Mapping[str, str], now_utc: datetime) -> dict[str, date
     Raises InvalidInput naming ``start`` or ``timezone``.
     """
     tzid = args.get("timezone")
-    if tzid is not None and not is_timezone(tzid):
-        raise InvalidInput(f"unknown timezone {tzid!r}; give an IANA name like Europe/Berlin", field="timezone")
+    if tzid is not None:
+        check_timezone(tzid)
     zone = ZoneInfo(tzid) if tzid else None
     raw = args.get("start")
     if raw is None:
@@ -508,7 +518,9 @@ def export_options(args: Mapping[str, str], now_utc: datetime) -> dict[str, date
         try:
             local = datetime.fromisoformat(raw)
         except ValueError:
-            raise InvalidInput("start must be a local date-time like 2026-11-23T07:00", field="start") from None
+            raise InvalidInput(
+                "start must be a local date-time like 2026-11-23T07:00", field="start"
+            ) from None
         if local.tzinfo is not None:
             raise InvalidInput("start is local time; give the zone in timezone", field="start")
     return {"start": local.replace(second=0, microsecond=0, tzinfo=zone)}

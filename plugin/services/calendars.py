@@ -14,7 +14,7 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -72,7 +72,7 @@ class CalendarView:
 
 def now_utc() -> datetime:
     """Now, in whole seconds: what DTSTAMP and Last-Modified can carry."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def hash_token(token: str) -> str:
@@ -127,9 +127,7 @@ def normalise_spec(session: Session, fields: Mapping[str, Any], today: date | No
     if len(set(times)) != len(times):
         raise InvalidInput("a time appears twice", field="times")
 
-    tzid = fields.get("timezone")
-    if not isinstance(tzid, str) or not ical.is_timezone(tzid):
-        raise InvalidInput(f"unknown timezone {tzid!r}; give an IANA name like Europe/Berlin", field="timezone")
+    tzid = ical.check_timezone(fields.get("timezone"))
 
     reminders = list(fields.get("reminders", DEFAULT_REMINDERS))
     low, high = limits.REMINDER_MIN
@@ -198,7 +196,9 @@ def create_calendar(
     """Check the plan, store the subscription and its rendered feed; nothing is stored if invalid."""
     now = now or now_utc()
     tzid = plan_fields.get("timezone")
-    today = now.astimezone(ZoneInfo(tzid)).date() if isinstance(tzid, str) and ical.is_timezone(tzid) else None
+    today = None
+    if isinstance(tzid, str) and ical.is_timezone(tzid):
+        today = now.astimezone(ZoneInfo(tzid)).date()
     spec = normalise_spec(session, plan_fields, today)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     row = CalendarRow(
@@ -356,7 +356,9 @@ def _filename(name: str) -> str:
     return (slug or "stretching") + ".ics"
 
 
-def _fresh(etag: str, modified: datetime | None, if_none_match: Any, if_modified_since: datetime | None) -> bool:
+def _fresh(
+    etag: str, modified: datetime | None, if_none_match: Any, if_modified_since: datetime | None
+) -> bool:
     # RFC 9110 §13.1.2: If-None-Match on GET compares weakly; §13.1.3: If-Modified-Since only
     # counts when there is no If-None-Match.
     if if_none_match:
@@ -378,7 +380,8 @@ def feed(
     _, etag, modified, revoked_at, fingerprint = found
     if revoked_at is not None:
         raise Gone("this calendar was revoked", field="token")
-    if etag and fingerprint == renderer_fingerprint() and _fresh(etag, modified, if_none_match, if_modified_since):
+    current = fingerprint == renderer_fingerprint()
+    if etag and current and _fresh(etag, modified, if_none_match, if_modified_since):
         return Feed(None, etag, modified, "")  # type: ignore[arg-type]
     row = find_calendar(session, token)
     if row.feed_fingerprint != renderer_fingerprint() or not row.feed_body:
@@ -432,7 +435,9 @@ def push_caldav(
     except TrackerError as err:
         # The person's own input is at fault for these; name the field instead of a 502.
         if err.status in (401, 403):
-            raise InvalidInput("the CalDAV server refused this username and password", field="password") from err
+            raise InvalidInput(
+                "the CalDAV server refused this username and password", field="password"
+            ) from err
         if err.status in (404, 405, 409):
             raise InvalidInput("no calendar collection at this URL", field="url") from err
         raise

@@ -8,7 +8,7 @@ A revoked row keeps only its token hash and revocation time, to answer 410.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import JSON, DateTime, Integer, LargeBinary, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -20,7 +20,7 @@ def utc(value: datetime | None) -> datetime | None:
     """Read a stored time as aware UTC (SQLite hands back naive values)."""
     if value is None:
         return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class CalendarRow(Base):

@@ -86,7 +86,9 @@ class CalendarSchema(Schema):
     start = fields.String()
     name = fields.String()
     sequence = fields.Integer(metadata={"description": "SEQUENCE of the events; bumped by each change"})
-    duration_s = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={"description": "per routine"})
+    duration_s = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), metadata={"description": "seconds, per routine"}
+    )
     caldav = fields.Nested(CalDavStateSchema, allow_none=True)
     caldav_error = fields.String(allow_none=True)
 
@@ -124,7 +126,8 @@ class Calendars(MethodView):
         """Subscribe: pick routines, days, times, timezone and reminders; get a private feed URL"""
         with database().unit_of_work() as session:
             created = service.create_calendar(session, body)
-            answer = {"token": created.token, **_answer(service.show_calendar(session, created.token), created.token)}
+            shown = service.show_calendar(session, created.token)
+            answer = {"token": created.token, **_answer(shown, created.token)}
         return answer, 201, {"Location": f"/calendars/{created.token}"}
 
 
@@ -159,7 +162,8 @@ class CalendarFeed(MethodView):
         """The iCalendar feed to subscribe to; conditional GET answers 304"""
         with database().unit_of_work() as session:
             found = service.feed(session, token, request.if_none_match, request.if_modified_since)
-        response = Response(found.body, status=200 if found.body is not None else 304, mimetype="text/calendar")
+        status = 200 if found.body is not None else 304
+        response = Response(found.body, status=status, mimetype="text/calendar")
         response.headers["ETag"] = found.etag
         response.last_modified = found.last_modified
         response.headers["Cache-Control"] = CACHE_CONTROL
@@ -175,5 +179,7 @@ class CalendarCalDav(MethodView):
     def post(self, body: dict, token: str):
         """Push every series into a CalDAV calendar (Nextcloud, Radicale, iCloud, Fastmail)"""
         with database().unit_of_work() as session:
-            found = service.push_caldav(session, token, body["url"], body["username"], body["password"], _secret())
+            found = service.push_caldav(
+                session, token, body["url"], body["username"], body["password"], _secret()
+            )
             return _answer(found, token)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Response, request
 from flask.views import MethodView
@@ -73,7 +73,7 @@ class RoutineExport(MethodView):
         with database().unit_of_work() as session:
             routine = service.get_routine(session, routine_id)
         # A format may take options from the query (ics: start, timezone); it validates them itself.
-        options = module.export_options(request.args, datetime.now(timezone.utc)) if hasattr(
+        options = module.export_options(request.args, datetime.now(UTC)) if hasattr(
             module, "export_options"
         ) else {}
         body = module.export(routine, **options)
