@@ -140,10 +140,10 @@ def _transitions(zone: ZoneInfo, first_year: int, last_year: int) -> list[_Trans
                     low = mid
                 else:
                     high = mid
-            local = high.astimezone(zone)
-            found.append(
-                _Transition(high, before, after, local.tzname() or "", bool(local.dst()))
-            )
+            # Clocks going forward start a DAYLIGHT observance, whatever zoneinfo's dst() says:
+            # dateutil (under vobject) misplaces transitions of a "negative DST" zone such as
+            # Africa/Casablanca whose DAYLIGHT observance has the smaller offset.
+            found.append(_Transition(high, before, after, high.astimezone(zone).tzname() or "", after > before))
             before = after
         day = nxt
     return found
