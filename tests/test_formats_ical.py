@@ -11,8 +11,8 @@ import vobject
 from ical_readers import (
     node_available,
     read_dose_line,
-    with_icaljs,
     with_icalendar,
+    with_icaljs,
     with_vobject,
 )
 
@@ -221,7 +221,9 @@ def done_plan() -> tuple[Plan, list[ical.DoneOccurrence]]:
     p = plan(date(2026, 10, 19))
     done = [
         # Matches Wednesday's 07:00 occurrence of the daily hamstring routine.
-        ical.DoneOccurrence("daily-hamstring", datetime(2026, 10, 21, 7, 0), "3 stretches, each leg", "wger:17"),
+        ical.DoneOccurrence(
+            "daily-hamstring", datetime(2026, 10, 21, 7, 0), "3 stretches, each leg", "wger:17"
+        ),
         # Off the schedule (a Thursday at noon): an event of its own.
         ical.DoneOccurrence("trunk-rotation", datetime(2026, 10, 22, 12, 0), "3 min with a pole", "hevy:ab12",
                             duration_s=200),

@@ -143,7 +143,8 @@ def _transitions(zone: ZoneInfo, first_year: int, last_year: int) -> list[_Trans
             # Clocks going forward start a DAYLIGHT observance, whatever zoneinfo's dst() says:
             # dateutil (under vobject) misplaces transitions of a "negative DST" zone such as
             # Africa/Casablanca whose DAYLIGHT observance has the smaller offset.
-            found.append(_Transition(high, before, after, high.astimezone(zone).tzname() or "", after > before))
+            name = high.astimezone(zone).tzname() or ""
+            found.append(_Transition(high, before, after, name, after > before))
             before = after
         day = nxt
     return found
