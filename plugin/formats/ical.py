@@ -102,7 +102,8 @@ def check_timezone(tzid: object, field: str = "timezone") -> str:
 
 @lru_cache(maxsize=1)
 def _zone_names() -> frozenset[str]:
-    return frozenset(available_timezones())
+    # A system zone folder also lists links that name no place ("localtime" is the server's own zone).
+    return frozenset(available_timezones()) - {"localtime", "posixrules", "Factory"}
 
 
 @dataclass(frozen=True)
