@@ -116,7 +116,9 @@ def expanded_in_window(collection: str) -> int:
     """
     query = """<?xml version="1.0" encoding="utf-8"?>
 <C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
-  <D:prop><C:calendar-data><C:expand start="20261019T000000Z" end="20261102T000000Z"/></C:calendar-data></D:prop>
+  <D:prop><C:calendar-data>
+    <C:expand start="20261019T000000Z" end="20261102T000000Z"/>
+  </C:calendar-data></D:prop>
   <C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">
     <C:time-range start="20261019T000000Z" end="20261102T000000Z"/>
   </C:comp-filter></C:comp-filter></C:filter>

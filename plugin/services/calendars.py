@@ -29,6 +29,7 @@ from plugin.formats import canonical, ical
 from plugin.services.routines import get_routine
 from plugin.store import calendars as repo
 from plugin.store.calendars import CalendarRow, utc
+from plugin.store.db import Database
 from plugin.trackers.base import TrackerError
 from plugin.trackers.caldav import CalDavClient, CalDavOutcome, check_collection_url
 
@@ -367,29 +368,29 @@ def _fresh(
 
 
 def feed(
-    session: Session, token: str, if_none_match: Any = None, if_modified_since: datetime | None = None
+    db: Database, token: str, if_none_match: Any = None, if_modified_since: datetime | None = None
 ) -> Feed:
     """The feed of ``token``; ``body`` is None when the client's copy is current (answer 304).
 
     ``if_none_match`` is werkzeug's ETags (anything with ``contains_weak``) or None.
-    The 304 path reads four columns of one row by its indexed token hash.
+    Serving is one indexed read on a plain connection; only a feed stored by an older
+    renderer (or never rendered) is rebuilt, in a unit of work.
     """
-    found = repo.validators(session, hash_token(token))
+    with db.engine.connect() as conn:
+        found = repo.served_feed(conn, hash_token(token))
     if found is None:
         raise NotFound("no such calendar", field="token")
-    _, etag, modified, revoked_at, fingerprint = found
-    if revoked_at is not None:
+    if found.revoked:
         raise Gone("this calendar was revoked", field="token")
-    current = fingerprint == renderer_fingerprint()
-    if etag and current and _fresh(etag, modified, if_none_match, if_modified_since):
-        return Feed(None, etag, modified, "")  # type: ignore[arg-type]
-    row = find_calendar(session, token)
-    if row.feed_fingerprint != renderer_fingerprint() or not row.feed_body:
-        render_feed(session, row)
-    etag, modified = row.feed_etag or "", utc(row.feed_modified)
+    etag, modified, body = found.etag or "", found.modified, found.body
+    if found.fingerprint != renderer_fingerprint() or not body:
+        with db.unit_of_work() as session:
+            row = find_calendar(session, token)
+            render_feed(session, row)
+            etag, modified, body = row.feed_etag or "", utc(row.feed_modified), row.feed_body
     if _fresh(etag, modified, if_none_match, if_modified_since):
         return Feed(None, etag, modified, "")  # type: ignore[arg-type]
-    return Feed(row.feed_body, etag, modified, _filename((row.spec or {}).get("name", "")))  # type: ignore[arg-type]
+    return Feed(body, etag, modified, _filename(found.name))  # type: ignore[arg-type]
 
 
 # --- CalDAV ------------------------------------------------------------------------------------

@@ -8,9 +8,10 @@ A revoked row keeps only its token hash and revocation time, to answer 410.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, Integer, LargeBinary, String, Text, select
+from sqlalchemy import JSON, Connection, DateTime, Integer, LargeBinary, String, Text, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from plugin.store.tables import Base
@@ -69,18 +70,31 @@ def of_installation(session: Session, installation_id: str) -> list[CalendarRow]
     return list(session.scalars(query.order_by(CalendarRow.created_at)))
 
 
-def validators(session: Session, token_hash: str) -> tuple[str, str | None, datetime | None, datetime | None,
-                                                           str | None] | None:
-    """(id, etag, last modified, revoked at, fingerprint) without loading the body: the 304 path."""
-    row = session.execute(
-        select(
-            CalendarRow.id,
-            CalendarRow.feed_etag,
-            CalendarRow.feed_modified,
-            CalendarRow.revoked_at,
-            CalendarRow.feed_fingerprint,
-        ).where(CalendarRow.token_hash == token_hash)
-    ).first()
+# Built once: a conditional GET runs this one indexed lookup and nothing else.
+_SERVED = select(
+    CalendarRow.feed_etag,
+    CalendarRow.feed_modified,
+    CalendarRow.revoked_at.is_not(None),
+    CalendarRow.feed_fingerprint,
+    CalendarRow.feed_body,
+    CalendarRow.spec,
+).where(CalendarRow.token_hash == bindparam("token_hash"))
+
+
+@dataclass(frozen=True)
+class ServedFeed:
+    etag: str | None
+    modified: datetime | None
+    revoked: bool
+    fingerprint: str | None
+    body: bytes | None
+    name: str
+
+
+def served_feed(conn: Connection, token_hash: str) -> ServedFeed | None:
+    """What serving the feed needs, read on a plain connection (no ORM session, no flush)."""
+    row = conn.execute(_SERVED, {"token_hash": token_hash}).first()
     if row is None:
         return None
-    return row[0], row[1], utc(row[2]), utc(row[3]), row[4]
+    etag, modified, revoked, fingerprint, body, spec = row
+    return ServedFeed(etag, utc(modified), bool(revoked), fingerprint, body, (spec or {}).get("name", ""))
