@@ -53,7 +53,7 @@ class CreatedCalendar:
 class Feed:
     body: bytes | None  # None when the client's copy is current (answer 304)
     etag: str
-    last_modified: datetime
+    last_modified: datetime | None
     filename: str
 
 
@@ -373,24 +373,32 @@ def feed(
     """The feed of ``token``; ``body`` is None when the client's copy is current (answer 304).
 
     ``if_none_match`` is werkzeug's ETags (anything with ``contains_weak``) or None.
-    Serving is one indexed read on a plain connection; only a feed stored by an older
-    renderer (or never rendered) is rebuilt, in a unit of work.
+    A matching If-None-Match costs one small indexed read on a plain connection; only a
+    feed stored by an older renderer (or never rendered) is rebuilt, in a unit of work.
+    A 304 carries no Last-Modified (RFC 9110 §15.4.5 does not ask for it).
     """
+    token_hash = hash_token(token)
     with db.engine.connect() as conn:
-        found = repo.served_feed(conn, hash_token(token))
-    if found is None:
-        raise NotFound("no such calendar", field="token")
-    if found.revoked:
-        raise Gone("this calendar was revoked", field="token")
-    etag, modified, body = found.etag or "", found.modified, found.body
-    if found.fingerprint != renderer_fingerprint() or not body:
+        found = repo.feed_validators(conn, token_hash)
+        if found is None:
+            raise NotFound("no such calendar", field="token")
+        if found.revoked:
+            raise Gone("this calendar was revoked", field="token")
+        current = found.fingerprint == renderer_fingerprint() and found.etag
+        if current and if_none_match and if_none_match.contains_weak(found.etag.strip('"')):
+            return Feed(None, found.etag, None, "")
+        stored = repo.feed_body(conn, token_hash) if current else None
+    if stored is None or not stored.body:
         with db.unit_of_work() as session:
             row = find_calendar(session, token)
             render_feed(session, row)
-            etag, modified, body = row.feed_etag or "", utc(row.feed_modified), row.feed_body
-    if _fresh(etag, modified, if_none_match, if_modified_since):
-        return Feed(None, etag, modified, "")  # type: ignore[arg-type]
-    return Feed(body, etag, modified, _filename(found.name))  # type: ignore[arg-type]
+        with db.engine.connect() as conn:
+            found = repo.feed_validators(conn, token_hash)
+            stored = repo.feed_body(conn, token_hash)
+    assert found is not None and found.etag and stored is not None
+    if _fresh(found.etag, stored.modified, if_none_match, if_modified_since):
+        return Feed(None, found.etag, stored.modified, "")
+    return Feed(stored.body, found.etag, stored.modified, _filename(stored.name))
 
 
 # --- CalDAV ------------------------------------------------------------------------------------

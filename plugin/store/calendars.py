@@ -70,31 +70,39 @@ def of_installation(session: Session, installation_id: str) -> list[CalendarRow]
     return list(session.scalars(query.order_by(CalendarRow.created_at)))
 
 
-# Built once: a conditional GET runs this one indexed lookup and nothing else.
-_SERVED = select(
+# Built once. A conditional GET runs the first, small lookup (plain strings, no date or JSON
+# decoding) and nothing else; only an answer with a body reads the second.
+_VALIDATORS = select(
     CalendarRow.feed_etag,
-    CalendarRow.feed_modified,
     CalendarRow.revoked_at.is_not(None),
     CalendarRow.feed_fingerprint,
-    CalendarRow.feed_body,
-    CalendarRow.spec,
 ).where(CalendarRow.token_hash == bindparam("token_hash"))
+_BODY = select(CalendarRow.feed_modified, CalendarRow.feed_body, CalendarRow.spec).where(
+    CalendarRow.token_hash == bindparam("token_hash")
+)
 
 
 @dataclass(frozen=True)
-class ServedFeed:
+class FeedValidators:
     etag: str | None
-    modified: datetime | None
     revoked: bool
     fingerprint: str | None
+
+
+@dataclass(frozen=True)
+class FeedBody:
+    modified: datetime | None
     body: bytes | None
     name: str
 
 
-def served_feed(conn: Connection, token_hash: str) -> ServedFeed | None:
-    """What serving the feed needs, read on a plain connection (no ORM session, no flush)."""
-    row = conn.execute(_SERVED, {"token_hash": token_hash}).first()
-    if row is None:
-        return None
-    etag, modified, revoked, fingerprint, body, spec = row
-    return ServedFeed(etag, utc(modified), bool(revoked), fingerprint, body, (spec or {}).get("name", ""))
+def feed_validators(conn: Connection, token_hash: str) -> FeedValidators | None:
+    """The stored feed's ETag, whether it is revoked, and which renderer made it."""
+    row = conn.execute(_VALIDATORS, {"token_hash": token_hash}).first()
+    return None if row is None else FeedValidators(row[0], bool(row[1]), row[2])
+
+
+def feed_body(conn: Connection, token_hash: str) -> FeedBody | None:
+    """The stored feed's bytes, Last-Modified and the plan's name (for the file name)."""
+    row = conn.execute(_BODY, {"token_hash": token_hash}).first()
+    return None if row is None else FeedBody(utc(row[0]), row[1], (row[2] or {}).get("name", ""))

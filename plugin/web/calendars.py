@@ -175,11 +175,9 @@ class CalendarFeed(MethodView):
         # RFC 9110 §13.1.3: If-Modified-Since only counts without If-None-Match.
         ims = None if inm else request.if_modified_since
         found = service.feed(database(), token, inm, ims)
-        headers = {
-            "ETag": found.etag,
-            "Last-Modified": http_date(found.last_modified),
-            "Cache-Control": CACHE_CONTROL,
-        }
+        headers = {"ETag": found.etag, "Cache-Control": CACHE_CONTROL}
+        if found.last_modified is not None:
+            headers["Last-Modified"] = http_date(found.last_modified)
         if found.body is None:
             return Response(status=304, headers=headers)
         headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
