@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from icalendar import (
@@ -314,7 +315,7 @@ def _alarm(routine: Routine, minutes: int) -> Alarm:
 
 
 def _base_event(
-    uid: str, start: datetime, routine: Routine, sequence: int, stamp: datetime, created: datetime | None
+    uid: str, start: datetime, seconds: int, sequence: int, stamp: datetime, created: datetime | None
 ) -> Event:
     event = Event()
     event.add("uid", uid)
@@ -324,7 +325,7 @@ def _base_event(
     event.add("last-modified", stamp)
     event.add("sequence", sequence)
     event.add("dtstart", start)
-    event.add("duration", timedelta(seconds=routine.duration_s))
+    event.add("duration", timedelta(seconds=seconds))
     return event
 
 
@@ -371,7 +372,7 @@ def build_feed(
     for series in series_of(plan, feed_id):
         routine = series.routine
         start = datetime.combine(first, series.at, tzinfo=zone)
-        event = _base_event(series.uid, start, routine, sequence, stamp, created_at)
+        event = _base_event(series.uid, start, routine.duration_s, sequence, stamp, created_at)
         # Weekly by the chosen days: FREQ=DAILY;BYHOUR and sub-daily rules are not portable (§6.2).
         event.add("rrule", {"FREQ": "WEEKLY", "BYDAY": list(plan.days), "WKST": "MO"})
         event.add("summary", summary(routine))
@@ -407,7 +408,7 @@ def _done_override(
 ) -> Event:
     # RFC 5545 §3.8.4.4: an override shares the UID and names the occurrence in RECURRENCE-ID.
     start = occurrence.local_start.replace(tzinfo=zone)
-    event = _base_event(series.uid, start, series.routine, sequence, stamp, created)
+    event = _base_event(series.uid, start, series.routine.duration_s, sequence, stamp, created)
     event.add("recurrence-id", start)
     event.add("summary", f"{DONE_MARK} {summary(series.routine)}")
     event.add("categories", _categories(series.routine))
@@ -428,13 +429,8 @@ def _done_event(
     routine = next((r for r in plan.routines if r.id == occurrence.routine_id), None)
     name = routine.name if routine else (occurrence.routine_name or CATEGORY)
     seconds = occurrence.duration_s or (routine.duration_s if routine else 60)
-    event = Event()
-    event.add("uid", done_uid(feed_id, occurrence.key))
-    event.add("dtstamp", stamp)
-    event.add("last-modified", stamp)
-    event.add("sequence", sequence)
-    event.add("dtstart", occurrence.local_start.replace(tzinfo=zone))
-    event.add("duration", timedelta(seconds=seconds))
+    start = occurrence.local_start.replace(tzinfo=zone)
+    event = _base_event(done_uid(feed_id, occurrence.key), start, seconds, sequence, stamp, None)
     event.add("summary", f"{DONE_MARK} {name}")
     event.add("categories", [CATEGORY])
     event.add("description", _done_text(occurrence))
@@ -442,19 +438,9 @@ def _done_event(
     return event
 
 
-def feed(
-    plan: Plan,
-    *,
-    feed_id: str,
-    sequence: int,
-    changed_at: datetime,
-    created_at: datetime | None = None,
-    done: Iterable[DoneOccurrence] = (),
-) -> bytes:
-    """The feed of ``plan`` as bytes (CRLF, folded at 75 octets, UTF-8); see ``build_feed``."""
-    return build_feed(
-        plan, feed_id=feed_id, sequence=sequence, changed_at=changed_at, created_at=created_at, done=done
-    ).to_ical()
+def feed(plan: Plan, **options: Any) -> bytes:
+    """The feed of ``plan`` as bytes (CRLF, folded at 75 octets, UTF-8); options as ``build_feed``."""
+    return build_feed(plan, **options).to_ical()
 
 
 def resources(calendar_bytes: bytes) -> dict[str, bytes]:
@@ -495,7 +481,7 @@ def export(routine: Routine, start: datetime | None = None) -> bytes:
     if tzid:
         cal.add_component(vtimezone(tzid, start.year - 1))
     uid = f"{routine.id}-{start:%Y%m%dT%H%M}@{UID_DOMAIN}"
-    event = _base_event(uid, start, routine, 0, REFERENCE_STAMP, None)
+    event = _base_event(uid, start, routine.duration_s, 0, REFERENCE_STAMP, None)
     event.add("summary", summary(routine))
     event.add("categories", _categories(routine))
     event.add("description", description(routine))
