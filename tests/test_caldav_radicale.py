@@ -249,3 +249,22 @@ def test_a_server_that_is_down_is_a_503_problem(client):
     response = push(client, token, f"http://127.0.0.1:{free_port()}/alice/stretching/")
     assert response.status_code == 503
     assert response.mimetype == "application/problem+json"
+
+
+def test_a_rotated_secret_key_never_blocks_a_change_or_a_revocation(app, client, collection):
+    token = subscribe(client)
+    assert push(client, token, collection).status_code == 200
+    app.config["SECRET_KEY"] = "a-different-key"
+    changed = client.patch(f"/calendars/{token}", json={"times": ["08:00", "19:30"]})
+    assert changed.status_code == 200
+    assert "cannot be decrypted" in changed.get_json()["caldav_error"]
+    assert client.delete(f"/calendars/{token}").status_code == 204
+    assert client.get(f"/calendars/{token}.ics").status_code == 410
+
+
+def test_without_a_secret_key_a_push_is_503_and_nothing_is_sent(app, client, collection):
+    app.config["SECRET_KEY"] = ""
+    token = subscribe(client)
+    response = push(client, token, collection)
+    assert response.status_code == 503
+    assert stored(collection) == {}

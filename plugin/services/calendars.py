@@ -277,25 +277,26 @@ def update_calendar(
     row.changed_at = now
     render_feed(session, row, now=now)
     error = None
-    if row.caldav_url and app_secret:
+    if row.caldav_url:
         try:
             _push(row, _client(row, app_secret))
             row.caldav_pushed_at = now
-        except TrackerError as err:
+        except (TrackerError, crypto.SecretMissing, crypto.SecretUnreadable) as err:
             # The plan change stands; the caller sees why the calendar server did not follow.
-            log.warning("CalDAV re-push of %s failed: %s", row.id, err.message)
-            error = err.message
+            log.warning("CalDAV re-push of %s failed: %s", row.id, err)
+            error = str(err)
     return view(session, row, error)
 
 
 def revoke_calendar(session: Session, token: str, app_secret: str = "") -> None:
     """Revoke the token: the feed answers 410, the plan is erased, pushed CalDAV events are deleted."""
     row = find_calendar(session, token)
-    if row.caldav_url and row.caldav_resources and app_secret:
+    if row.caldav_url and row.caldav_resources:
         try:
             _client(row, app_secret).remove_all(list(row.caldav_resources))
-        except TrackerError as err:
-            log.warning("CalDAV clean-up of %s failed: %s", row.id, err.message)
+        except (TrackerError, crypto.SecretMissing, crypto.SecretUnreadable) as err:
+            # Revoking must not depend on a calendar server (or a rotated key): it always happens.
+            log.warning("CalDAV clean-up of %s failed: %s", row.id, err)
     row.revoked_at = now_utc()
     for column in (
         "spec", "feed_body", "feed_etag", "feed_modified", "feed_fingerprint",
@@ -434,8 +435,8 @@ def push_caldav(
         # Moving to another collection: take our events out of the old one first.
         try:
             _client(row, app_secret).remove_all(list(row.caldav_resources))
-        except TrackerError as err:
-            log.warning("CalDAV clean-up of the old collection of %s failed: %s", row.id, err.message)
+        except (TrackerError, crypto.SecretUnreadable) as err:
+            log.warning("CalDAV clean-up of the old collection of %s failed: %s", row.id, err)
         row.caldav_resources = []
     if row.feed_fingerprint != renderer_fingerprint() or not row.feed_body:
         render_feed(session, row)
