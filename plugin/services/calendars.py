@@ -379,22 +379,24 @@ def feed(
     A 304 carries no Last-Modified (RFC 9110 §15.4.5 does not ask for it).
     """
     token_hash = hash_token(token)
-    with db.engine.connect() as conn:
-        found = repo.feed_validators(conn, token_hash)
-        if found is None:
-            raise NotFound("no such calendar", field="token")
-        if found.revoked:
-            raise Gone("this calendar was revoked", field="token")
-        current = found.fingerprint == renderer_fingerprint() and found.etag
-        if current and if_none_match and if_none_match.contains_weak(found.etag.strip('"')):
-            return Feed(None, found.etag, None, "")
-        stored = repo.feed_body(conn, token_hash) if current else None
+    found = repo.feed_validators(db.engine, token_hash)
+    if found is None:
+        raise NotFound("no such calendar", field="token")
+    if found.revoked:
+        raise Gone("this calendar was revoked", field="token")
+    current = found.fingerprint == renderer_fingerprint() and found.etag
+    if current and if_none_match and if_none_match.contains_weak(found.etag.strip('"')):
+        return Feed(None, found.etag, None, "")
+    stored = None
+    if current:
+        with db.engine.connect() as conn:
+            stored = repo.feed_body(conn, token_hash)
     if stored is None or not stored.body:
         with db.unit_of_work() as session:
             row = find_calendar(session, token)
             render_feed(session, row)
+        found = repo.feed_validators(db.engine, token_hash)
         with db.engine.connect() as conn:
-            found = repo.feed_validators(conn, token_hash)
             stored = repo.feed_body(conn, token_hash)
     assert found is not None and found.etag and stored is not None
     if _fresh(found.etag, stored.modified, if_none_match, if_modified_since):
