@@ -57,10 +57,23 @@ def request(port: int, path: str, headers: dict[str, str] | None = None) -> tupl
         conn.close()
 
 
+def server_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of gunicorn's workers so far (Linux /proc), 0 where unreadable."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        total = 0
+        for child in children:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+        return total / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
 def measure(
     port: int, path: str, headers: dict[str, str], expect: int, seconds: float, clients: int
-) -> float:
-    """Requests per second over ``seconds`` with ``clients`` threads; every answer must be ``expect``."""
+) -> tuple[float, int]:
+    """(requests per second, requests) over ``seconds`` with ``clients`` threads; all must be ``expect``."""
     counts = [0] * clients
     failures: list[str] = []
     stop = time.monotonic() + seconds
@@ -82,7 +95,7 @@ def measure(
     elapsed = time.monotonic() - started
     if failures:
         raise SystemExit(f"unexpected answers: {failures[:3]}")
-    return sum(counts) / elapsed
+    return sum(counts) / elapsed, sum(counts)
 
 
 def main() -> None:
@@ -144,17 +157,23 @@ def main() -> None:
             ("feed 304", feed, {"If-None-Match": etag}, 304),
         ]
         rounds: dict[str, list[float]] = {label: [] for label, *_ in endpoints}
+        # Server CPU per request is the steadier figure when other work shares the cores.
+        cpu: dict[str, list[float]] = {label: [0.0, 0] for label, *_ in endpoints}
         for number in range(args.rounds):
             # Rotate the order each round: no endpoint always follows another's TIME_WAIT sockets.
             shift = number % len(endpoints)
             for label, path, extra, expect in endpoints[shift:] + endpoints[:shift]:
-                rate = measure(port, path, extra, expect, args.seconds / args.rounds, args.clients)
+                before = server_cpu_s(server.pid)
+                rate, count = measure(port, path, extra, expect, args.seconds / args.rounds, args.clients)
+                cpu[label][0] += server_cpu_s(server.pid) - before
+                cpu[label][1] += count
                 rounds[label].append(rate)
         results = {label: statistics.median(rates) for label, rates in rounds.items()}
         base = results["healthz"]
-        print(f"{'endpoint':10} {'req/s':>8} {'x healthz':>10}")
+        print(f"{'endpoint':10} {'req/s':>8} {'x healthz':>10} {'server CPU/request':>20}")
         for label, rate in results.items():
-            print(f"{label:10} {rate:8.0f} {rate / base:10.2f}")
+            per_request = cpu[label][0] / max(cpu[label][1], 1) * 1e6
+            print(f"{label:10} {rate:8.0f} {rate / base:10.2f} {per_request:17.0f} us")
         ok = results["feed 200"] >= 0.5 * base and results["feed 304"] >= 0.9 * base
         print("goals (feed >= 0.5x, 304 >= 0.9x):", "met" if ok else "NOT met")
     finally:
