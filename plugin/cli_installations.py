@@ -66,10 +66,12 @@ def install(
         credentials["token"] = token
     plan = None
     if routines:
-        plan = {"routines": _split(routines), "times": _split(times), "days": _split(days), "timezone": zone}
+        plan = {"routines": _split(routines), "times": _split(times) or ["07:00"], "timezone": zone or "UTC"}
+        if days:
+            plan["days"] = _split(days)
     try:
         with _db().unit_of_work() as session:
-            row, _ = installations.install(
+            installed = installations.install(
                 session,
                 secret_key(current_app),
                 client_key=client_key or f"{tracker}-{secrets.token_hex(6)}",
@@ -79,10 +81,14 @@ def install(
                 credentials=credentials,
                 plan=plan,
             )
-            key = row.client_key
+            key = installed.row.client_key
     except StretchsyncError as err:
         raise _fail(err) from None
     click.echo(key)
+    if installed.calendar_token:
+        base = current_app.config.get("BASE_URL") or "http://127.0.0.1:8000"
+        # stderr: stdout stays the client key alone, for scripts; the feed URL is shown this once.
+        click.echo(f"calendar: {base.rstrip('/')}/calendars/{installed.calendar_token}.ics", err=True)
 
 
 @click.command()
@@ -95,7 +101,8 @@ def push(client_key: str, routines: str | None, wait: bool) -> None:
     try:
         with _db().unit_of_work() as session:
             row = installations.find(session, client_key)
-            wanted = _split(routines) or list((row.plan or {}).get("routines", []))
+            planned = installations.plan_spec(session, row) or {}
+            wanted = _split(routines) or list(planned.get("routines", []))
             record = pushes.create_push(session, row.id, wanted)
             push_id = record.id
     except StretchsyncError as err:

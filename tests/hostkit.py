@@ -14,6 +14,7 @@ from plugin import security
 from plugin.store.tables import Base
 
 HOST_SECRET = security.generate_secret()
+PLAN = {"routines": ["daily-hamstring"], "times": ["07:00"], "timezone": "Europe/Berlin"}
 
 
 def host_config(database_config: dict, tmp_path: Any, **extra: Any) -> dict:
@@ -50,9 +51,15 @@ class Host:
             **fields,
         }
 
-    def install(self, tracker: str = "host", base_url: str = "http://127.0.0.1:9", **fields: Any) -> Any:
+    def install(
+        self,
+        tracker: str = "host",
+        base_url: str = "http://127.0.0.1:9",
+        webhook_id: str | None = None,
+        **fields: Any,
+    ) -> Any:
         body = self.install_body(tracker, base_url, **fields)
-        return self.call("POST", "/lifecycle/installed", body, secret=HOST_SECRET)
+        return self.call("POST", "/lifecycle/installed", body, secret=HOST_SECRET, webhook_id=webhook_id)
 
     def call(
         self,

@@ -20,6 +20,7 @@ PLAN = {
     "days": ["MO", "TU", "WE", "TH", "FR"],
     "times": ["07:00", "19:00"],
     "timezone": "Europe/Berlin",
+    "start": "2026-11-01",
 }
 DONE = [  # (local start, routine, pain)
     ("2026-11-15 10:00", "daily-hamstring", None),  # Sunday: nothing planned

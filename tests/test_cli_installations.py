@@ -7,6 +7,7 @@ import json
 import pytest
 from hostkit import Host, host_config, row_counts, session_body
 
+from plugin.services import installations
 from plugin.store.installations import by_client_key
 
 
@@ -32,14 +33,15 @@ def install(runner, httpserver, *extra: str) -> str:
         ]
     )
     assert result.exit_code == 0, result.output
-    return result.output.strip()
+    assert "/calendars/" in result.stderr  # the plan's feed URL, shown this once
+    return result.stdout.strip()
 
 
 def test_install_prints_a_client_key_and_stores_the_plan(runner, httpserver, db):
     key = install(runner, httpserver, "--client-key", "desk-1")
     assert key == "desk-1"
     with db.unit_of_work() as session:
-        plan = by_client_key(session, key).plan
+        plan = installations.plan_spec(session, by_client_key(session, key))
     assert plan["routines"] == ["daily-hamstring", "trunk-rotation"]
     assert plan["times"] == ["07:30", "19:00"] and plan["timezone"] == "Europe/Berlin"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from hostkit import HOST_SECRET, Host, host_config, row_counts, session_body
+from hostkit import HOST_SECRET, PLAN, Host, host_config, row_counts, session_body
 
 from plugin import security
 
@@ -21,7 +21,7 @@ def app_config(database_config, tmp_path):
 @pytest.fixture
 def hosts(client):
     mine, other = Host(client), Host(client)
-    mine.install(plan={"routines": ["daily-hamstring"]})
+    mine.install(plan=PLAN)
     other.install()
     return mine, other
 

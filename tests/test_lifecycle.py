@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hostkit import HOST_SECRET, Host, host_config, row_counts, session_body
+from hostkit import HOST_SECRET, PLAN, Host, host_config, row_counts, session_body
 from sqlalchemy import text
 
 from plugin import security
@@ -17,21 +17,23 @@ def app_config(database_config, tmp_path):
 
 def test_install_is_signed_with_the_host_secret_and_answers_no_secret(client, db):
     host = Host(client)
-    response = host.install(credentials={"routinesPath": "/r"}, plan={"routines": ["daily-hamstring"]})
+    response = host.install(credentials={"routinesPath": "/r"}, plan=PLAN, webhook_id="msg_install")
     assert response.status_code == 201, response.json
-    assert response.json == {
-        "clientKey": host.client_key,
-        "tracker": "host",
-        "created": True,
-        "plan": {
-            "routines": ["daily-hamstring"],
-            "days": ["MO", "TU", "WE", "TH", "FR", "SA", "SU"],
-            "times": ["07:00"],
-            "timezone": "UTC",
-            "start": None,
-        },
-    }
+    answer = response.json
+    assert (answer["clientKey"], answer["tracker"], answer["created"]) == (host.client_key, "host", True)
+    assert answer["plan"]["routines"] == ["daily-hamstring"] and answer["plan"]["times"] == ["07:00"]
+    assert answer["plan"]["timezone"] == "Europe/Berlin"
     assert host.secret not in response.get_data(as_text=True)
+    # The plan lives in a calendar the installation owns; its private feed URL is given this once.
+    feed = client.get(answer["calendarUrl"].removeprefix("http://localhost"))
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    assert b"Daily hamstring stretch" in feed.data
+    replay = host.install(plan=PLAN, webhook_id="msg_install")
+    assert replay.status_code == 200 and "calendarUrl" not in replay.json
+    token = answer["calendarUrl"].rsplit("/", 1)[1].removesuffix(".ics")
+    with db.engine.connect() as conn:
+        kept = " ".join(str(v) for row in conn.execute(text("SELECT * FROM seen_webhooks")) for v in row)
+    assert token not in kept
 
 
 def test_secrets_and_credentials_are_encrypted_at_rest(client, db):
@@ -97,10 +99,10 @@ def test_several_host_secrets_each_work(app, client):
                 "wger" not in registry.TRACKERS, reason="the wger tracker is not merged"
             ),
         ),
-        ({"plan": {"routines": ["nope"]}}, "plan.routines.0"),
-        ({"plan": {"routines": ["daily-hamstring"], "timezone": "Mars/Olympus"}}, "plan.timezone"),
-        ({"plan": {"routines": ["daily-hamstring"], "times": ["25:00"]}}, "plan.times"),
-        ({"plan": {"routines": ["daily-hamstring"], "days": ["XX"]}}, "plan.days"),
+        ({"plan": {**PLAN, "routines": ["nope"]}}, "plan.routines.0"),
+        ({"plan": {**PLAN, "timezone": "Mars/Olympus"}}, "plan.timezone"),
+        ({"plan": {**PLAN, "times": ["25:00"]}}, "plan.times.0"),
+        ({"plan": {**PLAN, "days": ["XX"]}}, "plan.days.0"),
         ({"unknown": 1}, "unknown"),
     ],
 )
@@ -131,18 +133,18 @@ def test_reinstall_replaces_the_secret_and_keeps_the_data(client, db):
 def test_uninstall_erases_that_installation_only_and_again_is_harmless(client, db):
     mine, other = Host(client), Host(client)
     for host in (mine, other):
-        host.install(plan={"routines": ["daily-hamstring"]})
+        host.install(plan=PLAN)
         host.import_session(session_body())
         host.export(["daily-hamstring"])
     assert mine.uninstall().status_code == 204
     counts = row_counts(db)
     assert counts["installations"] == 1
-    assert counts["completed_sessions"] == 1 and counts["pushes"] == 1
+    assert counts["completed_sessions"] == 1 and counts["pushes"] == 1 and counts["calendars"] == 1
     with db.engine.connect() as conn:
         (remaining,) = conn.execute(text("SELECT id FROM installations")).one()
         owners = {
             r[0]
-            for t in ("completed_sessions", "pushes", "push_states", "seen_webhooks")
+            for t in ("completed_sessions", "pushes", "push_states", "seen_webhooks", "calendars")
             for r in conn.execute(text(f"SELECT installation_id FROM {t}"))
         }
     assert owners == {remaining}

@@ -54,7 +54,7 @@ def installation_id(app, db, monkeypatch):
     monkeypatch.setitem(registry.TRACKERS, "wger", ScriptedPull)
     ScriptedPull.asked = []
     with app.app_context(), db.unit_of_work() as session:
-        row, _ = installations.install(
+        installed = installations.install(
             session,
             secret_key(app),
             client_key="poll-1",
@@ -63,7 +63,7 @@ def installation_id(app, db, monkeypatch):
             base_url="https://wger.example.org",
             credentials={"token": "t-1"},
         )
-        return row.id
+        return installed.row.id
 
 
 def session(source_id: str, **changes: Any) -> CompletedSession:

@@ -6,9 +6,17 @@ in their notes or description fields, so every export says the same thing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from plugin.catalog.model import Caution, CautionKind, Dose, DoseKind, Routine, RoutineEntry
+from plugin.catalog.model import (
+    Caution,
+    CautionKind,
+    CompletedSession,
+    Dose,
+    DoseKind,
+    Routine,
+    RoutineEntry,
+)
 
 KIND_LABEL = {
     CautionKind.CONTRAINDICATION: "Contraindication",
@@ -121,3 +129,32 @@ def reminder_line(minutes_before: Iterable[int]) -> str:
             phrases.append(f"{seconds_phrase(minutes * 60)} before")
     label = "Reminder" if len(phrases) == 1 else "Reminders"
     return f"{label}: {', '.join(phrases)}."
+
+
+def done_phrase(session: CompletedSession, exercise_names: Mapping[str, str]) -> str:
+    """What was done, worded like dose_phrase: '7 min: Lying hamstring stretch hold 30 s, left leg.'"""
+    parts = []
+    for done in session.exercises:
+        sets = f"{done.sets} sets × " if done.sets and done.sets > 1 else ""
+        if done.hold_s:
+            amount = (
+                f"{sets}{done.reps} × hold {done.hold_s} s"
+                if (done.reps or 1) > 1
+                else f"{sets}hold {done.hold_s} s"
+            )
+        elif done.duration_s:
+            amount = f"{sets}{seconds_phrase(done.duration_s)}"
+        elif done.reps:
+            amount = f"{sets}{done.reps} reps"
+        else:
+            amount = sets.removesuffix(" × ")
+        side = f", {done.side} leg" if done.side else ""
+        parts.append(
+            " ".join(filter(None, [exercise_names.get(done.exercise_id, done.exercise_id), amount])) + side
+        )
+    text = seconds_phrase(session.duration_s)
+    if parts:
+        text += ": " + "; ".join(parts)
+    if session.pain is not None:
+        text += f". Pain {session.pain}/10"
+    return text + "."

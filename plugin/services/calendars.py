@@ -12,13 +12,14 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from plugin import catalog, crypto
@@ -26,8 +27,10 @@ from plugin.catalog import limits
 from plugin.catalog.errors import Gone, InvalidInput, NotFound
 from plugin.catalog.model import WEEKDAYS, Plan
 from plugin.formats import canonical, ical
+from plugin.services import schedule
 from plugin.services.routines import get_routine
 from plugin.store import calendars as repo
+from plugin.store import sessions as session_repo
 from plugin.store.calendars import CalendarRow, utc
 from plugin.store.db import Database
 from plugin.trackers.base import TrackerError
@@ -266,7 +269,17 @@ def update_calendar(
     now: datetime | None = None,
 ) -> CalendarView:
     """Change the plan; a real change bumps SEQUENCE and re-renders, and re-pushes to CalDAV."""
-    row = find_calendar(session, token)
+    return change_plan(session, find_calendar(session, token), changes, app_secret, now)
+
+
+def change_plan(
+    session: Session,
+    row: CalendarRow,
+    changes: Mapping[str, Any],
+    app_secret: str = "",
+    now: datetime | None = None,
+) -> CalendarView:
+    """Change the plan of a live calendar row (see ``update_calendar``)."""
     merged = {**(row.spec or {}), **changes}
     spec = normalise_spec(session, merged)
     if spec == row.spec:
@@ -323,18 +336,16 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def render_feed(
-    session: Session,
-    row: CalendarRow,
-    done: Iterable[ical.DoneOccurrence] = (),
-    now: datetime | None = None,
-) -> bool:
+def render_feed(session: Session, row: CalendarRow, now: datetime | None = None) -> bool:
     """Render and store the feed of ``row``; True when its bytes changed.
 
     Call it after anything shown in the feed changes (the plan, completed sessions).
-    Last-Modified moves only when the bytes do, so conditional GETs keep answering 304.
+    A calendar owned by an installation shows that installation's completed sessions
+    as done. Last-Modified moves only when the bytes do, so conditional GETs keep
+    answering 304.
     """
     plan = plan_from_spec(session, row.spec or {})
+    done = _done(session, row.installation_id, plan) if row.installation_id else ()
     body = ical.feed(
         plan,
         feed_id=row.id,
@@ -402,6 +413,44 @@ def feed(
     if _fresh(found.etag, stored.modified, if_none_match, if_modified_since):
         return Feed(None, found.etag, stored.modified, "")
     return Feed(stored.body, found.etag, stored.modified, _filename(stored.name))
+
+
+# --- calendars owned by an installation -------------------------------------------------------
+
+
+def _done(session: Session, installation_id: str, plan: Plan) -> list[ical.DoneOccurrence]:
+    """The installation's completed sessions from the plan's start, placed on its occurrences."""
+    start = datetime.combine(plan.start or date.min, time(0), tzinfo=ZoneInfo(plan.timezone))
+    rows = session_repo.between(session, installation_id, start, None)
+    return schedule.done_occurrences(plan, [(row.id, session_repo.completed(row)) for row in rows])
+
+
+def installation_calendar(session: Session, installation_id: str) -> CalendarRow | None:
+    """The live calendar an installation's plan lives in, if it has a plan."""
+    owned = repo.of_installation(session, installation_id)
+    return owned[0] if owned else None
+
+
+def installation_feed(session: Session, installation_id: str, calendar_id: str) -> bytes:
+    """The feed of a calendar this installation owns; NotFound for any other (another's too)."""
+    row = repo.by_id(session, calendar_id)
+    if row is None or row.installation_id != installation_id or row.revoked_at is not None:
+        raise NotFound(f"no calendar {calendar_id!r}", field="id")
+    if row.feed_fingerprint != renderer_fingerprint() or not row.feed_body:
+        render_feed(session, row)
+    return row.feed_body or b""
+
+
+def refresh_installation(session: Session, installation_id: str) -> None:
+    """Render the installation's calendar again (its completed sessions changed)."""
+    row = installation_calendar(session, installation_id)
+    if row is not None:
+        render_feed(session, row)
+
+
+def erase_installation(session: Session, installation_id: str) -> None:
+    """Delete every calendar of an uninstalled installation (its feeds then answer 404)."""
+    session.execute(delete(CalendarRow).where(CalendarRow.installation_id == installation_id))
 
 
 # --- CalDAV ------------------------------------------------------------------------------------

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, time
+from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from plugin import crypto, manifests
 from plugin.catalog.errors import InvalidInput, NotFound
-from plugin.catalog.model import WEEKDAYS, Plan
+from plugin.catalog.model import Plan
 from plugin.security import is_secret
-from plugin.services.routines import get_routine
+from plugin.services import calendars
 from plugin.store import installations as repo
 from plugin.store.installations import InstallationRow, SeenWebhookRow
 from plugin.store.pushes import PushRow, PushStateRow
@@ -24,7 +23,6 @@ from plugin.trackers import registry
 from plugin.trackers.base import Credentials
 
 CLIENT_KEY = re.compile(r"^[A-Za-z0-9._:@-]{1,200}$")
-DEFAULT_TIMES = ("07:00",)
 
 
 def install(
@@ -37,10 +35,11 @@ def install(
     base_url: str,
     credentials: dict[str, Any],
     plan: dict[str, Any] | None = None,
-) -> tuple[InstallationRow, bool]:
+) -> Installed:
     """Store an installation, or replace the secret, credentials and plan of one with this client key.
 
-    Returns the row and whether it is new. Nothing is stored when any field is invalid.
+    A plan lives in a calendar the installation owns (created the first time; its
+    feed token is returned then, and only then). Nothing is stored when any field is invalid.
     """
     if not CLIENT_KEY.match(client_key):
         raise InvalidInput("clientKey is 1-200 letters, digits or ._:@-", field="clientKey")
@@ -52,8 +51,6 @@ def install(
     for name in manifests.required_credentials(tracker):
         if credentials.get(name) in (None, ""):
             raise InvalidInput(f"{tracker} needs credentials.{name}", field=f"credentials.{name}")
-    if plan is not None:
-        plan = normalise_plan(session, plan)
     row = repo.by_client_key(session, client_key)
     created = row is None
     if row is None:
@@ -63,9 +60,16 @@ def install(
     row.base_url = base_url.rstrip("/")
     row.secret_enc = crypto.encrypt(secret_key, shared_secret)
     row.credentials_enc = crypto.encrypt(secret_key, json.dumps(credentials))
-    row.plan = plan
     session.flush()
-    return row, created
+    token = _set_plan(session, row.id, plan) if plan is not None else None
+    return Installed(row, created, token)
+
+
+@dataclass(frozen=True)
+class Installed:
+    row: InstallationRow
+    created: bool
+    calendar_token: str | None  # the feed token of a calendar made now; never stored in the clear
 
 
 def uninstall(session: Session, installation_id: str) -> bool:
@@ -74,14 +78,9 @@ def uninstall(session: Session, installation_id: str) -> bool:
     # database with foreign keys off (a SQLite connection without the pragma) erases too.
     for table in (SessionRow, PushRow, PushStateRow, SeenWebhookRow):
         session.execute(delete(table).where(table.installation_id == installation_id))
-    for hook in UNINSTALL_HOOKS:
-        hook(session, installation_id)
+    calendars.erase_installation(session, installation_id)
     result = session.execute(delete(InstallationRow).where(InstallationRow.id == installation_id))
     return bool(result.rowcount)
-
-
-# Other modules owning per-installation rows (e.g. calendars) add their eraser here.
-UNINSTALL_HOOKS: list = []
 
 
 def find(session: Session, client_key: str) -> InstallationRow:
@@ -107,55 +106,30 @@ def credentials(row: InstallationRow, secret_key: str) -> Credentials:
     )
 
 
-def normalise_plan(session: Session, plan: dict[str, Any]) -> dict[str, Any]:
-    """Check a plan and return it in stored form; InvalidInput naming ``plan.<field>``."""
-    routines = plan.get("routines") or []
-    if not isinstance(routines, list) or not routines:
-        raise InvalidInput("a plan needs at least one routine", field="plan.routines")
-    for i, routine_id in enumerate(routines):
-        try:
-            get_routine(session, str(routine_id))
-        except NotFound:
-            raise InvalidInput(f"unknown routine {routine_id!r}", field=f"plan.routines.{i}") from None
-    days = [str(d).upper() for d in plan.get("days") or WEEKDAYS]
-    for day in days:
-        if day not in WEEKDAYS:
-            raise InvalidInput(f"days are {', '.join(WEEKDAYS)}", field="plan.days")
-    times = list(plan.get("times") or DEFAULT_TIMES)
-    for at in times:
-        try:
-            time.fromisoformat(str(at))
-        except ValueError:
-            raise InvalidInput(f"{at!r} is not a local time like 07:30", field="plan.times") from None
-    zone = plan.get("timezone") or "UTC"
-    try:
-        ZoneInfo(str(zone))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"{zone!r} is not an IANA timezone", field="plan.timezone") from None
-    start = plan.get("start")
-    if start is not None:
-        try:
-            date.fromisoformat(str(start))
-        except ValueError:
-            raise InvalidInput("start is a date like 2026-11-01", field="plan.start") from None
-    return {
-        "routines": [str(r) for r in routines],
-        "days": days,
-        "times": times,
-        "timezone": zone,
-        "start": start,
-    }
-
-
 def plan_of(session: Session, row: InstallationRow) -> Plan | None:
-    """The installation's plan as the domain model; None when it has none."""
-    if not row.plan:
+    """The installation's plan (kept in the calendar it owns); None when it has none."""
+    owned = calendars.installation_calendar(session, row.id)
+    return calendars.plan_from_spec(session, owned.spec) if owned is not None and owned.spec else None
+
+
+def plan_spec(session: Session, row: InstallationRow) -> dict[str, Any] | None:
+    owned = calendars.installation_calendar(session, row.id)
+    return owned.spec if owned is not None else None
+
+
+def calendar_id(session: Session, row: InstallationRow) -> str | None:
+    """The id (not the token) of the calendar the installation's plan lives in."""
+    owned = calendars.installation_calendar(session, row.id)
+    return owned.id if owned is not None else None
+
+
+def _set_plan(session: Session, installation_id: str, plan: dict[str, Any]) -> str | None:
+    """Give the installation's calendar this plan; the new calendar's token when one was made."""
+    try:
+        owned = calendars.installation_calendar(session, installation_id)
+        if owned is None:
+            return calendars.create_calendar(session, plan, installation_id=installation_id).token
+        calendars.change_plan(session, owned, plan)
         return None
-    stored = row.plan
-    return Plan(
-        routines=tuple(get_routine(session, r) for r in stored["routines"]),
-        times=tuple(time.fromisoformat(t) for t in stored["times"]),
-        timezone=stored["timezone"],
-        days=tuple(stored["days"]),
-        start=date.fromisoformat(stored["start"]) if stored.get("start") else None,
-    )
+    except InvalidInput as err:
+        raise InvalidInput(err.message, field=f"plan.{err.field}" if err.field else "plan") from None

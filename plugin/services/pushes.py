@@ -24,6 +24,7 @@ from plugin.store import installations as installation_repo
 from plugin.store import pushes as repo
 from plugin.store.db import Database
 from plugin.store.pushes import DELIVERED, FAILED, PENDING, RUNNING, PushRow, PushStateRow
+from plugin.store.tables import utc
 from plugin.trackers import registry
 from plugin.trackers.base import TrackerError
 
@@ -89,9 +90,7 @@ def installation_of(session: Session, push_id: str) -> str:
 
 def answer(row: PushRow) -> dict[str, Any]:
     def iso(moment: datetime | None) -> str | None:
-        if moment is None:
-            return None
-        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+        return None if moment is None else utc(moment).isoformat()  # type: ignore[union-attr]
 
     return {
         "id": row.id,

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from plugin.catalog.model import WEEKDAYS, Plan
+from plugin.catalog import builtin_routines, exercises
+from plugin.catalog.model import CompletedSession, Plan
+from plugin.formats import ical
+from plugin.formats.text import done_phrase
 
 
 @dataclass(frozen=True)
@@ -35,12 +38,8 @@ class Done:
 
 def occurrence_dates(plan: Plan, first: date, last: date) -> list[date]:
     """Dates from ``first`` (not before the plan's start) to ``last`` inclusive, on the plan's days."""
-    day, found = max(first, plan.start) if plan.start else first, []
-    while day <= last:
-        if WEEKDAYS[day.weekday()] in plan.days:
-            found.append(day)
-        day += timedelta(days=1)
-    return found
+    # The feed's own expansion, so adherence counts exactly the occurrences the calendar shows.
+    return ical.occurrence_dates(plan, max(first, plan.start) if plan.start else first, last)
 
 
 def occurrences(plan: Plan, first: date, last: date) -> list[Occurrence]:
@@ -75,3 +74,34 @@ def match(plan: Plan, planned: Iterable[Occurrence], done: Iterable[Done]) -> di
         candidates.remove(nearest)
         matched[session.key] = nearest
     return matched
+
+
+def done_occurrences(
+    plan: Plan, completed: Iterable[tuple[str, CompletedSession]]
+) -> list[ical.DoneOccurrence]:
+    """Completed sessions placed on the feed: on the occurrence they meet, or on their own start.
+
+    ``completed`` pairs a stable key (the stored session's id) with each session.
+    """
+    completed = list(completed)
+    if not completed:
+        return []
+    zone = ZoneInfo(plan.timezone)
+    days = [c.started_at.astimezone(zone).date() for _, c in completed]
+    planned = occurrences(plan, min(days), max(days))
+    met = match(plan, planned, [Done(key, c.routine_id, c.started_at) for key, c in completed])
+    names = {routine.id: routine.name for routine in (*builtin_routines(), *plan.routines)}
+    placed = []
+    for key, session in completed:
+        at = met[key].starts_at if key in met else session.started_at.astimezone(zone)
+        placed.append(
+            ical.DoneOccurrence(
+                routine_id=session.routine_id or "",
+                local_start=at.replace(tzinfo=None),
+                done=done_phrase(session, {ex.id: ex.name for ex in exercises()}),
+                key=key,
+                duration_s=session.duration_s,
+                routine_name=names.get(session.routine_id or ""),
+            )
+        )
+    return placed

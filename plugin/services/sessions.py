@@ -15,10 +15,12 @@ from plugin.catalog.model import CautionKind, CompletedSession, ExerciseDone
 from plugin.formats import canonical, fit
 from plugin.formats import session as session_format
 from plugin.formats.text import PAIN_STOP_LEVEL, pain_advice
+from plugin.services import calendars
 from plugin.services.routines import get_routine, list_routines
 from plugin.store import sessions as repo
 from plugin.store.installations import new_id
 from plugin.store.sessions import SessionRow
+from plugin.store.tables import utc
 
 SOURCE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 MAX_DURATION_S = 24 * 3600
@@ -107,6 +109,7 @@ def import_session(
         "created_at": datetime.now(UTC),
     }
     if repo.insert_once(db_session, values):
+        calendars.refresh_installation(db_session, installation_id)  # show it as done
         return SessionRow(**values), True  # what was just stored, without reading it back
     row = repo.by_source(db_session, installation_id, completed.source, completed.source_id)
     assert row is not None  # a concurrent import of the same session won the race
@@ -128,28 +131,14 @@ def delete_session(db_session: Session, installation_id: str, source: str, sourc
             SessionRow.source_id == source_id,
         )
     )
+    if result.rowcount:
+        calendars.refresh_installation(db_session, installation_id)
     return bool(result.rowcount)
 
 
 def completed_of(row: SessionRow) -> CompletedSession:
     """The stored record as the domain model."""
-    return session_format.from_dict(
-        {
-            "source": row.source,
-            "source_id": row.source_id,
-            "routine": row.routine_id,
-            "started_at": _aware(row.started_at),
-            "duration_s": row.duration_s,
-            "exercises": row.exercises,
-            "pain": row.pain,
-            "notes": row.notes,
-        }
-    )
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes for DateTime(timezone=True); we only ever store UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return repo.completed(row)
 
 
 def stop_caution(db_session: Session, row: SessionRow) -> dict[str, Any] | None:
@@ -170,7 +159,7 @@ def answer(db_session: Session, row: SessionRow) -> dict[str, Any]:
         **session_format.to_dict(completed_of(row)),
         "flagged": row.flagged,
         "caution": stop_caution(db_session, row),
-        "received_at": _aware(row.created_at).isoformat(),
+        "received_at": utc(row.created_at).isoformat(),
     }
 
 

@@ -11,6 +11,7 @@ from plugin.services.sessions import delete_session, import_session
 from plugin.store import installations as installation_repo
 from plugin.store import pushes as push_repo
 from plugin.store.db import Database
+from plugin.store.tables import utc
 from plugin.trackers import registry
 
 
@@ -65,9 +66,7 @@ def due_for_polling(db: Database) -> list[str]:
             spec = manifests.all_manifests().get(row.tracker, {}).get("import", {})
             if spec.get("mode") != "pull":
                 continue
-            last = row.last_synced_at
-            if last is not None and last.tzinfo is None:
-                last = last.replace(tzinfo=UTC)
+            last = utc(row.last_synced_at)
             if last is None or now - last >= timedelta(seconds=spec.get("pollingIntervalS", 900)):
                 due.append(row.id)
     return due

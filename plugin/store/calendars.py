@@ -9,7 +9,7 @@ A revoked row keeps only its token hash and revocation time, to answer 410.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import (
@@ -27,14 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from plugin.store.tables import Base
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """Read a stored time as aware UTC (SQLite hands back naive values)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+from plugin.store.tables import Base, utc
 
 
 class CalendarRow(Base):

@@ -40,7 +40,6 @@ class InstallationRow(Base):
     base_url: Mapped[str] = mapped_column(String(500))
     secret_enc: Mapped[str] = mapped_column(Text)
     credentials_enc: Mapped[str] = mapped_column(Text)
-    plan: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     tracker_state: Mapped[dict] = mapped_column(JSON, default=dict)  # e.g. refreshed OAuth tokens
     sync_cursor: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -21,8 +21,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from plugin.catalog.model import CompletedSession
+from plugin.formats import session as session_format
 from plugin.store.installations import new_id
-from plugin.store.tables import Base, utcnow
+from plugin.store.tables import Base, utc, utcnow
 
 
 class SessionRow(Base):
@@ -101,3 +103,19 @@ def insert_once(session: Session, values: dict) -> bool:
     # SQLAlchemy 2 reports an INSERT's rowcount only when asked to (-1 otherwise on psycopg).
     result = connection.execute(statement.execution_options(preserve_rowcount=True), values)
     return result.rowcount == 1
+
+
+def completed(row: SessionRow) -> CompletedSession:
+    """A stored record as the domain model."""
+    return session_format.from_dict(
+        {
+            "source": row.source,
+            "source_id": row.source_id,
+            "routine": row.routine_id,
+            "started_at": utc(row.started_at),
+            "duration_s": row.duration_s,
+            "exercises": row.exercises,
+            "pain": row.pain,
+            "notes": row.notes,
+        }
+    )

@@ -8,6 +8,13 @@ from sqlalchemy import JSON, DateTime, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
+def utc(value: datetime | None) -> datetime | None:
+    """Read a stored time as aware UTC (SQLite hands back naive values)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

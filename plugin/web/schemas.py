@@ -110,14 +110,6 @@ class HealthSchema(Schema):
     database = fields.Boolean()
 
 
-class PlanSchema(StrictSchema):
-    routines = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=20))
-    days = fields.List(fields.String(), metadata={"description": "MO … SU; default every day"})
-    times = fields.List(fields.String(), metadata={"description": "local times like 07:30; default 07:00"})
-    timezone = fields.String(metadata={"description": "IANA timezone; default UTC"})
-    start = fields.String(metadata={"description": "first day, YYYY-MM-DD"})
-
-
 class InstallSchema(StrictSchema):
     clientKey = fields.String(required=True, validate=validate.Length(1, 200))
     tracker = fields.String(required=True)
@@ -126,7 +118,12 @@ class InstallSchema(StrictSchema):
     )
     baseUrl = fields.String(required=True, validate=validate.Length(1, 500))
     credentials = fields.Dict(keys=fields.String(), load_default=dict, load_only=True)
-    plan = fields.Nested(PlanSchema, allow_none=True)
+    plan = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "routines, days, times, timezone, reminders, start, name (as POST /calendars)"
+        },
+    )
 
 
 class InstalledSchema(Schema):
@@ -134,6 +131,10 @@ class InstalledSchema(Schema):
     tracker = fields.String()
     created = fields.Boolean(metadata={"description": "false when an existing installation was replaced"})
     plan = fields.Dict(allow_none=True)
+    calendarId = fields.String(allow_none=True, metadata={"description": "for GET /hooks/calendars/<id>.ics"})
+    calendarUrl = fields.String(
+        metadata={"description": "the plan's private iCal feed; only in the answer that created it"}
+    )
 
 
 class ExportRequestSchema(StrictSchema):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from plugin.formats import ical
 from plugin.services import adherence as adherence_service
+from plugin.services import calendars
 from plugin.services import sessions as service
 from plugin.web.context import unit_of_work
 from plugin.web.schemas import AdherenceQuerySchema, SessionQuerySchema, StoredSessionSchema
@@ -46,3 +49,14 @@ class Adherence(MethodView):
         """Planned against completed over the last days: per routine, per day, streak, missed days"""
         with unit_of_work() as session:
             return adherence_service.adherence(session, installation_id(), query["days"])
+
+
+@blp.route("/hooks/calendars/<calendar_id>.ics")
+class InstallationCalendar(MethodView):
+    @signed(record=False)
+    @blp.response(200, content_type=ical.MEDIA_TYPE, description="the feed, completed sessions marked done")
+    def get(self, calendar_id: str):
+        """Read the installation's own calendar feed (the one its plan lives in)"""
+        with unit_of_work() as session:
+            body = calendars.installation_feed(session, installation_id(), calendar_id)
+        return Response(body, mimetype=ical.MEDIA_TYPE)

@@ -26,6 +26,9 @@ from plugin.store.installations import HOST_SCOPE, InstallationRow, SeenWebhookR
 from plugin.web.context import database
 
 CLIENT_KEY_HEADER = "X-Client-Key"
+# An answer field holding a secret (the calendar feed URL carries its token): given once, never
+# kept for replays, since the table of seen webhook ids would otherwise hold it in the clear.
+SHOWN_ONCE = "calendarUrl"
 log = logging.getLogger(__name__)
 
 
@@ -97,7 +100,7 @@ def signed(scope: str = "installation", *, record: bool = True) -> Callable:
                         call.webhook_id,
                         owner or g.get("installation_id"),
                         response.status_code,
-                        response.get_json(silent=True),
+                        _replayable(response.get_json(silent=True)),
                     )
             for action in g.after_commit:
                 action()
@@ -106,6 +109,12 @@ def signed(scope: str = "installation", *, record: bool = True) -> Callable:
         return wrapper
 
     return decorator
+
+
+def _replayable(answer: Any) -> Any:
+    if isinstance(answer, dict):
+        return {k: v for k, v in answer.items() if k != SHOWN_ONCE}
+    return answer
 
 
 def _replayed(earlier: SeenWebhookRow | None) -> Response:

@@ -36,7 +36,6 @@ def upgrade() -> None:
         sa.Column("base_url", sa.String(500), nullable=False),
         sa.Column("secret_enc", sa.Text(), nullable=False),
         sa.Column("credentials_enc", sa.Text(), nullable=False),
-        sa.Column("plan", sa.JSON(), nullable=True),
         sa.Column("tracker_state", sa.JSON(), nullable=False),
         sa.Column("sync_cursor", sa.Text(), nullable=True),
         sa.Column("last_synced_at", TZ, nullable=True),
