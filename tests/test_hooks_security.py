@@ -41,6 +41,7 @@ GET_HOOKS = {
     "export-status": ("GET", "/hooks/export/0000", None, lambda h: h.secret),
     "sessions": ("GET", "/sessions", None, lambda h: h.secret),
     "adherence": ("GET", "/adherence", None, lambda h: h.secret),
+    "calendar": ("GET", "/hooks/calendars/0000.ics", None, lambda h: h.secret),
 }
 ALL_HOOKS = {**POST_HOOKS, **GET_HOOKS}
 

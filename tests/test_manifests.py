@@ -34,7 +34,10 @@ def test_every_registered_tracker_has_a_manifest():
 @pytest.mark.parametrize("key", TRACKERS)
 def test_the_paths_a_manifest_names_exist(app, key):
     document = manifests.manifest(key)
-    rules = {rule.rule.replace("<push_id>", "{pushId}") for rule in app.url_map.iter_rules()}
+    rules = {
+        rule.rule.replace("<push_id>", "{pushId}").replace("<calendar_id>", "{calendarId}")
+        for rule in app.url_map.iter_rules()
+    }
     for path in [*document["lifecycle"].values(), *document["hooks"].values()]:
         assert path in rules
 
