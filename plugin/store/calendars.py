@@ -69,11 +69,16 @@ def by_id(session: Session, calendar_id: str) -> CalendarRow | None:
     return session.get(CalendarRow, calendar_id)
 
 
+# Built once: every imported session asks for its installation's calendar.
+_OF_INSTALLATION = (
+    select(CalendarRow)
+    .where(CalendarRow.installation_id == bindparam("installation_id"), CalendarRow.revoked_at.is_(None))
+    .order_by(CalendarRow.created_at)
+)
+
+
 def of_installation(session: Session, installation_id: str) -> list[CalendarRow]:
-    query = select(CalendarRow).where(
-        CalendarRow.installation_id == installation_id, CalendarRow.revoked_at.is_(None)
-    )
-    return list(session.scalars(query.order_by(CalendarRow.created_at)))
+    return list(session.scalars(_OF_INSTALLATION, {"installation_id": installation_id}))
 
 
 # A conditional GET runs the first, small lookup (plain strings, no date or JSON decoding)
