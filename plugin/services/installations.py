@@ -25,6 +25,13 @@ from plugin.trackers.base import Credentials
 CLIENT_KEY = re.compile(r"^[A-Za-z0-9._:@-]{1,200}$")
 
 
+@dataclass(frozen=True)
+class Installed:
+    row: InstallationRow
+    created: bool
+    calendar_token: str | None  # the feed token of a calendar made now; never stored in the clear
+
+
 def install(
     session: Session,
     secret_key: str,
@@ -65,13 +72,6 @@ def install(
     return Installed(row, created, token)
 
 
-@dataclass(frozen=True)
-class Installed:
-    row: InstallationRow
-    created: bool
-    calendar_token: str | None  # the feed token of a calendar made now; never stored in the clear
-
-
 def uninstall(session: Session, installation_id: str) -> bool:
     """Erase everything of one installation; False when there was nothing to erase."""
     # Explicit deletes rather than relying on ON DELETE CASCADE alone, so that a
@@ -108,11 +108,12 @@ def credentials(row: InstallationRow, secret_key: str) -> Credentials:
 
 def plan_of(session: Session, row: InstallationRow) -> Plan | None:
     """The installation's plan (kept in the calendar it owns); None when it has none."""
-    owned = calendars.installation_calendar(session, row.id)
-    return calendars.plan_from_spec(session, owned.spec) if owned is not None and owned.spec else None
+    spec = plan_spec(session, row)
+    return calendars.plan_from_spec(session, spec) if spec else None
 
 
 def plan_spec(session: Session, row: InstallationRow) -> dict[str, Any] | None:
+    """The stored plan fields (as POST /calendars takes them); None without a plan."""
     owned = calendars.installation_calendar(session, row.id)
     return owned.spec if owned is not None else None
 
