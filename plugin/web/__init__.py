@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from plugin.web import docs, health, problems, routines
+from plugin.web import docs, health, pages, problems, routines
 
 API_BLUEPRINTS = [health.blp, routines.blp]
 
@@ -15,4 +15,5 @@ def init_app(app: Flask) -> None:
     for blueprint in API_BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
+    app.register_blueprint(pages.blp)
     problems.init_app(app)
