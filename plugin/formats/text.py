@@ -99,6 +99,19 @@ def caution_groups(cautions: Iterable[Caution]) -> list[tuple[CautionKind, str, 
     return groups
 
 
+DAY_NAMES = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}
+
+
+def days_phrase(days: Iterable[str]) -> str:
+    """'every day', 'weekdays', 'Mon, Wed, Fri' for RRULE BYDAY codes."""
+    days = [d for d in DAY_NAMES if d in set(days)]
+    if len(days) == 7:
+        return "every day"
+    if days == ["MO", "TU", "WE", "TH", "FR"]:
+        return "weekdays"
+    return ", ".join(DAY_NAMES[d] for d in days)
+
+
 def count_phrase(count: int, noun: str) -> str:
     """'1 exercise', '3 exercises'."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

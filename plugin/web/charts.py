@@ -23,63 +23,37 @@ BOTTOM = 30  # room for the date labels
 
 @dataclass(frozen=True)
 class ChartDay:
-    """One day of the chart: sessions planned, sessions done, and whether one hurt a lot."""
+    """One day of the chart: sessions planned and done, and how the day went.
+
+    ``complete`` is the adherence service's verdict (every routine planned that day
+    done); ``pending`` marks today while it is still under way, so it is not drawn
+    as missed; ``high_pain`` flags a session reported at the stop level.
+    """
 
     day: date
     planned: int
     done: int
+    complete: bool = False
     high_pain: bool = False
+    pending: bool = False
 
     @property
     def status(self) -> str:
-        """'done', 'partial', 'missed' or 'rest' — the class the day's bar gets."""
-        if self.done and self.done >= self.planned:
+        """The class the day's column gets: done, partial, extra, missed, pending or rest."""
+        if self.planned and self.complete:
             return "done"
         if self.done:
-            return "partial"
+            return "partial" if self.planned else "extra"
         if self.planned:
-            return "missed"
+            return "pending" if self.pending else "missed"
         return "rest"
-
-
-@dataclass(frozen=True)
-class Summary:
-    done_days: int
-    missed_days: int
-    high_pain_days: int
-    streak: int
-    planned: int
-    done: int
-
-
-def summarise(days: Sequence[ChartDay]) -> Summary:
-    """Count done, missed and high-pain days, and the current streak of fully done days.
-
-    The streak counts back from the last day; days with nothing planned and nothing
-    done neither break nor extend it, and the last day may still be under way, so a
-    missed last day does not break it either.
-    """
-    streak = 0
-    for position, day in enumerate(reversed(days)):
-        if day.status == "done":
-            streak += 1
-        elif day.status == "rest" or (position == 0 and day.status == "missed"):
-            continue
-        else:
-            break
-    return Summary(
-        done_days=sum(1 for d in days if d.done),
-        missed_days=sum(1 for d in days if d.status == "missed"),
-        high_pain_days=sum(1 for d in days if d.high_pain),
-        streak=streak,
-        planned=sum(d.planned for d in days),
-        done=sum(d.done for d in days),
-    )
 
 
 def day_label(day: ChartDay) -> str:
     """'Mon 3 Nov: 1 of 2 done, high pain' — the tooltip and the table row say the same."""
     text = f"{day.day:%a} {day.day.day} {day.day:%b}: {day.done} of {day.planned} done"
+    if day.status == "pending":
+        text += ", today"
     return text + (", high pain" if day.high_pain else "")
 
 
@@ -90,11 +64,11 @@ def adherence_svg(days: Sequence[ChartDay], title: str = "Planned and done sessi
     width = LEFT + DAY_W * len(days) + 4
     height = TOP + PLOT_H + BOTTOM
     base = TOP + PLOT_H
-    summary = summarise(days)
     desc = (
-        f"{len(days)} days: {summary.done} of {summary.planned} planned sessions done on "
-        f"{summary.done_days} days, {summary.missed_days} days missed, "
-        f"{summary.high_pain_days} days with high pain, streak {summary.streak} days."
+        f"{len(days)} days: {sum(d.done for d in days)} sessions done against {sum(d.planned for d in days)} "
+        f"planned; {sum(1 for d in days if d.done)} days with a session, "
+        f"{sum(1 for d in days if d.status == 'missed')} days missed, "
+        f"{sum(1 for d in days if d.high_pain)} days with high pain."
     )
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="adherence-chart" role="img" '
@@ -124,7 +98,7 @@ def adherence_svg(days: Sequence[ChartDay], title: str = "Planned and done sessi
                 f'<rect class="done-bar" x="{x + 2:.1f}" y="{base - h:.1f}" '
                 f'width="{BAR_W - 4}" height="{h:.1f}"/>'
             )
-        elif day.planned:
+        elif day.status == "missed":
             # A cross under the empty outline, so a missed day does not depend on colour alone.
             cx, cy = x + BAR_W / 2, base + 6
             out.append(
@@ -137,7 +111,7 @@ def adherence_svg(days: Sequence[ChartDay], title: str = "Planned and done sessi
                 f'<path class="pain-mark" d="M{cx:.1f} {top_y - 14:.1f}l6 10h-12z"/>'
                 f'<text class="pain-text" x="{cx:.1f}" y="{top_y - 5.5:.1f}" text-anchor="middle">!</text>'
             )
-        if index % 7 == 0 or index == len(days) - 1:
+        if (len(days) - 1 - index) % 7 == 0:  # a label a week, counted back from the last day
             label = quoteattr(day.day.isoformat())
             out.append(
                 f'<text class="axis date" x="{x + BAR_W / 2:.1f}" y="{base + 22}" '

@@ -31,6 +31,7 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 360, "height": 740}
+BROWSER_TIMEZONE = "America/Chicago"  # the zone the subscribe page should preselect
 DESKTOP = {"width": 1280, "height": 900}
 
 
@@ -38,6 +39,21 @@ DESKTOP = {"width": 1280, "height": 900}
 def valid_html():
     """Assert that a page's HTML is clean (see htmlcheck.py)."""
     return assert_valid_html
+
+
+@pytest.fixture
+def html_page(client):
+    """GET a page through the test client, check its status, type and HTML; return the markup."""
+
+    def get(path: str, status: int = 200) -> str:
+        response = client.get(path)
+        assert response.status_code == status, response.get_data(as_text=True)[:500]
+        assert response.mimetype == "text/html"
+        markup = response.get_data(as_text=True)
+        assert_valid_html(markup)
+        return markup
+
+    return get
 
 
 @pytest.fixture
@@ -72,6 +88,18 @@ def chromium():
             browser.close()
 
 
+@pytest.fixture
+def browser_timezone() -> str:
+    return BROWSER_TIMEZONE
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """The folder screenshots go to (gitignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
 @pytest.fixture(params=["phone", "desktop"])
 def viewport(request) -> tuple[str, dict]:
     return request.param, PHONE if request.param == "phone" else DESKTOP
@@ -81,7 +109,9 @@ def viewport(request) -> tuple[str, dict]:
 def page(chromium, viewport, request):
     """A fresh browser page at the test's viewport; it refuses every request off loopback."""
     name, size = viewport
-    context = chromium.new_context(viewport=size, is_mobile=name == "phone", has_touch=name == "phone")
+    context = chromium.new_context(
+        viewport=size, is_mobile=name == "phone", has_touch=name == "phone", timezone_id=BROWSER_TIMEZONE
+    )
     # The service must work offline: any request for another host fails the test.
     outside: list[str] = []
 
@@ -103,13 +133,12 @@ def page(chromium, viewport, request):
 
 
 @pytest.fixture
-def screenshot(page, request):
+def screenshot(page, request, artifacts):
     """Save a full-page screenshot under test-artifacts/<test>-<viewport>-<label>.png."""
-    ARTIFACTS.mkdir(exist_ok=True)
 
     def take(label: str) -> Path:
         safe = request.node.name.replace("[", "-").replace("]", "").replace("/", "_")
-        path = ARTIFACTS / f"{safe}-{label}.png"
+        path = artifacts / f"{safe}-{label}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
 

@@ -44,12 +44,8 @@ def _plain(markup: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup)).replace("&#39;", "'").replace("&amp;", "&")
 
 
-def test_catalog_shows_every_routine_as_a_card(client, valid_html):
-    response = client.get("/")
-    assert response.status_code == 200
-    assert response.mimetype == "text/html"
-    markup = response.get_data(as_text=True)
-    valid_html(markup)
+def test_catalog_shows_every_routine_as_a_card(html_page):
+    markup = html_page("/")
     page = _parse(markup)
     routines = catalog.builtin_routines()
     assert page.cards == [r.id for r in routines]
@@ -80,11 +76,8 @@ def test_catalog_lists_custom_routines_too(client):
 
 
 @pytest.mark.parametrize("routine", catalog.builtin_routines(), ids=lambda r: r.id)
-def test_routine_page_is_a_full_handout(client, valid_html, routine):
-    response = client.get(f"/routine/{routine.id}")
-    assert response.status_code == 200
-    markup = response.get_data(as_text=True)
-    valid_html(markup)
+def test_routine_page_is_a_full_handout(html_page, routine):
+    markup = html_page(f"/routine/{routine.id}")
     page = _parse(markup)
     plain = _plain(markup)
     # Exercises in the routine's order, each with its dose in the shared wording and its steps.
@@ -130,13 +123,8 @@ def test_a_format_registered_later_is_linked_without_touching_the_page(client, m
     assert "json-copy" in {attrs.get("data-format") for _, attrs in page.links}
 
 
-def test_unknown_routine_is_a_404_page_not_json(client, valid_html):
-    response = client.get("/routine/no-such-routine")
-    assert response.status_code == 404
-    assert response.mimetype == "text/html"
-    markup = response.get_data(as_text=True)
-    valid_html(markup)
-    assert "no routine 'no-such-routine'" in _plain(markup)
+def test_unknown_routine_is_a_404_page_not_json(html_page):
+    assert "no routine 'no-such-routine'" in _plain(html_page("/routine/no-such-routine", 404))
 
 
 def test_the_json_api_keeps_its_own_urls(client):

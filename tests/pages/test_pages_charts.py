@@ -7,15 +7,16 @@ from datetime import date, timedelta
 
 import pytest
 
-from plugin.web.charts import ChartDay, adherence_svg, day_label, summarise
+from plugin.web.charts import ChartDay, adherence_svg, day_label
 
 SVG = "{http://www.w3.org/2000/svg}"
 START = date(2026, 10, 24)
 
 
 def _days(*spec: tuple[int, int, bool]) -> list[ChartDay]:
+    """Days from (planned, done, high pain); complete when done reaches planned."""
     return [
-        ChartDay(START + timedelta(days=i), planned, done, pain)
+        ChartDay(START + timedelta(days=i), planned, done, complete=0 < planned <= done, high_pain=pain)
         for i, (planned, done, pain) in enumerate(spec)
     ]
 
@@ -34,7 +35,7 @@ def test_one_group_per_day_with_status_classes():
     groups = _groups(adherence_svg(days))
     assert [g.get("data-date") for g in groups] == [d.day.isoformat() for d in days]
     statuses = [_classes(g) - {"day", "pain"} for g in groups]
-    assert statuses == [{"done"}, {"partial"}, {"missed"}, {"rest"}, {"done"}]
+    assert statuses == [{"done"}, {"partial"}, {"missed"}, {"rest"}, {"extra"}]
     assert ["pain" in _classes(g) for g in groups] == [False, False, False, False, True]
     assert [(g.get("data-planned"), g.get("data-done")) for g in groups] == [
         ("1", "1"), ("2", "1"), ("1", "0"), ("0", "0"), ("0", "1")
@@ -67,7 +68,7 @@ def test_every_day_has_a_readable_title_and_the_chart_a_description():
     svg = adherence_svg(days, title="Last 2 days")
     root = ET.fromstring(svg)
     assert root.find(f"{SVG}title").text == "Last 2 days"
-    assert "2 of 3 planned sessions done on 2 days" in root.find(f"{SVG}desc").text
+    assert "2 sessions done against 3 planned; 2 days with a session" in root.find(f"{SVG}desc").text
     titles = [g.find(f"{SVG}title").text for g in _groups(svg)]
     assert titles == ["Sat 24 Oct: 1 of 2 done, high pain", "Sun 25 Oct: 1 of 1 done"]
     assert titles[0] == day_label(days[0])
@@ -92,22 +93,16 @@ def test_an_empty_month_draws_no_bars():
     assert root.findall(f".//{SVG}rect") == []
 
 
-@pytest.mark.parametrize(
-    ("spec", "streak"),
-    [
-        (((1, 1, False), (1, 1, False), (1, 1, False)), 3),
-        (((1, 1, False), (1, 0, False), (1, 1, False)), 1),
-        (((1, 1, False), (0, 0, False), (1, 1, False)), 2),  # a rest day does not break it
-        (((1, 1, False), (1, 1, False), (1, 0, False)), 2),  # today may still be under way
-        (((1, 1, False), (1, 0, False), (1, 0, False)), 0),
-        (((1, 1, False), (2, 1, False), (1, 1, False)), 1),  # half a day breaks it
-    ],
-)
-def test_streak(spec, streak):
-    assert summarise(_days(*spec)).streak == streak
+def test_the_services_verdict_decides_a_done_day():
+    # Two sessions of the same routine do not make up for another routine left undone.
+    day = ChartDay(START, planned=2, done=2, complete=False)
+    assert day.status == "partial"
+    assert ChartDay(START, planned=2, done=2, complete=True).status == "done"
 
 
-def test_summary_counts():
-    summary = summarise(_days((1, 1, False), (2, 1, True), (1, 0, False), (0, 0, False), (0, 2, True)))
-    assert (summary.done_days, summary.missed_days, summary.high_pain_days) == (3, 1, 2)
-    assert (summary.planned, summary.done) == (4, 4)
+def test_today_under_way_is_not_drawn_as_missed():
+    days = [ChartDay(START, 1, 0), ChartDay(START + timedelta(days=1), 1, 0, pending=True)]
+    groups = _groups(adherence_svg(days))
+    assert [_classes(g) - {"day"} for g in groups] == [{"missed"}, {"pending"}]
+    assert groups[1].find(f"{SVG}path[@class='missed-mark']") is None
+    assert day_label(days[1]) == "Sun 25 Oct: 0 of 1 done, today"
