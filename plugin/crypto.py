@@ -1,0 +1,64 @@
+"""Encryption at rest for tracker and CalDAV credentials and shared secrets (Fernet: AES-128-CBC + HMAC).
+
+``secret_key`` is PLUGIN_SECRET_KEY: one or more comma-separated keys, the first
+encrypts and all decrypt (rotation). A Fernet key (32 url-safe base64 bytes) is
+used as is; any other passphrase is stretched to one with SHA-256.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from plugin.catalog.errors import StretchsyncError
+
+
+class SecretUnreadable(StretchsyncError):
+    """A stored secret cannot be decrypted: the key changed, or the value was tampered with."""
+
+    status = 500
+
+
+# The name the installation code uses for the same failure.
+UndecryptableSecret = SecretUnreadable
+
+
+class SecretMissing(StretchsyncError, ValueError):
+    """No secret key is configured, so nothing can be stored encrypted."""
+
+    status = 503
+
+
+def generate_key() -> str:
+    """Return a new Fernet key."""
+    return Fernet.generate_key().decode("ascii")
+
+
+def _fernet(key: str) -> Fernet:
+    key = key.strip()
+    try:
+        return Fernet(key)
+    except ValueError:
+        return Fernet(base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest()))
+
+
+def _multi(secret_key: str) -> MultiFernet:
+    keys = [k for k in (secret_key or "").split(",") if k.strip()]
+    if not keys:
+        raise SecretMissing("no secret key is configured (PLUGIN_SECRET_KEY): credentials cannot be stored")
+    return MultiFernet([_fernet(k) for k in keys])
+
+
+def encrypt(secret_key: str, plaintext: str) -> str:
+    """Encrypt ``plaintext`` with the first key of ``secret_key``; the result is ASCII."""
+    return _multi(secret_key).encrypt(plaintext.encode("utf-8")).decode("ascii")
+
+
+def decrypt(secret_key: str, token: str) -> str:
+    """Decrypt a token made by ``encrypt`` with any key of ``secret_key``."""
+    try:
+        return _multi(secret_key).decrypt(token.encode("ascii")).decode("utf-8")
+    except (InvalidToken, UnicodeError):
+        raise SecretUnreadable("a stored secret cannot be decrypted with the configured keys") from None
