@@ -6,7 +6,9 @@ import io
 import re
 import unicodedata
 
+import icalendar
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from plugin import catalog
@@ -72,3 +74,54 @@ def test_printed_handout_is_clean_and_short(page, live_server, screenshot, routi
         assert entry.exercise.name in printed
     assert "Take it with you" not in printed
     assert "stretchsync" not in printed  # no site header or footer on paper
+
+
+def test_subscribe_with_an_inline_error_then_a_working_feed(page, live_server, screenshot, browser_timezone):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page.goto(live_server + "/routine/trunk-rotation")
+    page.get_by_role("link", name="Put this routine in my calendar").click()
+    page.wait_for_url("**/subscribe?routine=trunk-rotation")
+    # The routine comes ticked, and the browser's own zone is preselected by the page's script.
+    assert page.get_by_label("Trunk rotation").is_checked()
+    assert not page.get_by_label("Daily hamstring stretch").is_checked()
+    assert page.get_by_label("Time zone").input_value() == browser_timezone
+
+    page.get_by_label("Sat").uncheck()
+    page.get_by_label("Sun").uncheck()
+    page.get_by_label("Times of day").fill("07:30, 19:75")
+    page.get_by_role("button", name="Create my calendar").click()
+
+    # The error sits next to the field it is about, and what was typed is kept.
+    error = page.locator("#times-error")
+    assert error.is_visible()
+    assert "'19:75'" in error.inner_text()
+    assert page.get_by_label("Times of day").get_attribute("aria-invalid") == "true"
+    assert page.get_by_label("Times of day").input_value() == "07:30, 19:75"
+    assert page.get_by_label("Trunk rotation").is_checked()
+    assert not page.get_by_label("Sat").is_checked()
+    assert page.get_by_label("Time zone").input_value() == browser_timezone
+    _no_sideways_scroll(page)
+    screenshot("subscribe-error")
+
+    page.get_by_label("Times of day").fill("07:30, 19:15")
+    page.get_by_role("button", name="Create my calendar").click()
+    page.wait_for_selector("#feed-url")
+    feed_url = page.get_by_label("Calendar link (https)").input_value()
+    assert feed_url.startswith(live_server + "/calendars/") and feed_url.endswith(".ics")
+    assert page.locator("#webcal-link").get_attribute("href") == "webcal://" + feed_url.split("://", 1)[1]
+    page.get_by_role("button", name="Copy").click()
+    expect(page.locator(".copied")).to_have_text("Copied")  # the clipboard answers asynchronously
+    assert page.evaluate("navigator.clipboard.readText()") == feed_url
+    _no_sideways_scroll(page)
+    screenshot("subscribed")
+
+    answer = page.request.get(feed_url)
+    assert answer.status == 200
+    assert answer.headers["content-type"].startswith("text/calendar")
+    events = list(icalendar.Calendar.from_ical(answer.body()).walk("VEVENT"))
+    assert len(events) == 2
+    for event in events:
+        assert event["RRULE"]["BYDAY"] == ["MO", "TU", "WE", "TH", "FR"]
+        assert str(event["DTSTART"].dt.tzinfo) == browser_timezone
+        assert "Trunk rotation" in str(event["SUMMARY"])
+
