@@ -21,9 +21,9 @@ from plugin.formats import registry, text
 from plugin.services import calendar_adherence as adherence_service
 from plugin.services import calendars as calendar_service
 from plugin.services import routines as routine_service
-from plugin.web.calendars import PlanSchema
+from plugin.web.calendars import PlanSchema, feed_urls
 from plugin.web.charts import ChartDay, adherence_svg
-from plugin.web.context import base_url, database
+from plugin.web.context import database
 from plugin.web.forms import REMINDER_CHOICES, SubscribeForm
 from plugin.web.problems import flatten
 
@@ -134,14 +134,13 @@ def subscribe() -> tuple[str, int] | Response:
     except InvalidInput as err:
         form.add_error(err.field or "form", err.message)
         return _subscribe_form(form, 422)
-    feed_url = base_url() + url_for("calendars.CalendarFeed", token=created.token)
-    webcal_url = "webcal://" + feed_url.split("://", 1)[1]
+    urls = feed_urls(created.token)
     page = render_template(
         "subscribed.html",
         plan=created.plan,
         days=text.days_phrase(created.plan.days),
-        feed_url=feed_url,
-        webcal_url=webcal_url,
+        feed_url=urls["url"],
+        webcal_url=urls["webcal_url"],
     )
     return _private(make_response(page, 201))
 
