@@ -74,6 +74,9 @@ def test_the_form_is_labelled_and_valid(html_page):
 def test_subscribing_gives_a_working_private_feed(client, db, valid_html):
     response = client.post("/subscribe", data=GOOD)
     assert response.status_code == 201
+    # The page shows the token: no shared cache keeps it, no Referer carries it on.
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
     markup = response.get_data(as_text=True)
     valid_html(markup)
     page = _read(markup)
