@@ -19,6 +19,8 @@ PLAN = {
     "times": ["07:00"],
     "timezone": "UTC",
 }
+# A linked plan must predate its sessions: occurrences before a plan's start are not planned.
+LINKED_PLAN = {**PLAN, "start": (datetime.now(UTC) - timedelta(days=40)).date().isoformat()}
 # Days ago each imported session started (07:05 UTC); two on day 3, high pain on day 8.
 SESSIONS = {"a": 1, "b": 2, "c": 3, "c2": 3, "d": 8, "e": 20}
 PAIN = {"d": 8}
@@ -33,7 +35,7 @@ def app_config(database_config, tmp_path):
 def linked_token(client, db) -> str:
     """A calendar made for an installation that has imported SESSIONS through the signed hook."""
     host = Host(client)
-    assert host.install(plan=PLAN).status_code == 201
+    assert host.install(plan=LINKED_PLAN).status_code == 201
     today = datetime.now(UTC).replace(hour=7, minute=5, second=0, microsecond=0)
     for source_id, days_ago in SESSIONS.items():
         started = (today - timedelta(days=days_ago)).isoformat()
@@ -41,7 +43,7 @@ def linked_token(client, db) -> str:
         assert host.import_session(body).status_code == 201
     with db.unit_of_work() as session:
         installation = installation_service.find(session, host.client_key)
-        created = calendar_service.create_calendar(session, PLAN, installation_id=installation.id)
+        created = calendar_service.create_calendar(session, LINKED_PLAN, installation_id=installation.id)
     return created.token
 
 
