@@ -77,6 +77,7 @@ def now_utc() -> datetime:
 
 
 def hash_token(token: str) -> str:
+    """What is stored instead of the token: its SHA-256, hex (256 random bits need no salt)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -232,6 +233,7 @@ def find_calendar(session: Session, token: str) -> CalendarRow:
 
 
 def view(session: Session, row: CalendarRow, caldav_error: str | None = None) -> CalendarView:
+    """What the API may show about ``row``: the plan and the CalDAV target, no secrets."""
     spec = row.spec or {}
     caldav = None
     if row.caldav_url:

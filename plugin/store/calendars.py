@@ -63,20 +63,24 @@ class CalendarRow(Base):
 
 
 def add(session: Session, row: CalendarRow) -> CalendarRow:
+    """Stage a new subscription (flushed, so a clash on the token hash fails here)."""
     session.add(row)
     session.flush()
     return row
 
 
 def by_token_hash(session: Session, token_hash: str) -> CalendarRow | None:
+    """The subscription whose token hashes to ``token_hash``, revoked or not."""
     return session.scalars(select(CalendarRow).where(CalendarRow.token_hash == token_hash)).first()
 
 
 def by_id(session: Session, calendar_id: str) -> CalendarRow | None:
+    """The subscription with this public id, revoked or not."""
     return session.get(CalendarRow, calendar_id)
 
 
 def of_installation(session: Session, installation_id: str) -> list[CalendarRow]:
+    """The live calendars a tracker installation owns, oldest first."""
     query = select(CalendarRow).where(
         CalendarRow.installation_id == installation_id, CalendarRow.revoked_at.is_(None)
     )
