@@ -381,25 +381,24 @@ def feed(
     A 304 carries no Last-Modified (RFC 9110 §15.4.5 does not ask for it).
     """
     token_hash = hash_token(token)
-    found = repo.feed_validators(db.engine, token_hash)
+    fingerprint = renderer_fingerprint()
+
+    def wants_body(found: repo.FeedValidators) -> bool:
+        if found.revoked or found.fingerprint != fingerprint or not found.etag:
+            return False
+        return not (if_none_match and if_none_match.contains_weak(found.etag.strip('"')))
+
+    found, stored = repo.read_feed(db.engine, token_hash, wants_body)
     if found is None:
         raise NotFound("no such calendar", field="token")
     if found.revoked:
         raise Gone("this calendar was revoked", field="token")
-    current = found.fingerprint == renderer_fingerprint() and found.etag
-    if current and if_none_match and if_none_match.contains_weak(found.etag.strip('"')):
-        return Feed(None, found.etag, None, "")
-    stored = None
-    if current:
-        with db.engine.connect() as conn:
-            stored = repo.feed_body(conn, token_hash)
+    if found.etag and found.fingerprint == fingerprint and stored is None:
+        return Feed(None, found.etag, None, "")  # If-None-Match matched
     if stored is None or not stored.body:
         with db.unit_of_work() as session:
-            row = find_calendar(session, token)
-            render_feed(session, row)
-        found = repo.feed_validators(db.engine, token_hash)
-        with db.engine.connect() as conn:
-            stored = repo.feed_body(conn, token_hash)
+            render_feed(session, find_calendar(session, token))
+        found, stored = repo.read_feed(db.engine, token_hash, lambda _: True)
     assert found is not None and found.etag and stored is not None
     if _fresh(found.etag, stored.modified, if_none_match, if_modified_since):
         return Feed(None, found.etag, stored.modified, "")
