@@ -424,7 +424,7 @@ def push_caldav(
 ) -> CalendarView:
     """PUT every series into a CalDAV collection; a second push updates the same resources.
 
-    The password is stored encrypted (Fernet, key from SECRET_KEY) so that later plan
+    The password is stored encrypted (plugin.crypto, PLUGIN_SECRET_KEY) so that later plan
     changes and the revocation reach the server too. Raises InvalidInput for a bad URL
     and TrackerError when the server refuses.
     """
