@@ -75,3 +75,22 @@ def test_re_rendering_with_completed_sessions_moves_the_validators_and_shows_the
         row = service.find_calendar(session, created.token)
         assert not service.render_feed(session, row, done, now=datetime(2026, 11, 6, tzinfo=UTC))
     assert service.feed(db, created.token, parse_etags(after.etag)).body is None
+
+
+def test_uninstalling_an_installation_revokes_its_calendars_only(db):
+    from plugin.services import installations
+
+    with db.unit_of_work() as session:
+        owned = service.create_calendar(session, FIELDS, installation_id="inst-7")
+        other = service.create_calendar(session, FIELDS, installation_id="inst-8")
+        personal = service.create_calendar(session, FIELDS)
+    with db.unit_of_work() as session:
+        installations.uninstall(session, "inst-7")
+    with pytest.raises(Gone):
+        service.feed(db, owned.token)
+    for kept in (other, personal):
+        assert service.feed(db, kept.token).body
+    with db.unit_of_work() as session:
+        assert repo.of_installation(session, "inst-7") == []
+        row = repo.by_id(session, owned.calendar_id)
+        assert (row.installation_id, row.spec, row.feed_body) == (None, None, None)

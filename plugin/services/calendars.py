@@ -26,6 +26,7 @@ from plugin.catalog import limits
 from plugin.catalog.errors import Gone, InvalidInput, NotFound
 from plugin.catalog.model import WEEKDAYS, Plan
 from plugin.formats import canonical, ical
+from plugin.services import installations as installation_service
 from plugin.services.routines import get_routine
 from plugin.store import calendars as repo
 from plugin.store.calendars import CalendarRow, utc
@@ -292,7 +293,25 @@ def update_calendar(
 
 def revoke_calendar(session: Session, token: str, app_secret: str = "") -> None:
     """Revoke the token: the feed answers 410, the plan is erased, pushed CalDAV events are deleted."""
-    row = find_calendar(session, token)
+    _revoke(find_calendar(session, token), app_secret)
+
+
+def erase_installation_calendars(session: Session, installation_id: str, app_secret: str = "") -> int:
+    """Revoke every calendar an installation owns (on uninstall); returns how many."""
+    rows = repo.of_installation(session, installation_id)
+    for row in rows:
+        _revoke(row, app_secret)
+        row.installation_id = None  # the installation is gone; keep no link to it
+    return len(rows)
+
+
+# Uninstalling a tracker installation revokes the calendars it owns (the hook passes no
+# secret key, so CalDAV copies of those calendars stay on their server).
+if erase_installation_calendars not in installation_service.UNINSTALL_HOOKS:
+    installation_service.UNINSTALL_HOOKS.append(erase_installation_calendars)
+
+
+def _revoke(row: CalendarRow, app_secret: str) -> None:
     if row.caldav_url and row.caldav_resources:
         try:
             _client(row, app_secret).remove_all(list(row.caldav_resources))
