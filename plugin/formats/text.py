@@ -8,12 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from plugin.catalog.model import Caution, CautionKind, Dose, DoseKind, Routine, RoutineEntry
+from plugin.catalog.model import Caution, CautionKind, Dose, DoseKind, Focus, Routine, RoutineEntry
 
 KIND_LABEL = {
     CautionKind.CONTRAINDICATION: "Contraindication",
     CautionKind.STOP: "Stop rule",
     CautionKind.FORM: "Form",
+}
+
+# Headings for cautions grouped by kind (handouts and pages), in CAUTION_ORDER.
+KIND_HEADING = {
+    CautionKind.CONTRAINDICATION: "Who should not do this",
+    CautionKind.STOP: "When to stop",
+    CautionKind.FORM: "How to do it safely",
+}
+
+FOCUS_LABEL = {
+    Focus.HAMSTRING: "Hamstrings",
+    Focus.TRUNK: "Trunk rotation",
+    Focus.MIXED: "Hamstrings and trunk",
 }
 
 
@@ -73,6 +86,35 @@ def caution_line(caution: Caution) -> str:
 
 def caution_lines(cautions: Iterable[Caution]) -> list[str]:
     return [caution_line(c) for c in cautions]
+
+
+def caution_groups(cautions: Iterable[Caution]) -> list[tuple[CautionKind, str, list[Caution]]]:
+    """Group cautions by kind in reading order: (kind, heading, cautions), empty kinds left out."""
+    cautions = list(cautions)
+    groups = []
+    for kind, heading in KIND_HEADING.items():
+        members = [c for c in cautions if c.kind is kind]
+        if members:
+            groups.append((kind, heading, members))
+    return groups
+
+
+DAY_NAMES = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}
+
+
+def days_phrase(days: Iterable[str]) -> str:
+    """'every day', 'weekdays', 'Mon, Wed, Fri' for RRULE BYDAY codes."""
+    days = [d for d in DAY_NAMES if d in set(days)]
+    if len(days) == 7:
+        return "every day"
+    if days == ["MO", "TU", "WE", "TH", "FR"]:
+        return "weekdays"
+    return ", ".join(DAY_NAMES[d] for d in days)
+
+
+def count_phrase(count: int, noun: str) -> str:
+    """'1 exercise', '3 exercises'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def exercise_lines(entry: RoutineEntry, number: int | None = None) -> list[str]:
