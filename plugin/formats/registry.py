@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from plugin.formats import canonical
+from plugin.formats import canonical, csv, hevy
 
 FORMATS: dict[str, ModuleType] = {
     "json": canonical,
+    "hevy": hevy,
+    "csv": csv,
 }
 
 

@@ -98,3 +98,32 @@ def routine_text(routine: Routine) -> str:
     for number, entry in enumerate(routine.entries, start=1):
         lines += exercise_lines(entry, number)
     return "\n".join(lines)
+
+
+SIDE_LABEL = {"left": "Left leg", "right": "Right leg"}
+
+
+def logged_sets_per_set(dose: Dose) -> int:
+    """How many logged sets one set of a dose becomes where a tracker logs one hold per set."""
+    return 1 if dose.kind is DoseKind.COUNTED else dose.reps
+
+
+def entry_note_lines(entry: RoutineEntry, side: str | None = None) -> list[str]:
+    """Sentences for a tracker's exercise notes: side, dose, per-set position, cue, cautions."""
+    ex = entry.exercise
+    lines = []
+    if side:
+        other = "right" if side == "left" else "left"
+        lines.append(f"{SIDE_LABEL[side]} (then the {other} leg).")
+    lines.append(f"{ex.name}: {entry_dose_phrase(entry)}.")
+    if ex.variation_per_set and ex.variations:
+        per_set = logged_sets_per_set(entry.dose)
+        for set_no in range(1, entry.dose.sets + 1):
+            first = (set_no - 1) * per_set + 1
+            span = f"Set {first}" if per_set == 1 else f"Sets {first}-{first + per_set - 1}"
+            lines.append(f"{span}: {entry.variation_for_set(set_no)}.")
+    elif ex.variations:
+        lines.append(f"Variations: {', '.join(ex.variations)}.")
+    if ex.cue:
+        lines.append(f"Cue: {ex.cue}.")
+    return lines + caution_lines(ex.cautions)
