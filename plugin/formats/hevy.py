@@ -237,10 +237,17 @@ def parse_workout(
 class EventsPage:
     """One page of ``GET /v1/workouts/events``."""
 
-    updated: list[Mapping[str, Any]]  # Workout objects
-    deleted: list[str]  # workout ids
+    events: list[tuple[str, Any]]  # in Hevy's order, newest first: ("updated", Workout) or ("deleted", id)
     page_count: int
     latest: datetime | None  # the newest updated_at / deleted_at on the page
+
+    @property
+    def updated(self) -> list[Mapping[str, Any]]:
+        return [payload for kind, payload in self.events if kind == "updated"]
+
+    @property
+    def deleted(self) -> list[str]:
+        return [payload for kind, payload in self.events if kind == "deleted"]
 
 
 def parse_events(payload: Any) -> EventsPage:
@@ -250,19 +257,18 @@ def parse_events(payload: Any) -> EventsPage:
     page_count = payload.get("page_count", 1)
     if not isinstance(page_count, int) or isinstance(page_count, bool):
         raise InvalidInput("page_count must be an integer", field="page_count")
-    updated: list[Mapping[str, Any]] = []
-    deleted: list[str] = []
+    events: list[tuple[str, Any]] = []
     times: list[datetime] = []
     for n, event in enumerate(payload["events"]):
         kind = event.get("type") if isinstance(event, Mapping) else None
         if kind == "updated" and isinstance(event.get("workout"), Mapping):
-            updated.append(event["workout"])
+            events.append(("updated", event["workout"]))
             stamp = event["workout"].get("updated_at")
         elif kind == "deleted" and isinstance(event.get("id"), str) and event["id"]:
-            deleted.append(event["id"])
+            events.append(("deleted", event["id"]))
             stamp = event.get("deleted_at")
         else:
             raise InvalidInput(f"event {n} is neither an updated workout nor a deletion", field=f"events.{n}")
         if stamp is not None:
             times.append(parse_time(stamp, f"events.{n}"))
-    return EventsPage(updated, deleted, page_count, max(times) if times else None)
+    return EventsPage(events, page_count, max(times) if times else None)

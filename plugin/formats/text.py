@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from plugin.catalog.model import Caution, CautionKind, Dose, DoseKind, Routine, RoutineEntry
+from plugin.catalog.model import Caution, CautionKind, Dose, DoseKind, ExerciseDone, Routine, RoutineEntry
 
 KIND_LABEL = {
     CautionKind.CONTRAINDICATION: "Contraindication",
@@ -127,3 +127,18 @@ def entry_note_lines(entry: RoutineEntry, side: str | None = None) -> list[str]:
     if ex.cue:
         lines.append(f"Cue: {ex.cue}.")
     return lines + caution_lines(ex.cautions)
+
+
+def done_line(name: str, done: ExerciseDone) -> str:
+    """What was done of one exercise: 'Lying hamstring stretch, left leg: 1 set, hold 30 s'."""
+    head = f"{name}, {SIDE_LABEL[done.side].lower()}" if done.side in SIDE_LABEL else name
+    parts = []
+    if done.sets:
+        parts.append(f"{done.sets} set{'s' if done.sets != 1 else ''}")
+    if done.reps:
+        parts.append(f"{done.reps} reps")
+    if done.hold_s:
+        parts.append(f"hold {seconds_phrase(done.hold_s)}")
+    if done.duration_s and done.duration_s != done.hold_s:
+        parts.append(f"{seconds_phrase(done.duration_s)} in all")
+    return f"{head}: {', '.join(parts)}" if parts else head
