@@ -163,7 +163,8 @@ def parse_event(body: Any) -> StravaEvent:
     subscription_id = body.get("subscription_id")
     if subscription_id is not None and not _whole_number(subscription_id):
         raise InvalidInput("subscription_id must be an integer", field="subscription_id")
-    updates = body.get("updates") or {}
+    updates = body.get("updates")
+    updates = {} if updates is None else updates
     if not isinstance(updates, Mapping):
         raise InvalidInput("updates must be an object", field="updates")
     return StravaEvent(
