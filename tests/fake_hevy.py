@@ -10,14 +10,12 @@ set fields that must match the template's type, page sizes capped at 10
 
 from __future__ import annotations
 
-import json
 import re
-import time
 import uuid
-from collections import defaultdict, deque
 from datetime import UTC, datetime
 from typing import Any
 
+from fake_api import FakeAPI, answer
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -32,15 +30,36 @@ TYPE_FIELDS = {
     "weight_reps": {"weight_kg", "reps"},
     "bodyweight_reps": {"reps"},
 }
-CUSTOM_TYPES = {"weight_reps", "reps_only", "bodyweight_reps", "bodyweight_assisted_reps", "duration",
-                "weight_duration", "distance_duration", "short_distance_weight"}
+CUSTOM_TYPES = {
+    "weight_reps",
+    "reps_only",
+    "bodyweight_reps",
+    "bodyweight_assisted_reps",
+    "duration",
+    "weight_duration",
+    "distance_duration",
+    "short_distance_weight",
+}
 
 LIBRARY = [
-    {"id": "D04AC939", "title": "Squat (Barbell)", "type": "weight_reps",
-     "primary_muscle_group": "quadriceps",
-     "secondary_muscle_groups": [], "equipment_category": "barbell", "is_custom": False},
-    {"id": "A1B2C3D4", "title": "Plank", "type": "duration", "primary_muscle_group": "abdominals",
-     "secondary_muscle_groups": [], "equipment_category": "none", "is_custom": False},
+    {
+        "id": "D04AC939",
+        "title": "Squat (Barbell)",
+        "type": "weight_reps",
+        "primary_muscle_group": "quadriceps",
+        "secondary_muscle_groups": [],
+        "equipment_category": "barbell",
+        "is_custom": False,
+    },
+    {
+        "id": "A1B2C3D4",
+        "title": "Plank",
+        "type": "duration",
+        "primary_muscle_group": "abdominals",
+        "secondary_muscle_groups": [],
+        "equipment_category": "none",
+        "is_custom": False,
+    },
 ]
 
 
@@ -49,16 +68,15 @@ def stamp(when: datetime | None = None) -> str:
 
 
 def error(status: int, message: str) -> Response:
-    return Response(json.dumps({"error": message}), status=status, content_type="application/json")
+    return answer({"error": message}, status)
 
 
-def ok(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body), status=status, content_type="application/json")
+ok = answer
 
 
-class FakeHevy:
+class FakeHevy(FakeAPI):
     def __init__(self, server: HTTPServer, api_key: str, *, library: list[dict] | None = None) -> None:
-        self.server = server
+        super().__init__(server)
         self.api_key = api_key
         self.templates: list[dict] = [dict(t) for t in (library if library is not None else LIBRARY)]
         self.routines: dict[str, dict] = {}
@@ -66,7 +84,6 @@ class FakeHevy:
         self.routine_limit = 100
         self.custom_limit = 100
         self.post_answer_shape = "list"  # "list": {"routine": [r]}, "object": {"routine": r}, "bare": r
-        self.faults: dict[tuple[str, str], deque] = defaultdict(deque)
         for method, path, handler in (
             ("GET", "/v1/exercise_templates", self.list_templates),
             ("POST", "/v1/exercise_templates", self.create_template),
@@ -77,41 +94,11 @@ class FakeHevy:
         ):
             uri = re.compile(r"^/v1/routines/[^/]+$") if path is None else path
             name = path or "/v1/routines/<id>"
-            server.expect_request(uri, method=method).respond_with_handler(self.guard(method, name, handler))
+            self.route(method, uri, name, handler)
 
-    @property
-    def url(self) -> str:
-        return self.server.url_for("/").rstrip("/")
-
-    # --- faults and bookkeeping ------------------------------------------------------
-
-    def fail(self, method: str, path: str, fault: Any) -> None:
-        """Queue one fault for a route: a Response, or ("slow", seconds) to answer after a client gave up."""
-        self.faults[(method, path)].append(fault)
-
-    def guard(self, method: str, path: str, handler):
-        def handle(request: Request) -> Response:
-            if request.headers.get("api-key") != self.api_key:
-                return error(401, "InvalidApiKey")
-            queue = self.faults[(method, path)]
-            if queue:
-                fault = queue.popleft()
-                if isinstance(fault, Response):
-                    return fault
-                kind, arg = fault
-                if kind == "slow":  # do the work, but answer too late for the client
-                    answer = handler(request)
-                    time.sleep(arg)
-                    return answer
-                if kind == "malformed":  # do the work, answer with a broken body
-                    handler(request)
-                    return Response(arg, status=200, content_type="application/json")
-            return handler(request)
-
-        return handle
-
-    def requests(self, method: str, path: str) -> list[Request]:
-        return [r for r, _ in self.server.log if r.method == method and r.path == path]
+    def authorize(self, request: Request) -> Response | None:
+        # §2.1: the key travels in an `api-key` header; errors are plain strings.
+        return None if request.headers.get("api-key") == self.api_key else error(401, "InvalidApiKey")
 
     def page(self, request: Request, key: str, items: list, max_size: int) -> Response:
         try:
@@ -122,7 +109,7 @@ class FakeHevy:
         if page < 1 or not 1 <= size <= max_size:
             return error(400, "Invalid page size")
         page_count = max(1, -(-len(items) // size))
-        chunk = items[(page - 1) * size: page * size]
+        chunk = items[(page - 1) * size : page * size]
         return ok({"page": page, "page_count": page_count, key: chunk})
 
     # --- exercise templates -----------------------------------------------------------
@@ -140,12 +127,17 @@ class FakeHevy:
         if sum(t["is_custom"] for t in self.templates) >= self.custom_limit:
             return error(403, "exceeds-custom-exercise-limit")
         new_id = str(1000 + len(self.templates))
-        self.templates.append({
-            "id": new_id, "title": exercise["title"], "type": exercise["exercise_type"],
-            "primary_muscle_group": exercise.get("muscle_group"),
-            "secondary_muscle_groups": exercise.get("other_muscles", []),
-            "equipment_category": exercise.get("equipment_category"), "is_custom": True,
-        })
+        self.templates.append(
+            {
+                "id": new_id,
+                "title": exercise["title"],
+                "type": exercise["exercise_type"],
+                "primary_muscle_group": exercise.get("muscle_group"),
+                "secondary_muscle_groups": exercise.get("other_muscles", []),
+                "equipment_category": exercise.get("equipment_category"),
+                "is_custom": True,
+            }
+        )
         return ok({"id": int(new_id)})  # the spec's example: an integer id
 
     # --- routines ---------------------------------------------------------------------
@@ -241,13 +233,26 @@ class FakeHevy:
 
     # --- workouts ---------------------------------------------------------------------
 
-    def log_workout(self, routine_id: str | None, start: datetime, end: datetime, exercises: list[dict],
-                    updated: datetime, workout_id: str | None = None) -> str:
+    def log_workout(
+        self,
+        routine_id: str | None,
+        start: datetime,
+        end: datetime,
+        exercises: list[dict],
+        updated: datetime,
+        workout_id: str | None = None,
+    ) -> str:
         workout_id = workout_id or str(uuid.uuid4())
         workout = {
-            "id": workout_id, "title": "Stretch", "routine_id": routine_id, "description": "felt fine",
-            "start_time": stamp(start), "end_time": stamp(end), "updated_at": stamp(updated),
-            "created_at": stamp(updated), "exercises": exercises,
+            "id": workout_id,
+            "title": "Stretch",
+            "routine_id": routine_id,
+            "description": "felt fine",
+            "start_time": stamp(start),
+            "end_time": stamp(end),
+            "updated_at": stamp(updated),
+            "created_at": stamp(updated),
+            "exercises": exercises,
         }
         self.events.append({"type": "updated", "workout": workout, "_at": updated})
         return workout_id

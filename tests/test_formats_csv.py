@@ -14,7 +14,9 @@ from plugin.formats import csv as strong_csv
 from plugin.formats.text import caution_line
 
 ROUTINES = catalog.builtin_routines()
-HEADER_LINE = "Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE"
+HEADER_LINE = (
+    "Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE"
+)
 
 
 def strict_rfc4180(text: str) -> list[list[str]]:
@@ -101,7 +103,9 @@ def test_quotes_and_commas_in_text_are_quoted_by_the_rules():
     assert ',"Left leg (then the right leg). Lying hamstring stretch: hold 30 s' in row
 
 
-@pytest.mark.parametrize(("seconds", "text"), [(20, "1m"), (60, "1m"), (61, "2m"), (3600, "1h 0m"), (3900, "1h 5m")])
+@pytest.mark.parametrize(
+    ("seconds", "text"), [(20, "1m"), (60, "1m"), (61, "2m"), (3600, "1h 0m"), (3900, "1h 5m")]
+)
 def test_duration_is_written_the_way_strong_writes_it(seconds, text):
     assert strong_csv.duration_text(seconds) == text
 

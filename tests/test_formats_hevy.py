@@ -62,8 +62,13 @@ def test_a_counted_stretch_needs_a_reps_only_template_and_a_hold_a_duration_one(
     desk = catalog.builtin_routine("desk-break")
     assert [hevy.template_type(e) for e in desk.entries] == [hevy.REPS_ONLY, hevy.DURATION]
     request = hevy.template_request(desk.entries[1])["exercise"]
-    assert request == {"title": "Standing forward bend (toe reach)", "exercise_type": "duration",
-                       "equipment_category": "none", "muscle_group": "hamstrings", "other_muscles": ["lower_back"]}
+    assert request == {
+        "title": "Standing forward bend (toe reach)",
+        "exercise_type": "duration",
+        "equipment_category": "none",
+        "muscle_group": "hamstrings",
+        "other_muscles": ["lower_back"],
+    }
 
 
 def test_put_body_has_no_folder_and_real_ids_replace_placeholders():
@@ -88,13 +93,36 @@ WORKOUT = {
     "updated_at": "2026-11-20T07:05:00Z",
     "created_at": "2026-11-20T07:05:00Z",
     "exercises": [
-        {"index": 0, "title": "Seated two-chair hamstring stretch", "notes": "Right leg (then the left leg).",
-         "exercise_template_id": "T-CHAIR", "supersets_id": None,
-         "sets": [{"index": 0, "type": "normal", "weight_kg": None, "reps": 4, "distance_meters": None,
-                   "duration_seconds": None, "rpe": None, "custom_metric": None}]},
-        {"index": 1, "title": "Mystery", "notes": None, "exercise_template_id": "T-OTHER", "supersets_id": None,
-         "sets": [{"index": 0, "type": "normal", "reps": None, "duration_seconds": 20},
-                  {"index": 1, "type": "normal", "reps": None, "duration_seconds": 25}]},
+        {
+            "index": 0,
+            "title": "Seated two-chair hamstring stretch",
+            "notes": "Right leg (then the left leg).",
+            "exercise_template_id": "T-CHAIR",
+            "supersets_id": None,
+            "sets": [
+                {
+                    "index": 0,
+                    "type": "normal",
+                    "weight_kg": None,
+                    "reps": 4,
+                    "distance_meters": None,
+                    "duration_seconds": None,
+                    "rpe": None,
+                    "custom_metric": None,
+                }
+            ],
+        },
+        {
+            "index": 1,
+            "title": "Mystery",
+            "notes": None,
+            "exercise_template_id": "T-OTHER",
+            "supersets_id": None,
+            "sets": [
+                {"index": 0, "type": "normal", "reps": None, "duration_seconds": 20},
+                {"index": 1, "type": "normal", "reps": None, "duration_seconds": 25},
+            ],
+        },
     ],
 }
 
@@ -106,7 +134,12 @@ def test_a_workout_becomes_a_session_keyed_by_its_id():
     assert session.started_at == datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
     assert session.duration_s == 270
     chair, other = session.exercises
-    assert (chair.exercise_id, chair.side, chair.reps, chair.sets) == ("seated-two-chair-hamstring", "right", 4, 1)
+    assert (chair.exercise_id, chair.side, chair.reps, chair.sets) == (
+        "seated-two-chair-hamstring",
+        "right",
+        4,
+        1,
+    )
     assert (other.exercise_id, other.hold_s, other.duration_s, other.sets) == ("hevy:T-OTHER", 25, 45, 2)
     assert session.notes == "tight today"
 
@@ -127,10 +160,16 @@ def test_a_malformed_workout_names_the_field(change, field):
 
 
 def test_events_keep_hevy_order_and_the_newest_time():
-    page = hevy.parse_events({"page": 1, "page_count": 3, "events": [
-        {"type": "deleted", "id": "w-2", "deleted_at": "2026-11-21T08:00:00Z"},
-        {"type": "updated", "workout": WORKOUT},
-    ]})
+    page = hevy.parse_events(
+        {
+            "page": 1,
+            "page_count": 3,
+            "events": [
+                {"type": "deleted", "id": "w-2", "deleted_at": "2026-11-21T08:00:00Z"},
+                {"type": "updated", "workout": WORKOUT},
+            ],
+        }
+    )
     assert page.events[0] == ("deleted", "w-2")
     assert page.updated == [WORKOUT] and page.deleted == ["w-2"]
     assert page.page_count == 3

@@ -23,7 +23,9 @@ def fake(httpserver) -> FakeHevy:
 
 
 def tracker(fake: FakeHevy, state: dict | None = None, key: str = API_KEY) -> HevyTracker:
-    return HevyTracker(Credentials(base_url=fake.url, token=key), state if state is not None else {}, timeout=FAST)
+    return HevyTracker(
+        Credentials(base_url=fake.url, token=key), state if state is not None else {}, timeout=FAST
+    )
 
 
 def routine(routine_id: str = "contract-relax"):
@@ -72,10 +74,26 @@ def test_later_push_updates_in_place_without_folder_id(fake):
 
 
 def test_a_fitting_library_template_is_used_instead_of_a_custom_one(httpserver):
-    library = [{"id": "HS000001", "title": "Lying Hamstring Stretch", "type": "duration", "is_custom": False,
-                "primary_muscle_group": "hamstrings", "secondary_muscle_groups": [], "equipment_category": "none"},
-               {"id": "HS000002", "title": "Lying hamstring stretch", "type": "reps_only", "is_custom": False,
-                "primary_muscle_group": "hamstrings", "secondary_muscle_groups": [], "equipment_category": "none"}]
+    library = [
+        {
+            "id": "HS000001",
+            "title": "Lying Hamstring Stretch",
+            "type": "duration",
+            "is_custom": False,
+            "primary_muscle_group": "hamstrings",
+            "secondary_muscle_groups": [],
+            "equipment_category": "none",
+        },
+        {
+            "id": "HS000002",
+            "title": "Lying hamstring stretch",
+            "type": "reps_only",
+            "is_custom": False,
+            "primary_muscle_group": "hamstrings",
+            "secondary_muscle_groups": [],
+            "equipment_category": "none",
+        },
+    ]
     fake = FakeHevy(httpserver, API_KEY, library=library)
     r = catalog.builtin_routine("daily-hamstring")
     tracker(fake).push(r, None, {})
@@ -87,11 +105,27 @@ def test_a_fitting_library_template_is_used_instead_of_a_custom_one(httpserver):
 
 
 def test_templates_are_found_across_pages(httpserver):
-    filler = [{"id": f"F{i:07d}", "title": f"Filler {i}", "type": "weight_reps", "is_custom": False,
-               "primary_muscle_group": "chest", "secondary_muscle_groups": [], "equipment_category": "barbell"}
-              for i in range(150)]
-    knees = {"id": "KTC00001", "title": "Knees-to-chest stretch", "type": "duration", "is_custom": False,
-             "primary_muscle_group": "lower_back", "secondary_muscle_groups": [], "equipment_category": "none"}
+    filler = [
+        {
+            "id": f"F{i:07d}",
+            "title": f"Filler {i}",
+            "type": "weight_reps",
+            "is_custom": False,
+            "primary_muscle_group": "chest",
+            "secondary_muscle_groups": [],
+            "equipment_category": "barbell",
+        }
+        for i in range(150)
+    ]
+    knees = {
+        "id": "KTC00001",
+        "title": "Knees-to-chest stretch",
+        "type": "duration",
+        "is_custom": False,
+        "primary_muscle_group": "lower_back",
+        "secondary_muscle_groups": [],
+        "equipment_category": "none",
+    }
     fake = FakeHevy(httpserver, API_KEY, library=[*filler, knees])
     tracker(fake).push(routine("disc-safe"), None, {})
 
@@ -133,7 +167,11 @@ def test_a_malformed_answer_to_the_post_is_retried_without_a_second_routine(fake
 def test_another_routine_with_the_same_title_is_left_alone(fake):
     own = tracker(fake).push(routine(), None, {})
     # The user's own routine of the same name, with other exercises.
-    fake.routines["user-made"] = {**fake.routines[own.state["routine_id"]], "id": "user-made", "exercises": []}
+    fake.routines["user-made"] = {
+        **fake.routines[own.state["routine_id"]],
+        "id": "user-made",
+        "exercises": [],
+    }
     del fake.routines[own.state["routine_id"]]
 
     outcome = tracker(fake).push(routine(), None, {})
@@ -186,8 +224,11 @@ def test_a_wrong_key_is_not_retried(fake):
 
 
 def test_too_many_requests_carries_retry_after(fake):
-    fake.fail("GET", "/v1/exercise_templates",
-              Response("Too Many Requests", status=429, headers={"Retry-After": "7"}))
+    fake.fail(
+        "GET",
+        "/v1/exercise_templates",
+        Response("Too Many Requests", status=429, headers={"Retry-After": "7"}),
+    )
     with pytest.raises(TrackerError) as failure:
         tracker(fake).push(routine(), None, {})
     assert failure.value.retryable
@@ -214,10 +255,26 @@ def test_every_builtin_routine_is_accepted_by_the_spec_checks(fake):
 
 
 def hold_exercise(template_id: str, side_note: str, seconds: list[int]) -> dict:
-    return {"index": 0, "title": "Lying hamstring stretch", "notes": side_note, "exercise_template_id": template_id,
-            "supersets_id": None,
-            "sets": [{"index": i, "type": "normal", "weight_kg": None, "reps": None, "distance_meters": None,
-                      "duration_seconds": s, "rpe": None, "custom_metric": None} for i, s in enumerate(seconds)]}
+    return {
+        "index": 0,
+        "title": "Lying hamstring stretch",
+        "notes": side_note,
+        "exercise_template_id": template_id,
+        "supersets_id": None,
+        "sets": [
+            {
+                "index": i,
+                "type": "normal",
+                "weight_kg": None,
+                "reps": None,
+                "distance_meters": None,
+                "duration_seconds": s,
+                "rpe": None,
+                "custom_metric": None,
+            }
+            for i, s in enumerate(seconds)
+        ],
+    }
 
 
 def test_pull_maps_our_workouts_and_deletions_across_pages(fake):
@@ -226,12 +283,21 @@ def test_pull_maps_our_workouts_and_deletions_across_pages(fake):
     ours = pushed.state["routine_id"]
     template = pushed.state["templates"]["lying-hamstring"]
     base = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
-    kept = fake.log_workout(ours, base, base + timedelta(minutes=5),
-                            [hold_exercise(template, "Left leg (then the right leg).", [30])],
-                            updated=base + timedelta(minutes=6))
+    kept = fake.log_workout(
+        ours,
+        base,
+        base + timedelta(minutes=5),
+        [hold_exercise(template, "Left leg (then the right leg).", [30])],
+        updated=base + timedelta(minutes=6),
+    )
     for n in range(11):  # someone else's workouts push ours onto page 2
-        fake.log_workout("another-routine", base, base + timedelta(minutes=30), [],
-                         updated=base + timedelta(hours=1, minutes=n))
+        fake.log_workout(
+            "another-routine",
+            base,
+            base + timedelta(minutes=30),
+            [],
+            updated=base + timedelta(hours=1, minutes=n),
+        )
     gone = fake.log_workout(ours, base, base + timedelta(minutes=4), [], updated=base + timedelta(hours=2))
     fake.delete_workout(gone, base + timedelta(hours=3))
 
@@ -239,7 +305,9 @@ def test_pull_maps_our_workouts_and_deletions_across_pages(fake):
 
     requests = fake.requests("GET", "/v1/workouts/events")
     assert [(r.args["page"], r.args["pageSize"], r.args["since"]) for r in requests] == [
-        ("1", "10", "1970-01-01T00:00:00Z"), ("2", "10", "1970-01-01T00:00:00Z")]
+        ("1", "10", "1970-01-01T00:00:00Z"),
+        ("2", "10", "1970-01-01T00:00:00Z"),
+    ]
     assert [s.source_id for s in result.sessions] == [kept]
     session = result.sessions[0]
     assert (session.source, session.routine_id, session.duration_s) == ("hevy", "daily-hamstring", 300)
@@ -255,7 +323,9 @@ def test_pull_maps_our_workouts_and_deletions_across_pages(fake):
 
 
 def test_a_malformed_events_page_fails_the_poll(fake):
-    fake.fail("GET", "/v1/workouts/events", ("malformed", '{"page": 1, "page_count": 1, "events": [{"type": 3}]}'))
+    fake.fail(
+        "GET", "/v1/workouts/events", ("malformed", '{"page": 1, "page_count": 1, "events": [{"type": 3}]}')
+    )
     with pytest.raises(TrackerError) as failure:
         tracker(fake).pull(None, {})
     assert "events.0" in failure.value.message
@@ -271,4 +341,6 @@ def test_a_body_that_is_not_json_fails_cleanly(fake):
 def test_the_placeholder_ids_are_documented_and_never_sent(fake):
     tracker(fake).push(routine(), None, {})
     sent = fake.requests("POST", "/v1/routines")[0].get_json()["routine"]
-    assert not any(e["exercise_template_id"].startswith(hevy_format.PLACEHOLDER_PREFIX) for e in sent["exercises"])
+    assert not any(
+        e["exercise_template_id"].startswith(hevy_format.PLACEHOLDER_PREFIX) for e in sent["exercises"]
+    )

@@ -72,8 +72,20 @@ def rows(routine: Routine, started_at: datetime) -> list[list[str]]:
             notes = " ".join(entry_note_lines(entry, side))
             for order, (reps, seconds) in enumerate(set_rows(entry), start=1):
                 out.append(
-                    [date, routine.name, duration, name, str(order), "0", str(reps), "0", str(seconds),
-                     notes, workout_notes, ""]
+                    [
+                        date,
+                        routine.name,
+                        duration,
+                        name,
+                        str(order),
+                        "0",
+                        str(reps),
+                        "0",
+                        str(seconds),
+                        notes,
+                        workout_notes,
+                        "",
+                    ]
                 )
     return out
 

@@ -36,7 +36,7 @@ def routine_for_name(name: Any, routine_ids_by_name: Mapping[str, str]) -> str |
         return None
     wanted = name.strip()
     if wanted.startswith(NAME_PREFIX):
-        wanted = wanted[len(NAME_PREFIX):]
+        wanted = wanted[len(NAME_PREFIX) :]
     by_folded = {n.casefold(): rid for n, rid in routine_ids_by_name.items()}
     return by_folded.get(wanted.strip().casefold())
 
@@ -115,8 +115,9 @@ def manual_activity(
 ) -> dict[str, Any]:
     """The form fields of ``POST /api/v3/activities`` for a completed session (§3.4)."""
     if sport_type not in STRETCH_SPORT_TYPES:
-        raise InvalidInput(f"sport_type must be one of {', '.join(sorted(STRETCH_SPORT_TYPES))}",
-                           field="sport_type")
+        raise InvalidInput(
+            f"sport_type must be one of {', '.join(sorted(STRETCH_SPORT_TYPES))}", field="sport_type"
+        )
     return {
         "name": activity_name(routine_name),
         "sport_type": sport_type,

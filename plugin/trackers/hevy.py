@@ -106,8 +106,13 @@ class HevyTracker:
     def _templates(self) -> list[Mapping[str, Any]]:
         if self._listing is None:
             self._listing = [
-                t for t in self._pages("/v1/exercise_templates", "exercise_templates", TEMPLATES_PAGE_SIZE,
-                                       "list exercise templates")
+                t
+                for t in self._pages(
+                    "/v1/exercise_templates",
+                    "exercise_templates",
+                    TEMPLATES_PAGE_SIZE,
+                    "list exercise templates",
+                )
                 if isinstance(t, Mapping)
             ]
         return self._listing
@@ -126,8 +131,12 @@ class HevyTracker:
                 break
         else:
             try:
-                made = self._json("POST", "/v1/exercise_templates", "create a custom exercise template",
-                                  json=hevy.template_request(entry))
+                made = self._json(
+                    "POST",
+                    "/v1/exercise_templates",
+                    "create a custom exercise template",
+                    json=hevy.template_request(entry),
+                )
             except TrackerError as err:
                 if err.status == 403:  # "exceeds-custom-exercise-limit" (§2.1)
                     raise refused(err, "a custom exercise") from err
@@ -175,8 +184,12 @@ class HevyTracker:
         raise TrackerError("create a routine: the answer has no routine id", status=502, retryable=True)
 
     def _update(self, remote_id: str, routine: Routine, template_ids: Mapping[str, str]) -> None:
-        self._json("PUT", f"/v1/routines/{remote_id}", "update the routine",
-                   json=hevy.update_body(routine, template_ids))
+        self._json(
+            "PUT",
+            f"/v1/routines/{remote_id}",
+            "update the routine",
+            json=hevy.update_body(routine, template_ids),
+        )
 
     def push(self, routine: Routine, plan: Plan | None, state: dict[str, Any]) -> PushOutcome:
         """Create the routine once, then update it in place on every later push."""
@@ -220,8 +233,12 @@ class HevyTracker:
         latest: datetime | None = None
         page = 1
         while True:
-            body = self._json("GET", "/v1/workouts/events", "list workout events",
-                              params={"page": page, "pageSize": PAGE_SIZE, "since": since})
+            body = self._json(
+                "GET",
+                "/v1/workouts/events",
+                "list workout events",
+                params={"page": page, "pageSize": PAGE_SIZE, "since": since},
+            )
             try:
                 events = hevy.parse_events(body)
             except InvalidInput as err:

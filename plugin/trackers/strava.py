@@ -40,8 +40,11 @@ class StravaTokens:
     expires_at: int  # epoch seconds
 
     def as_dict(self) -> dict[str, Any]:
-        return {"access_token": self.access_token, "refresh_token": self.refresh_token,
-                "expires_at": self.expires_at}
+        return {
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "expires_at": self.expires_at,
+        }
 
     @classmethod
     def from_answer(cls, answer: Any) -> StravaTokens:
@@ -68,14 +71,16 @@ class StravaApp:
 
     def authorize_url(self, redirect_uri: str, state: str) -> str:
         """Strava's authorization page for this app, with our ``state`` to check on return."""
-        query = urlencode({
-            "client_id": self.client_id,
-            "redirect_uri": redirect_uri,
-            "response_type": "code",
-            "approval_prompt": "auto",
-            "scope": SCOPES,
-            "state": state,
-        })
+        query = urlencode(
+            {
+                "client_id": self.client_id,
+                "redirect_uri": redirect_uri,
+                "response_type": "code",
+                "approval_prompt": "auto",
+                "scope": SCOPES,
+                "state": state,
+            }
+        )
         return f"{self.oauth_url.rstrip('/')}/authorize?{query}"
 
 
@@ -99,8 +104,13 @@ def exchange_code(
     app: StravaApp, code: str, session: requests.Session | None = None, timeout: tuple[float, float] = TIMEOUT
 ) -> tuple[StravaTokens, int]:
     """Trade an authorization code for tokens; returns them with the athlete id."""
-    answer = token_request(app, {"code": code, "grant_type": "authorization_code"},
-                           "exchange the authorization code", session or requests.Session(), timeout)
+    answer = token_request(
+        app,
+        {"code": code, "grant_type": "authorization_code"},
+        "exchange the authorization code",
+        session or requests.Session(),
+        timeout,
+    )
     tokens = StravaTokens.from_answer(answer)
     athlete = answer.get("athlete")
     athlete_id = athlete.get("id") if isinstance(athlete, Mapping) else None
@@ -161,8 +171,12 @@ class StravaTracker:
 
     def activity(self, activity_id: int) -> Any:
         """``GET /activities/{id}``: the DetailedActivity as Strava sent it."""
-        return self._call("GET", f"/activities/{int(activity_id)}", "read the activity",
-                          params={"include_all_efforts": "false"})
+        return self._call(
+            "GET",
+            f"/activities/{int(activity_id)}",
+            "read the activity",
+            params={"include_all_efforts": "false"},
+        )
 
     def activities(self, after: int, before: int | None = None) -> list[Any]:
         """Every activity of the athlete started after ``after`` (and before ``before``), oldest first."""
