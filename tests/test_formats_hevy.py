@@ -114,33 +114,42 @@ WORKOUT = {
         },
         {
             "index": 1,
-            "title": "Mystery",
+            "title": "Standing Forward Bend (Toe Reach)",
             "notes": None,
-            "exercise_template_id": "T-OTHER",
+            "exercise_template_id": "T-LOST",
             "supersets_id": None,
             "sets": [
                 {"index": 0, "type": "normal", "reps": None, "duration_seconds": 20},
                 {"index": 1, "type": "normal", "reps": None, "duration_seconds": 25},
             ],
         },
+        {
+            "index": 2,
+            "title": "Bench Press (Barbell)",
+            "notes": None,
+            "exercise_template_id": "79D0BB3A",
+            "supersets_id": None,
+            "sets": [{"index": 0, "type": "normal", "weight_kg": 60, "reps": 8, "duration_seconds": None}],
+        },
     ],
 }
 
 
 def test_a_workout_becomes_a_session_keyed_by_its_id():
-    session = hevy.parse_workout(WORKOUT, "desk-break", {"T-CHAIR": "seated-two-chair-hamstring"})
+    by_title = {"standing forward bend (toe reach)": "standing-forward-bend"}
+    session = hevy.parse_workout(WORKOUT, "desk-break", ({"T-CHAIR": "seated-two-chair-hamstring"}, by_title))
     assert session.source == "hevy" and session.source_id == WORKOUT["id"]
     assert session.routine_id == "desk-break"
     assert session.started_at == datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
     assert session.duration_s == 270
-    chair, other = session.exercises
+    chair, bend = session.exercises  # the bench press is none of ours: left out
     assert (chair.exercise_id, chair.side, chair.reps, chair.sets) == (
         "seated-two-chair-hamstring",
         "right",
         4,
         1,
     )
-    assert (other.exercise_id, other.hold_s, other.duration_s, other.sets) == ("hevy:T-OTHER", 25, 45, 2)
+    assert (bend.exercise_id, bend.hold_s, bend.duration_s, bend.sets) == ("standing-forward-bend", 25, 45, 2)
     assert session.notes == "tight today"
 
 

@@ -317,6 +317,10 @@ def test_pull_maps_our_workouts_and_deletions_across_pages(fake):
     assert result.deleted == [gone]
     assert result.cursor == "2026-11-20T10:00:00Z"
 
+    # With the installation state lost, the template's title still names our exercise.
+    fresh = tracker(fake, {}).pull(None, {ours: "daily-hamstring"})
+    assert [d.exercise_id for d in fresh.sessions[0].exercises] == ["lying-hamstring"]
+
     again = tracker(fake, state).pull(result.cursor, {ours: "daily-hamstring"})
     assert fake.requests("GET", "/v1/workouts/events")[-1].args["since"] == "2026-11-20T10:00:00Z"
     assert again.sessions == [] and again.deleted == [] and again.cursor == result.cursor

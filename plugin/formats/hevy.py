@@ -44,6 +44,8 @@ DURATION = "duration"  # CustomExerciseType: the set takes duration_seconds only
 REPS_ONLY = "reps_only"  # CustomExerciseType: the set takes reps only
 
 PLACEHOLDER_PREFIX = "stretchsync:"
+# (template id → exercise id, casefolded template title → exercise id)
+ExerciseIds = tuple[Mapping[str, str], Mapping[str, str]]
 MARKER_PREFIX = "stretchsync routine "
 
 # MuscleGroup enum values of CreateCustomExerciseRequestBody (§2.4).
@@ -192,14 +194,22 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def exercise_done(exercise: Mapping[str, Any], exercise_ids: Mapping[str, str]) -> ExerciseDone:
-    """One workout exercise as done: sets, reps, the hold of its sets and the time under stretch."""
+def exercise_id_of(exercise: Mapping[str, Any], exercise_ids: ExerciseIds) -> str | None:
+    """Our exercise id for a workout exercise: by its template id, else by its title; None if unknown."""
+    by_template, by_title = exercise_ids
     template_id = str(exercise.get("exercise_template_id") or "")
+    if template_id in by_template:
+        return by_template[template_id]
+    return by_title.get(str(exercise.get("title") or "").casefold())
+
+
+def exercise_done(exercise: Mapping[str, Any], exercise_id: str) -> ExerciseDone:
+    """One workout exercise as done: sets, reps, the hold of its sets and the time under stretch."""
     sets = [s for s in exercise.get("sets") or [] if isinstance(s, Mapping)]
     durations = [int(s["duration_seconds"]) for s in sets if _number(s.get("duration_seconds"))]
     reps = [int(s["reps"]) for s in sets if _number(s.get("reps"))]
     return ExerciseDone(
-        exercise_id=exercise_ids.get(template_id, f"hevy:{template_id}"),
+        exercise_id=exercise_id,
         sets=len(sets),
         reps=max(reps) if reps else None,
         hold_s=max(durations) if durations else None,
@@ -209,9 +219,14 @@ def exercise_done(exercise: Mapping[str, Any], exercise_ids: Mapping[str, str]) 
 
 
 def parse_workout(
-    workout: Any, routine_id: str | None, exercise_ids: Mapping[str, str] | None = None
+    workout: Any, routine_id: str | None, exercise_ids: ExerciseIds = ({}, {})
 ) -> CompletedSession:
-    """A Hevy ``Workout`` as a completed session keyed by the workout id (§2.5)."""
+    """A Hevy ``Workout`` as a completed session keyed by the workout id (§2.5).
+
+    ``exercise_ids`` is (template id → exercise id, casefolded title → exercise
+    id). Exercises that map to none of ours (added by the user in the app) are
+    left out of ``exercises``; the session itself still counts.
+    """
     if not isinstance(workout, Mapping):
         raise InvalidInput("a workout must be an object", field="workout")
     workout_id = workout.get("id")
@@ -222,13 +237,18 @@ def parse_workout(
     exercises = workout.get("exercises") or []
     if not isinstance(exercises, list):
         raise InvalidInput("workout.exercises must be a list", field="workout.exercises")
+    done = []
+    for exercise in exercises:
+        exercise_id = exercise_id_of(exercise, exercise_ids) if isinstance(exercise, Mapping) else None
+        if exercise_id is not None:
+            done.append(exercise_done(exercise, exercise_id))
     return CompletedSession(
         source="hevy",
         source_id=workout_id,
         routine_id=routine_id,
         started_at=started,
         duration_s=max(0, int((ended - started).total_seconds())),
-        exercises=tuple(exercise_done(e, exercise_ids or {}) for e in exercises if isinstance(e, Mapping)),
+        exercises=tuple(done),
         notes=str(workout.get("description") or ""),
     )
 

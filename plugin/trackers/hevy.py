@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 
+from plugin import catalog
 from plugin.catalog.errors import InvalidInput
 from plugin.catalog.model import CompletedSession, Plan, Routine, RoutineEntry
 from plugin.formats import hevy
@@ -149,9 +150,14 @@ class HevyTracker:
         self.state["templates"][memo_key] = found
         return found
 
-    def exercise_ids_by_template(self) -> dict[str, str]:
-        """Template id → our exercise id, from what this installation remembers."""
-        return {tid: key.split("/", 1)[0] for key, tid in self.state["templates"].items()}
+    def exercise_ids(self) -> hevy.ExerciseIds:
+        """How a workout's exercises map to ours: templates this installation remembers, else titles.
+
+        Custom templates carry our exercise names as titles, so a title still
+        maps when the installation state was lost.
+        """
+        by_template = {tid: key.split("/", 1)[0] for key, tid in self.state["templates"].items()}
+        return by_template, {ex.name.casefold(): ex.id for ex in catalog.exercises()}
 
     # --- routines ----------------------------------------------------------------
 
@@ -226,7 +232,7 @@ class HevyTracker:
     def pull(self, cursor: str | None, routines_by_remote_id: dict[str, str]) -> PullOutcome:
         """Workout events since ``cursor``: workouts of our routines as sessions, deletions as ids."""
         since = cursor or EPOCH
-        exercise_ids = self.exercise_ids_by_template()
+        exercise_ids = self.exercise_ids()
         seen: set[str] = set()
         sessions: list[CompletedSession] = []
         deleted: list[str] = []
