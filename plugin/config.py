@@ -17,6 +17,16 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_URL_PREFIX": "/",
     "OPENAPI_JSON_PATH": "openapi.json",
     "JSON_SORT_KEYS": False,
+    # Hevy API v1 root; an installation's base URL, when it points at Hevy, wins.
+    "HEVY_API_URL": "https://api.hevyapp.com",
+    # Strava API v3 and OAuth roots, the registered app, and the webhook subscription's verify token.
+    "STRAVA_API_URL": "https://www.strava.com/api/v3",
+    "STRAVA_OAUTH_URL": "https://www.strava.com/oauth",
+    "STRAVA_CLIENT_ID": "",
+    "STRAVA_CLIENT_SECRET": "",
+    "STRAVA_VERIFY_TOKEN": "",
+    # Sport type of the activities posted for sessions done elsewhere (Workout, Yoga or PhysicalTherapy).
+    "STRAVA_SPORT_TYPE": "Workout",
 }
 
 
