@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from plugin.formats import canonical, csv, hevy
+from plugin.formats import canonical, csv, fit, garmin, hevy
 
 FORMATS: dict[str, ModuleType] = {
     "json": canonical,
+    "fit": fit,
+    "garmin": garmin,
     "hevy": hevy,
     "csv": csv,
 }
