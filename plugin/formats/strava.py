@@ -144,6 +144,18 @@ class StravaEvent:
     def is_deauthorization(self) -> bool:
         return self.object_type == "athlete" and str(self.updates.get("authorized")).lower() == "false"
 
+    def as_dict(self) -> dict[str, Any]:
+        """The event as Strava sent it (what a queued job carries)."""
+        return {
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "aspect_type": self.aspect_type,
+            "owner_id": self.owner_id,
+            "subscription_id": self.subscription_id,
+            "event_time": self.event_time,
+            "updates": self.updates,
+        }
+
     @property
     def key(self) -> str:
         """One string per distinct event, for logs and job ids."""
