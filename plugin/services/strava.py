@@ -57,7 +57,9 @@ def app_of(config: Mapping[str, Any]) -> StravaApp:
     client_id = str(config.get("STRAVA_CLIENT_ID") or "")
     client_secret = str(config.get("STRAVA_CLIENT_SECRET") or "")
     if not client_id or not client_secret:
-        raise InvalidInput("Strava is not configured: set PLUGIN_STRAVA_CLIENT_ID and _SECRET", field="strava")
+        raise InvalidInput(
+            "Strava is not configured: set PLUGIN_STRAVA_CLIENT_ID and _SECRET", field="strava"
+        )
     return StravaApp(
         client_id,
         client_secret,
@@ -99,7 +101,9 @@ class Authorization:
     nonce: str  # set as a cookie, must come back with the callback
 
 
-def authorization(secret_key: str, config: Mapping[str, Any], ticket: str, callback_url: str) -> Authorization:
+def authorization(
+    secret_key: str, config: Mapping[str, Any], ticket: str, callback_url: str
+) -> Authorization:
     """Turn a connect ticket into Strava's authorization page with a state bound to the installation."""
     claims = unseal(secret_key, "ticket", ticket)
     nonce = secrets.token_urlsafe(18)
@@ -130,8 +134,10 @@ def finish_connect(
     if error:
         raise ConnectRefused("Strava access was not granted", field="error")
     granted = set((scope or "").split(","))
-    if not {"activity:read_all", "activity:write"} <= granted:
-        raise ConnectRefused("reading and writing activities must both be allowed", field="scope")
+    if not granted & {"activity:read", "activity:read_all"}:
+        raise ConnectRefused("reading activities must be allowed", field="scope")
+    if claims.get("post") and "activity:write" not in granted:
+        raise ConnectRefused("posting sessions needs permission to write activities", field="scope")
     if not code:
         raise ConnectRefused("Strava sent no authorization code", field="code")
     with db.unit_of_work() as session:
@@ -179,7 +185,9 @@ def tokens_of(row: InstallationRow, secret_key: str) -> StravaTokens | None:
     return None
 
 
-def tracker_for(db: Database, secret_key: str, config: Mapping[str, Any], installation_id: str) -> StravaTracker:
+def tracker_for(
+    db: Database, secret_key: str, config: Mapping[str, Any], installation_id: str
+) -> StravaTracker:
     """A Strava client for one installation whose refreshed tokens are saved the moment they arrive."""
     with db.unit_of_work() as session:
         row = installation_repo.get(session, installation_id)
