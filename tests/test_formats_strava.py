@@ -138,6 +138,12 @@ def test_an_activity_event_is_parsed():
     assert not event.is_deauthorization
 
 
+def test_an_event_survives_the_queue_unchanged():
+    event = strava.parse_event(EVENT)
+    assert strava.parse_event(event.as_dict()) == event
+    assert event.key == "activity:1360128428:create:1516126040"
+
+
 def test_a_deauthorization_is_recognised():
     event = strava.parse_event(
         {

@@ -57,6 +57,7 @@ class HevyTracker:
     """One Hevy account, reached with its ``api-key``."""
 
     key = "hevy"
+    format = "hevy"  # the export format (plugin.formats.registry) this client sends
 
     def __init__(
         self,
