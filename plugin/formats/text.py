@@ -100,6 +100,16 @@ def routine_text(routine: Routine) -> str:
     return "\n".join(lines)
 
 
+PAIN_STOP_LEVEL = 7  # a pain score from here up reads as the routine's stop rule, not as "mild pull"
+
+
+def pain_advice(pain: int) -> str:
+    """What to tell someone who reported pain at or above the stop level."""
+    return (
+        f"You reported pain {pain}/10. Stop this routine and seek advice from a physiotherapist "
+        "or doctor before continuing."
+    )
+
 SIDE_LABEL = {"left": "Left leg", "right": "Right leg"}
 
 
