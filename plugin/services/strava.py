@@ -20,14 +20,16 @@ import logging
 import secrets
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy.orm import Session
 
 from plugin import catalog, crypto
 from plugin.catalog.errors import InvalidInput, NotFound, StretchsyncError
+from plugin.catalog.model import CompletedSession
 from plugin.formats import strava as strava_format
 from plugin.formats.strava import StravaEvent
 from plugin.services.routines import list_routines
@@ -292,6 +294,20 @@ def handle_event(db: Database, secret_key: str, config: Mapping[str, Any], body:
 # --- sessions out ------------------------------------------------------------------------------
 
 
+def local_start(completed: CompletedSession, zone: ZoneInfo) -> CompletedSession:
+    return replace(completed, started_at=completed.started_at.astimezone(zone))
+
+
+def posting_installations(db: Database) -> list[str]:
+    """Installations that asked for their sessions to be posted to Strava and still sync."""
+    with db.unit_of_work() as session:
+        return [
+            row.id
+            for row in installation_repo.all_rows(session)
+            if strava_state(row).get("post_sessions") and strava_state(row).get("sync") is not False
+        ]
+
+
 def post_pending(db: Database, secret_key: str, config: Mapping[str, Any], installation_id: str) -> list[int]:
     """Post each session imported from elsewhere to Strava once, when the installation asked for it."""
     with db.unit_of_work() as session:
@@ -302,8 +318,10 @@ def post_pending(db: Database, secret_key: str, config: Mapping[str, Any], insta
         if not state.get("post_sessions") or state.get("sync") is False:
             return []
         posted = dict(state.get("posted") or {})
+        # Strava reads start_date_local as the athlete's wall time: use the plan's zone when known.
+        zone = ZoneInfo(str((row.plan or {}).get("timezone") or "UTC"))
         todo = [
-            (s.id, completed_of(s), s.routine_id)
+            (s.id, local_start(completed_of(s), zone), s.routine_id)
             for s in session_repo.between(session, installation_id, None, None)
             if s.source != SOURCE and s.id not in posted
         ]

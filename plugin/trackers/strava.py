@@ -21,7 +21,7 @@ import requests
 from plugin.catalog.errors import InvalidInput
 from plugin.catalog.model import CompletedSession, Plan, Routine
 from plugin.formats import strava
-from plugin.trackers.base import TIMEOUT, PullOutcome, PushOutcome, TrackerError, send
+from plugin.trackers.base import TIMEOUT, Credentials, PullOutcome, PushOutcome, TrackerError, send
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +123,8 @@ class StravaTracker:
     """One athlete's Strava account, reached with OAuth tokens that refresh themselves."""
 
     key = "strava"
+    # Nothing is pushed (push refuses); the push service still names a format for its digest.
+    format = "json"
 
     def __init__(
         self,
@@ -255,3 +257,25 @@ class StravaTracker:
                 sessions.append(parsed)
                 newest = max(newest, int(parsed.started_at.timestamp()))
         return PullOutcome(sessions=sessions, cursor=str(newest))
+
+
+def from_credentials(credentials: Credentials, state: dict[str, Any]) -> StravaTracker:
+    """A client from a Strava installation's credentials (the tracker registry's factory).
+
+    The host installs with clientId, clientSecret, accessToken, refreshToken and
+    expiresAt; tokens refreshed here are not saved, so work that may refresh goes
+    through plugin.services.strava, which saves them.
+    """
+    extra = credentials.extra
+    saved = extra.get("strava") if isinstance(extra.get("strava"), dict) else {}
+    access = saved.get("access_token") or extra.get("accessToken") or credentials.token
+    refresh = saved.get("refresh_token") or extra.get("refreshToken")
+    if not access or not refresh:
+        raise TrackerError("this installation has not connected a Strava account")
+    app = StravaApp(str(extra.get("clientId") or ""), str(extra.get("clientSecret") or ""))
+    return StravaTracker(
+        app, StravaTokens(access, refresh, int(saved.get("expires_at") or extra.get("expiresAt") or 0))
+    )
+
+
+from_credentials.format = StravaTracker.format  # type: ignore[attr-defined]

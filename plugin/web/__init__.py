@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from plugin.web import docs, health, hooks, lifecycle, manifests, problems, routines, sessions
+from plugin.web import docs, health, hooks, lifecycle, manifests, problems, routines, sessions, strava
 
 API_BLUEPRINTS = [
     health.blp,
@@ -14,6 +14,7 @@ API_BLUEPRINTS = [
     lifecycle.blp,
     hooks.blp,
     sessions.blp,
+    strava.blp,
 ]
 
 

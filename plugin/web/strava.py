@@ -98,7 +98,7 @@ class StravaWebhook(MethodView):
         return {"challenge": query["challenge"]}
 
     @blp.response(200, EventAnswer)
-    @blp.alt_response(400, description="the event is malformed; it is logged and ignored")
+    @blp.alt_response(422, description="the event is malformed; it is logged and ignored")
     def post(self):
         """Acknowledge a Strava event at once and hand it to a background job"""
         body = request.get_json(silent=True)
