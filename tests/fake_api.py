@@ -58,5 +58,12 @@ class FakeAPI:
         """Queue one fault for the next call of a route."""
         self.faults[(method, name)].append(fault)
 
+    def settle(self, method: str, path: str, count: int = 1, within_s: float = 10.0) -> None:
+        """Wait until ``count`` calls of a route have been answered (a slow answer blocks the server)."""
+        deadline = time.monotonic() + within_s
+        while len(self.requests(method, path)) < count:
+            assert time.monotonic() < deadline, f"{method} {path} was not answered in time"
+            time.sleep(0.02)
+
     def requests(self, method: str, path: str) -> list[Request]:
         return [r for r, _ in self.server.log if r.method == method and r.path == path]

@@ -142,6 +142,7 @@ def test_a_post_that_timed_out_is_not_repeated(fake):
     with pytest.raises(TrackerError) as failure:
         tracker(fake, state).push(routine(), None, {})
     assert failure.value.retryable
+    fake.settle("POST", "/v1/routines")
     assert len(fake.routines) == 1
 
     outcome = tracker(fake, state).push(routine(), None, {})  # the retry: no routine id remembered

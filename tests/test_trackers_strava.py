@@ -134,6 +134,7 @@ def test_rate_limits_server_errors_and_timeouts_are_retryable(fake):
         with pytest.raises(TrackerError) as failure:
             tracker.activity(activity["id"])
         outcomes.append((failure.value.status, failure.value.retryable, failure.value.retry_after))
+    fake.settle("GET", f"/api/v3/activities/{activity['id']}", count=3)
     assert outcomes == [(429, True, 900.0), (503, True, None), (None, True, None)]
 
 
@@ -181,6 +182,7 @@ def test_a_post_that_timed_out_is_found_instead_of_repeated(fake):
     with pytest.raises(TrackerError) as failure:
         tracker.post_session(SESSION, "Daily hamstring stretch")
     assert failure.value.retryable
+    fake.settle("POST", "/api/v3/activities")
     assert len(fake.activities) == 1
 
     activity_id = tracker.post_session(SESSION, "Daily hamstring stretch")
