@@ -367,3 +367,37 @@ def test_posting_needs_the_write_scope(client, db, host, fake):
     answer = connect(client, host, fake, post_sessions=True, scope="read,activity:read_all")
     assert answer.status_code == 403 and "write" in answer.get_data(as_text=True)
     assert "strava" not in (installation(db, host).tracker_state or {})
+
+
+def test_sessions_received_before_connecting_are_not_posted(app, client, db, host, fake):
+    host.import_session(session_body("before-connect"))
+    connect(client, host, fake, post_sessions=True)
+    host.import_session(session_body("after-connect"))
+    row = installation(db, host)
+    assert len(service.post_pending(db, secret_key(app), app.config, row.id)) == 1
+    (posted,) = fake.requests("POST", "/api/v3/activities")
+    assert posted.form["name"] == "Stretching: Daily hamstring stretch"
+
+
+def test_a_strava_host_installation_with_its_own_tokens_takes_events(app, client, fake):
+    issued = fake.issue()
+    host = Host(client)
+    credentials = {
+        "clientId": CLIENT_ID,
+        "clientSecret": CLIENT_SECRET,
+        "accessToken": issued["access_token"],
+        "refreshToken": issued["refresh_token"],
+        "expiresAt": issued["expires_at"],
+        "athleteId": ATHLETE_ID,
+    }
+    assert host.install(tracker="strava", credentials=credentials).status_code == 201
+    yoga = fake.add(
+        name="Yoga",
+        sport_type="Yoga",
+        start_date=(datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    client.post("/webhooks/strava", json=event(yoga["id"]))
+    run_queue(app)
+    (fetched,) = fake.requests("GET", f"/api/v3/activities/{yoga['id']}")
+    assert fetched.headers["Authorization"] == f"Bearer {issued['access_token']}"
+    assert [s["source_id"] for s in host.call("GET", "/sessions").get_json()] == [str(yoga["id"])]

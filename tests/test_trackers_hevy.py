@@ -349,3 +349,10 @@ def test_the_placeholder_ids_are_documented_and_never_sent(fake):
     assert not any(
         e["exercise_template_id"].startswith(hevy_format.PLACEHOLDER_PREFIX) for e in sent["exercises"]
     )
+
+
+def test_the_routine_state_remembers_its_templates_when_the_installation_state_is_new(fake):
+    first = tracker(fake, {}).push(routine(), None, {})
+    tracker(fake, {}).push(routine(), None, first.state)
+    assert len(fake.requests("GET", "/v1/exercise_templates")) == 1
+    assert len(fake.requests("POST", "/v1/routines")) == 1

@@ -21,6 +21,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -157,6 +158,8 @@ def finish_connect(
             "sync": True,
             "post_sessions": bool(claims.get("post")),
             "posted": previous.get("posted", {}) if previous.get("athlete_id") == athlete_id else {},
+            # Only sessions received from now on are posted: connecting must not replay the history.
+            "connected_at": previous.get("connected_at") or datetime.now(UTC).isoformat(),
         }
         row.tracker_state = {**(row.tracker_state or {}), "strava": strava_state}
     return athlete_id
@@ -294,6 +297,13 @@ def handle_event(db: Database, secret_key: str, config: Mapping[str, Any], body:
 # --- sessions out ------------------------------------------------------------------------------
 
 
+def received_since(created_at: datetime, connected_at: str | None) -> bool:
+    if not connected_at:
+        return False
+    created = created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC)  # SQLite keeps no offset
+    return created >= datetime.fromisoformat(connected_at)
+
+
 def local_start(completed: CompletedSession, zone: ZoneInfo) -> CompletedSession:
     return replace(completed, started_at=completed.started_at.astimezone(zone))
 
@@ -323,7 +333,9 @@ def post_pending(db: Database, secret_key: str, config: Mapping[str, Any], insta
         todo = [
             (s.id, local_start(completed_of(s), zone), s.routine_id)
             for s in session_repo.between(session, installation_id, None, None)
-            if s.source != SOURCE and s.id not in posted
+            if s.source != SOURCE
+            and s.id not in posted
+            and received_since(s.created_at, state.get("connected_at"))
         ]
         names = {r.id: r.name for r in list_routines(session)}
     if not todo:

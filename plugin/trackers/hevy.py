@@ -200,6 +200,8 @@ class HevyTracker:
 
     def push(self, routine: Routine, plan: Plan | None, state: dict[str, Any]) -> PushOutcome:
         """Create the routine once, then update it in place on every later push."""
+        # Templates this routine used last time count as remembered, even if the installation forgot.
+        self.state["templates"] = {**state.get("template_memo", {}), **self.state["templates"]}
         template_ids = {e.exercise.id: self.template_for(e) for e in routine.entries}
         body = hevy.routine_body(routine, template_ids)
         remote_id = state.get("routine_id")
@@ -225,7 +227,15 @@ class HevyTracker:
                 remote_id = self.routine_id(answer)
         return PushOutcome(
             remote_ids={"routine": remote_id},
-            state={"routine_id": remote_id, "templates": template_ids, "sent_sha256": body_digest(body)},
+            state={
+                "routine_id": remote_id,
+                "templates": template_ids,
+                "template_memo": {
+                    f"{e.exercise.id}/{hevy.template_type(e)}": template_ids[e.exercise.id]
+                    for e in routine.entries
+                },
+                "sent_sha256": body_digest(body),
+            },
         )
 
     # --- completed workouts ------------------------------------------------------
