@@ -88,6 +88,12 @@ def event(object_id: int, aspect: str = "create", **changes) -> dict:
     }
 
 
+def recent_yoga(fake: FakeStrava) -> dict:
+    """A yoga activity the athlete did an hour ago."""
+    start = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return fake.add(name="Yoga", sport_type="Yoga", start_date=start)
+
+
 # --- the subscription handshake ------------------------------------------------------------
 
 
@@ -247,11 +253,7 @@ def test_events_replayed_and_out_of_order_store_one_session_each(app, client, db
 
 def test_a_delete_event_removes_the_session(app, client, host, fake):
     connect(client, host, fake)
-    yoga = fake.add(
-        name="Yoga",
-        sport_type="Yoga",
-        start_date=(datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
+    yoga = recent_yoga(fake)
     client.post("/webhooks/strava", json=event(yoga["id"]))
     run_queue(app)
     assert len(host.call("GET", "/sessions").get_json()) == 1
@@ -266,11 +268,7 @@ def test_an_expired_token_is_refreshed_and_the_new_one_kept(app, client, db, hos
     connect(client, host, fake)
     before = json.loads(crypto.decrypt(secret_key(app), installation(db, host).credentials_enc))["strava"]
     fake.expire_all()
-    yoga = fake.add(
-        name="Yoga",
-        sport_type="Yoga",
-        start_date=(datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
+    yoga = recent_yoga(fake)
     client.post("/webhooks/strava", json=event(yoga["id"]))
     run_queue(app)
 
@@ -290,11 +288,7 @@ def test_deauthorization_disables_sync(app, client, db, host, fake):
     )
     run_queue(app)
     assert installation(db, host).tracker_state["strava"]["sync"] is False
-    yoga = fake.add(
-        name="Yoga",
-        sport_type="Yoga",
-        start_date=(datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
+    yoga = recent_yoga(fake)
     client.post("/webhooks/strava", json=event(yoga["id"]))
     run_queue(app)
     assert host.call("GET", "/sessions").get_json() == []
@@ -391,11 +385,7 @@ def test_a_strava_host_installation_with_its_own_tokens_takes_events(app, client
         "athleteId": ATHLETE_ID,
     }
     assert host.install(tracker="strava", credentials=credentials).status_code == 201
-    yoga = fake.add(
-        name="Yoga",
-        sport_type="Yoga",
-        start_date=(datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
+    yoga = recent_yoga(fake)
     client.post("/webhooks/strava", json=event(yoga["id"]))
     run_queue(app)
     (fetched,) = fake.requests("GET", f"/api/v3/activities/{yoga['id']}")

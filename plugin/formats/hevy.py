@@ -36,6 +36,7 @@ from plugin.catalog.model import (
     RoutineEntry,
 )
 from plugin.formats.text import SIDE_LABEL, caution_lines, entry_note_lines, logged_sets_per_set
+from plugin.formats.timestamps import parse_aware
 
 MEDIA_TYPE = "application/json"
 EXTENSION = "json"
@@ -168,19 +169,6 @@ def export(routine: Routine) -> bytes:
 # --- completed sessions ------------------------------------------------------
 
 
-def parse_time(value: Any, field: str) -> datetime:
-    """An ISO 8601 timestamp from Hevy ('2021-09-14T12:00:00Z'); InvalidInput otherwise."""
-    if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be an ISO 8601 string", field=field)
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInput(f"{field} is not an ISO 8601 time: {value!r}", field=field) from None
-    if parsed.tzinfo is None:
-        raise InvalidInput(f"{field} has no UTC offset: {value!r}", field=field)
-    return parsed
-
-
 def side_from_notes(notes: Any) -> str | None:
     """The side our exercise notes name first ('Left leg …'), if any."""
     if isinstance(notes, str):
@@ -232,8 +220,8 @@ def parse_workout(
     workout_id = workout.get("id")
     if not isinstance(workout_id, str) or not workout_id:
         raise InvalidInput("a workout needs its id", field="workout.id")
-    started = parse_time(workout.get("start_time"), "workout.start_time")
-    ended = parse_time(workout.get("end_time"), "workout.end_time")
+    started = parse_aware(workout.get("start_time"), "workout.start_time")
+    ended = parse_aware(workout.get("end_time"), "workout.end_time")
     exercises = workout.get("exercises") or []
     if not isinstance(exercises, list):
         raise InvalidInput("workout.exercises must be a list", field="workout.exercises")
@@ -290,5 +278,5 @@ def parse_events(payload: Any) -> EventsPage:
         else:
             raise InvalidInput(f"event {n} is neither an updated workout nor a deletion", field=f"events.{n}")
         if stamp is not None:
-            times.append(parse_time(stamp, f"events.{n}"))
+            times.append(parse_aware(stamp, f"events.{n}"))
     return EventsPage(events, page_count, max(times) if times else None)

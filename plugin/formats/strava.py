@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from plugin.catalog.errors import InvalidInput
 from plugin.catalog.model import CompletedSession
 from plugin.formats.text import done_line
+from plugin.formats.timestamps import parse_aware
 
 STRETCH_SPORT_TYPES = frozenset({"Yoga", "Workout", "PhysicalTherapy"})
 DEFAULT_SPORT_TYPE = "Workout"  # PhysicalTherapy on POST /activities is UNCONFIRMED (§7.6)
@@ -52,19 +52,6 @@ def is_stretching(activity: Mapping[str, Any], routine_ids_by_name: Mapping[str,
     )
 
 
-def parse_time(value: Any, field_name: str) -> datetime:
-    """Strava's ``start_date``: ISO 8601 in UTC ('2026-11-20T07:00:00Z')."""
-    if not isinstance(value, str):
-        raise InvalidInput(f"{field_name} must be an ISO 8601 string", field=field_name)
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInput(f"{field_name} is not an ISO 8601 time: {value!r}", field=field_name) from None
-    if parsed.tzinfo is None:
-        raise InvalidInput(f"{field_name} has no UTC offset: {value!r}", field=field_name)
-    return parsed
-
-
 def _whole_number(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -82,7 +69,7 @@ def parse_activity(
     elapsed = activity.get("elapsed_time")
     if not _whole_number(elapsed) or elapsed < 0:
         raise InvalidInput("elapsed_time must be whole seconds", field="elapsed_time")
-    started = parse_time(activity.get("start_date"), "start_date")
+    started = parse_aware(activity.get("start_date"), "start_date")
     if not is_stretching(activity, names):
         return None
     return CompletedSession(

@@ -21,6 +21,7 @@ import requests
 from plugin.catalog.errors import InvalidInput
 from plugin.catalog.model import CompletedSession, Plan, Routine
 from plugin.formats import strava
+from plugin.formats.timestamps import parse_aware
 from plugin.trackers.base import TIMEOUT, Credentials, PullOutcome, PushOutcome, TrackerError, send
 
 log = logging.getLogger(__name__)
@@ -198,7 +199,7 @@ class StravaTracker:
 
     def find_posted(self, fields: Mapping[str, Any]) -> int | None:
         """An activity we may already have posted: same name and start, within a minute (§3.4)."""
-        started = strava.parse_time(fields["start_date_local"], "start_date_local")
+        started = parse_aware(fields["start_date_local"], "start_date_local")
         after = int((started - timedelta(minutes=1)).timestamp())
         before = int((started + timedelta(minutes=1)).timestamp())
         # Strava's after/before compare with start_date (UTC); the local start can be hours away.
