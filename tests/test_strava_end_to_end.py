@@ -391,3 +391,14 @@ def test_a_strava_host_installation_with_its_own_tokens_takes_events(app, client
     (fetched,) = fake.requests("GET", f"/api/v3/activities/{yoga['id']}")
     assert fetched.headers["Authorization"] == f"Bearer {issued['access_token']}"
     assert [s["source_id"] for s in host.call("GET", "/sessions").get_json()] == [str(yoga["id"])]
+
+
+def test_an_activity_the_import_rules_refuse_is_logged_not_retried(app, client, host, fake, caplog):
+    caplog.set_level(logging.INFO)
+    connect(client, host, fake)
+    future = fake.add(name="Yoga", sport_type="Yoga", start_date="2099-01-01T07:00:00Z")
+    client.post("/webhooks/strava", json=event(future["id"]))
+    run_queue(app)
+    assert "breaks a rule (started_at" in caplog.text
+    assert jobs(app).huey.pending_count() == 0 and jobs(app).huey.scheduled_count() == 0
+    assert host.call("GET", "/sessions").get_json() == []

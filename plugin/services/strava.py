@@ -289,8 +289,11 @@ def handle_event(db: Database, secret_key: str, config: Mapping[str, Any], body:
         return f"ignored: Strava sent a malformed activity ({err.field}: {err.message})"
     if completed is None:
         return "ignored: not a stretching session"
-    with db.unit_of_work() as session:
-        _, created = import_session(session, installation_id, completed, dict(activity))
+    try:
+        with db.unit_of_work() as session:
+            _, created = import_session(session, installation_id, completed, dict(activity))
+    except InvalidInput as err:  # a rule of the import path: retrying cannot help
+        return f"ignored: the session breaks a rule ({err.field}: {err.message})"
     return "session stored" if created else "session already stored"
 
 
