@@ -114,3 +114,11 @@ def test_a_session_date_can_be_given():
     routine = catalog.builtin_routine("wall-hamstring")
     body = strong_csv.export_at(routine, datetime(2026, 11, 20, 18, 30, 5)).decode()
     assert {row[0] for row in list(csv.reader(io.StringIO(body)))[1:]} == {"2026-11-20 18:30:05"}
+
+
+def test_the_api_serves_the_csv_as_a_download(client):
+    answer = client.get("/routines/desk-break/export/csv")
+    assert answer.status_code == 200
+    assert answer.mimetype == "text/csv"
+    assert answer.headers["Content-Disposition"] == 'attachment; filename="desk-break.csv"'
+    assert answer.data == strong_csv.export(catalog.builtin_routine("desk-break"))

@@ -200,3 +200,10 @@ def test_a_malformed_events_page_names_the_field(payload, field):
     with pytest.raises(InvalidInput) as failure:
         hevy.parse_events(payload)
     assert failure.value.field == field
+
+
+def test_the_api_serves_the_hevy_body(client):
+    answer = client.get("/routines/contract-relax/export/hevy")
+    assert answer.status_code == 200
+    assert answer.mimetype == "application/json"
+    assert answer.get_json() == json.loads(hevy.export(catalog.builtin_routine("contract-relax")))
