@@ -402,3 +402,11 @@ def test_an_activity_the_import_rules_refuse_is_logged_not_retried(app, client, 
     assert "breaks a rule (started_at" in caplog.text
     assert jobs(app).huey.pending_count() == 0 and jobs(app).huey.scheduled_count() == 0
     assert host.call("GET", "/sessions").get_json() == []
+
+
+def test_connecting_without_a_configured_strava_app_is_a_clear_page(app, client, host):
+    app.config["STRAVA_CLIENT_ID"] = ""
+    link = host.call("POST", "/hooks/strava/connect", {}).get_json()["url"]
+    answer = client.get(link)
+    assert answer.status_code == 422 and answer.mimetype == "text/html"
+    assert "PLUGIN_STRAVA_CLIENT_ID" in answer.get_data(as_text=True)

@@ -133,7 +133,7 @@ class StravaConnect(MethodView):
             auth = service.authorization(
                 secret_key(current_app), current_app.config, query["ticket"], base_url() + CALLBACK_PATH
             )
-        except service.ConnectRefused as err:
+        except (service.ConnectRefused, InvalidInput) as err:
             return page(err.status, "This link cannot connect Strava", err.message)
         response = redirect(auth.url, 302)
         response.set_cookie(
@@ -167,7 +167,7 @@ class StravaCallback(MethodView):
                 error=query["error"],
                 scope=query["scope"],
             )
-        except (service.ConnectRefused, NotFound) as err:
+        except (service.ConnectRefused, NotFound, InvalidInput) as err:
             return page(err.status, "Strava was not connected", err.message)
         except TrackerError as err:
             log.warning("Strava token exchange failed: %s", err.message)
