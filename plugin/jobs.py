@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -44,6 +45,17 @@ class Jobs:
         else:
             self.deliver_push(push_id)
 
+    def start_beside_server(self, workers: int = 1) -> Consumer:
+        """Start a consumer in threads of this process (development), leaving its signals alone."""
+        # Consumer.start() takes over SIGTERM/SIGINT/SIGHUP, which only its own run() loop
+        # acts on; the server must still stop on them.
+        saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+        consumer = self.consumer(workers=workers)
+        consumer.start()
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+        return consumer
+
     def consumer(self, workers: int = 2, **options: Any) -> Consumer:
         """A consumer for these tasks; ``start()`` it in a thread or ``run()`` it as the main loop."""
         options.setdefault("max_delay", 1.0)  # SQLite storage is polled: keep new work's wait short
@@ -72,8 +84,9 @@ def jobs(app: Flask) -> Jobs:
     existing = app.extensions.get(EXTENSION)
     if existing is not None:
         return existing
-    # The tasks outlive the request: hold the app itself, not the current_app proxy.
-    app = app._get_current_object() if hasattr(app, "_get_current_object") else app  # type: ignore[union-attr]
+    # The tasks run in worker threads with no app context: they must hold the app itself,
+    # not the current_app proxy a caller may have passed.
+    app = getattr(app, "_get_current_object", lambda: app)()
     huey = _make_huey(app)
     db: Database = app.extensions["stretchsync.db"]
 

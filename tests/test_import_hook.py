@@ -145,6 +145,7 @@ def test_concurrent_imports_of_one_session_store_one_record(host, db):
     for thread in threads:
         thread.join()
     assert errors == []
+    assert row_counts(db)["completed_sessions"] == 1, results
     assert sorted(results) == [False] * 5 + [True]
     assert row_counts(db)["completed_sessions"] == 1
 

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from plugin.catalog.errors import InvalidInput, NotFound
-from plugin.catalog.schedule import occurrences
 from plugin.services import installations
 from plugin.services import sessions as session_service
+from plugin.services.schedule import Done, match, occurrences
 from plugin.store import installations as installation_repo
 from plugin.store import sessions as session_repo
 
@@ -22,12 +22,12 @@ MAX_DAYS = 366
 def adherence(
     db_session: Session, installation_id: str, days: int = 30, now: datetime | None = None
 ) -> dict[str, Any]:
-    """The last ``days`` days up to today (in the plan's timezone): planned, done, streak, misses.
+    """The last ``days`` days up to today (in the plan's timezone): planned, met, streak, misses.
 
-    A day is done when every routine planned that day has at least as many
-    sessions as occurrences; today counts toward the streak once done, and a
-    not-yet-done today does not break it. Days with nothing planned neither
-    extend nor break a streak.
+    An occurrence is met by a session of its routine on the same day (see
+    schedule.match). A day is done when all its occurrences are met. Today
+    extends the streak once done and does not break it before; days with nothing
+    planned neither extend nor break it.
     """
     if not 1 <= days <= MAX_DAYS:
         raise InvalidInput(f"days is 1-{MAX_DAYS}", field="days")
@@ -38,69 +38,84 @@ def adherence(
     zone = ZoneInfo(plan.timezone) if plan else UTC
     today = (now or datetime.now(UTC)).astimezone(zone).date()
     first = today - timedelta(days=days - 1)
-    planned: dict[date, Counter[str]] = {first + timedelta(days=i): Counter() for i in range(days)}
-    for occurrence in occurrences(plan, first, today) if plan else []:
-        planned[occurrence.day][occurrence.routine_id] += 1
-    start = datetime.combine(first, time(0), tzinfo=zone)
-    end = datetime.combine(today + timedelta(days=1), time(0), tzinfo=zone)
-    rows = session_repo.between(db_session, installation_id, start, end)
-    done: dict[date, Counter[str]] = {day: Counter() for day in planned}
-    flagged = []
-    for session_row in rows:
-        started = session_service.completed_of(session_row).started_at.astimezone(zone)
-        done[started.date()][session_row.routine_id or ""] += 1
-        if session_row.flagged:
-            flagged.append(
-                {
-                    "session": session_row.id,
-                    "routine": session_row.routine_id,
-                    "started_at": started.isoformat(),
-                    "caution": session_service.stop_caution(db_session, session_row),
-                }
-            )
+    window = [first + timedelta(days=i) for i in range(days)]
+    planned = occurrences(plan, first, today) if plan else []
+    rows = session_repo.between(
+        db_session,
+        installation_id,
+        datetime.combine(first, time(0), tzinfo=zone),
+        datetime.combine(today + timedelta(days=1), time(0), tzinfo=zone),
+    )
+    completed = {r.id: session_service.completed_of(r) for r in rows}
+    met = (
+        match(plan, planned, [Done(k, c.routine_id, c.started_at) for k, c in completed.items()])
+        if plan
+        else {}
+    )
+
+    wanted: dict[date, Counter[str]] = {day: Counter() for day in window}
+    for occurrence in planned:
+        wanted[occurrence.day][occurrence.routine_id] += 1
+    got: dict[date, Counter[str]] = {day: Counter() for day in window}
+    fulfilled: dict[date, Counter[str]] = {day: Counter() for day in window}
+    for key, session in completed.items():
+        got[session.started_at.astimezone(zone).date()][session.routine_id or "-"] += 1
+        if key in met:
+            fulfilled[met[key].day][met[key].routine_id] += 1
+
     per_day = []
-    for day, wanted in planned.items():
-        got = done[day]
-        met = sum(min(count, got[routine]) for routine, count in wanted.items())
+    for day in window:
+        routines = sorted(set(wanted[day]) | set(got[day]))
         per_day.append(
             {
                 "date": day.isoformat(),
-                "planned": sum(wanted.values()),
-                "completed": sum(got.values()),
-                "met": met,
-                "done": bool(wanted) and met == sum(wanted.values()),
+                "planned": sum(wanted[day].values()),
+                "completed": sum(got[day].values()),
+                "met": sum(fulfilled[day].values()),
+                "done": bool(wanted[day]) and fulfilled[day] == wanted[day],
                 "routines": {
-                    r: {"planned": wanted[r], "completed": got[r]}
-                    for r in sorted(set(wanted) | set(got) - {""})
+                    r: {"planned": wanted[day][r], "completed": got[day][r], "met": fulfilled[day][r]}
+                    for r in routines
                 },
             }
         )
-    total_planned = sum(d["planned"] for d in per_day)
-    total_met = sum(d["met"] for d in per_day)
-    routine_ids = sorted({r for d in per_day for r in d["routines"]})
+    total_planned = len(planned)
     return {
         "from": first.isoformat(),
         "to": today.isoformat(),
         "days": days,
         "timezone": str(zone),
         "planned": total_planned,
-        "completed": sum(d["completed"] for d in per_day),
-        "rate": round(total_met / total_planned, 3) if total_planned else None,
+        "completed": len(completed),
+        "met": len(met),
+        "rate": round(len(met) / total_planned, 3) if total_planned else None,
         "current_streak": _streak(per_day, today),
         "missed_days": [
             d["date"] for d in per_day if d["planned"] and not d["done"] and d["date"] != today.isoformat()
         ],
-        "routines": [
-            {
-                "routine": r,
-                "planned": sum(d["routines"].get(r, {}).get("planned", 0) for d in per_day),
-                "completed": sum(d["routines"].get(r, {}).get("completed", 0) for d in per_day),
-            }
-            for r in routine_ids
-        ],
+        "routines": _per_routine(per_day),
         "per_day": per_day,
-        "flagged": flagged,
+        "flagged": [
+            {
+                "session": r.id,
+                "routine": r.routine_id,
+                "started_at": completed[r.id].started_at.astimezone(zone).isoformat(),
+                "caution": session_service.stop_caution(db_session, r),
+            }
+            for r in rows
+            if r.flagged
+        ],
     }
+
+
+def _per_routine(per_day: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    totals: dict[str, Counter[str]] = {}
+    for day in per_day:
+        for routine, counts in day["routines"].items():
+            totals.setdefault(routine, Counter()).update(counts)
+    return [
+        {"routine": r, **{k: totals[r][k] for k in ("planned", "completed", "met")}} for r in sorted(totals)
+    ]
 
 
 def _streak(per_day: list[dict[str, Any]], today: date) -> int:

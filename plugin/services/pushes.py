@@ -79,6 +79,14 @@ def status(session: Session, installation_id: str, push_id: str) -> dict[str, An
     return answer(row)
 
 
+def installation_of(session: Session, push_id: str) -> str:
+    """The installation a push belongs to (for operators, who act across installations)."""
+    row = session.get(PushRow, push_id)
+    if row is None:
+        raise NotFound(f"no push {push_id!r}", field="id")
+    return row.installation_id
+
+
 def answer(row: PushRow) -> dict[str, Any]:
     def iso(moment: datetime | None) -> str | None:
         if moment is None:

@@ -6,8 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from plugin import catalog
@@ -107,26 +106,17 @@ def import_session(
         "raw_bytes": bytes(raw) if isinstance(raw, bytes | bytearray) else None,
         "created_at": datetime.now(UTC),
     }
-    inserted = db_session.execute(_insert_once(db_session).values(**values)).rowcount
+    if repo.insert_once(db_session, values):
+        return SessionRow(**values), True  # what was just stored, without reading it back
     row = repo.by_source(db_session, installation_id, completed.source, completed.source_id)
-    assert row is not None  # inserted now, or by the writer that won the race
-    return row, bool(inserted)
+    assert row is not None  # a concurrent import of the same session won the race
+    return row, False
 
 
 def import_fit_activity(db_session: Session, installation_id: str, data: bytes) -> tuple[SessionRow, bool]:
     """Read a FIT activity file (Garmin's decoder) and store its session through import_session."""
     completed = fit.parse_activity(data, list_routines(db_session))
     return import_session(db_session, installation_id, completed, data)
-
-
-def _insert_once(db_session: Session) -> Any:
-    dialect = db_session.get_bind().dialect.name
-    unique = ["installation_id", "source", "source_id"]
-    if dialect == "postgresql":
-        return postgresql.insert(SessionRow).on_conflict_do_nothing(index_elements=unique)
-    if dialect == "sqlite":
-        return sqlite.insert(SessionRow).on_conflict_do_nothing(index_elements=unique)
-    return insert(SessionRow)  # other databases: the unique constraint still refuses a second row
 
 
 def delete_session(db_session: Session, installation_id: str, source: str, source_id: str) -> bool:

@@ -5,7 +5,19 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, delete, select
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from plugin.store.tables import Base, utcnow
@@ -51,8 +63,12 @@ class SeenWebhookRow(Base):
     answer: Mapped[dict | list | None] = mapped_column(JSON, nullable=True)
 
 
+# Built once: every signed call starts with this lookup.
+_BY_CLIENT_KEY = select(InstallationRow).where(InstallationRow.client_key == bindparam("client_key"))
+
+
 def by_client_key(session: Session, client_key: str) -> InstallationRow | None:
-    return session.scalars(select(InstallationRow).where(InstallationRow.client_key == client_key)).first()
+    return session.scalars(_BY_CLIENT_KEY, {"client_key": client_key}).first()
 
 
 def get(session: Session, installation_id: str) -> InstallationRow | None:
@@ -61,6 +77,33 @@ def get(session: Session, installation_id: str) -> InstallationRow | None:
 
 def all_rows(session: Session) -> list[InstallationRow]:
     return list(session.scalars(select(InstallationRow).order_by(InstallationRow.created_at)))
+
+
+# Core statements on the table, built once: they run on every signed call, and the ORM's
+# bulk-statement handling (session synchronisation, autoflush) cost more than the writes.
+_SEEN = SeenWebhookRow.__table__
+_CLAIM = insert(_SEEN)
+_KEEP_ANSWER = (
+    update(_SEEN)
+    .where(_SEEN.c.scope == bindparam("b_scope"), _SEEN.c.webhook_id == bindparam("b_webhook_id"))
+    .values(
+        installation_id=bindparam("installation_id"), status=bindparam("status"), answer=bindparam("answer")
+    )
+)
+
+
+def claim_webhook(session: Session, scope: str, webhook_id: str, installation_id: str | None) -> None:
+    """Insert a seen webhook-id; IntegrityError when it is already there (the primary key decides)."""
+    values = {"scope": scope, "webhook_id": webhook_id, "installation_id": installation_id}
+    session.connection().execute(_CLAIM, {**values, "received_at": utcnow()})
+
+
+def keep_answer(
+    session: Session, scope: str, webhook_id: str, installation_id: str | None, status: int, answer: object
+) -> None:
+    """Record the answer a claimed webhook-id got, for its replays."""
+    params = {"installation_id": installation_id, "status": status, "answer": answer}
+    session.connection().execute(_KEEP_ANSWER, {"b_scope": scope, "b_webhook_id": webhook_id, **params})
 
 
 def forget_seen_before(session: Session, cutoff: datetime) -> int:

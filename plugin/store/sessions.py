@@ -14,8 +14,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    bindparam,
+    insert,
     select,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from plugin.store.installations import new_id
@@ -45,13 +48,17 @@ class SessionRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+# Built once: every import runs this lookup, and building a statement costs more than running it.
+_BY_SOURCE = select(SessionRow).where(
+    SessionRow.installation_id == bindparam("installation_id"),
+    SessionRow.source == bindparam("source"),
+    SessionRow.source_id == bindparam("source_id"),
+)
+
+
 def by_source(session: Session, installation_id: str, source: str, source_id: str) -> SessionRow | None:
-    query = select(SessionRow).where(
-        SessionRow.installation_id == installation_id,
-        SessionRow.source == source,
-        SessionRow.source_id == source_id,
-    )
-    return session.scalars(query).first()
+    params = {"installation_id": installation_id, "source": source, "source_id": source_id}
+    return session.scalars(_BY_SOURCE, params).first()
 
 
 def get_for(session: Session, installation_id: str, session_id: str) -> SessionRow | None:
@@ -75,3 +82,22 @@ def between(
     if routine_id is not None:
         query = query.where(SessionRow.routine_id == routine_id)
     return list(session.scalars(query.order_by(SessionRow.started_at)))
+
+
+_UNIQUE = ["installation_id", "source", "source_id"]
+# Built once per dialect: INSERT … ON CONFLICT DO NOTHING on the idempotency key, so concurrent
+# imports of one session store one row and neither fails (PostgreSQL, and SQLite >= 3.24).
+_INSERT_ONCE = {
+    "postgresql": postgresql.insert(SessionRow.__table__).on_conflict_do_nothing(index_elements=_UNIQUE),
+    "sqlite": sqlite.insert(SessionRow.__table__).on_conflict_do_nothing(index_elements=_UNIQUE),
+}
+
+
+def insert_once(session: Session, values: dict) -> bool:
+    """Insert a session unless one with its (installation, source, source id) exists; True if inserted."""
+    connection = session.connection()
+    # Other databases: a plain INSERT; the unique constraint still refuses a second row.
+    statement = _INSERT_ONCE.get(connection.dialect.name, insert(SessionRow.__table__))
+    # SQLAlchemy 2 reports an INSERT's rowcount only when asked to (-1 otherwise on psycopg).
+    result = connection.execute(statement.execution_options(preserve_rowcount=True), values)
+    return result.rowcount == 1

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from plugin.config import secret_key
 from plugin.services import installations as service
 from plugin.store.installations import HOST_SCOPE
-from plugin.web.context import database
+from plugin.web.context import database, unit_of_work
 from plugin.web.schemas import InstalledSchema, InstallSchema
 from plugin.web.signing import calling_installation, signed
 
@@ -24,7 +24,7 @@ class Installed(MethodView):
     @blp.alt_response(200, schema=InstalledSchema, description="an existing installation was replaced")
     def post(self, body: dict):
         """Install (signed with a host registration secret): store the secret, credentials and plan"""
-        with database().unit_of_work() as session:
+        with unit_of_work() as session:
             row, created = service.install(
                 session,
                 secret_key(current_app),

@@ -165,7 +165,9 @@ class CompletedSessionSchema(StrictSchema):
     """A completed session in the canonical JSON (also accepted: a FIT activity file)."""
 
     source = fields.String(required=True, metadata={"description": "where it was recorded: host, wger …"})
-    source_id = fields.String(required=True, metadata={"description": "the source's own id (idempotency key)"})
+    source_id = fields.String(
+        required=True, metadata={"description": "the source's own id (idempotency key)"}
+    )
     routine = fields.String(required=True, metadata={"description": "routine id"})
     started_at = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
     duration_s = fields.Integer(required=True, strict=True, metadata={"minimum": 0})

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from plugin.services import adherence as adherence_service
 from plugin.services import sessions as service
-from plugin.web.context import database
+from plugin.web.context import unit_of_work
 from plugin.web.schemas import AdherenceQuerySchema, SessionQuerySchema, StoredSessionSchema
 from plugin.web.signing import installation_id, signed
 
@@ -21,7 +21,7 @@ class Sessions(MethodView):
     @blp.response(200, StoredSessionSchema(many=True))
     def get(self, query: dict):
         """List the installation's completed sessions, oldest first"""
-        with database().unit_of_work() as session:
+        with unit_of_work() as session:
             return service.list_sessions(
                 session, installation_id(), query.get("from_"), query.get("to"), query.get("routine")
             )
@@ -33,7 +33,7 @@ class SessionById(MethodView):
     @blp.response(200, StoredSessionSchema)
     def get(self, session_id: str):
         """Show one completed session"""
-        with database().unit_of_work() as session:
+        with unit_of_work() as session:
             return service.get_session(session, installation_id(), session_id)
 
 
@@ -44,5 +44,5 @@ class Adherence(MethodView):
     @blp.response(200)
     def get(self, query: dict):
         """Planned against completed over the last days: per routine, per day, streak, missed days"""
-        with database().unit_of_work() as session:
+        with unit_of_work() as session:
             return adherence_service.adherence(session, installation_id(), query["days"])

@@ -2,26 +2,31 @@
 
 Host lifecycle calls are signed with a registration secret (PLUGIN_HOST_SECRETS);
 every other call with its installation's shared secret, the installation named
-by the X-Client-Key header. A replayed webhook-id gets 200 and the answer the
-first call got, and changes nothing.
+by the X-Client-Key header. A recorded call runs in one transaction that first
+inserts its webhook-id (the primary key decides races), then does the work and
+keeps the answer; a replayed webhook-id gets 200 with that answer and changes nothing.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from flask import Response, current_app, g, json, request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from plugin import security
 from plugin.config import host_secrets, secret_key
-from plugin.services import hook_calls, installations
+from plugin.services import installations
 from plugin.store import installations as repo
-from plugin.store.installations import HOST_SCOPE, InstallationRow
+from plugin.store.installations import HOST_SCOPE, InstallationRow, SeenWebhookRow
 from plugin.web.context import database
 
 CLIENT_KEY_HEADER = "X-Client-Key"
+log = logging.getLogger(__name__)
 
 
 def _verify(secrets_: list[str]) -> security.VerifiedCall:
@@ -34,20 +39,25 @@ def _verify(secrets_: list[str]) -> security.VerifiedCall:
     return security.verify(secrets_, request.headers, body, tolerance_s=tolerance)
 
 
+def _installation_call(
+    session: Session, *, required: bool = True
+) -> tuple[InstallationRow | None, security.VerifiedCall | None]:
+    client_key = request.headers.get(CLIENT_KEY_HEADER, "")
+    row = repo.by_client_key(session, client_key) if client_key else None
+    if row is None:
+        if not required:
+            return None, None
+        # Unknown and unsigned look alike: an answer must not reveal which client keys exist.
+        _verify([])
+    return row, _verify([installations.shared_secret(row, secret_key(current_app))])
+
+
 def calling_installation(
     *, required: bool = True
 ) -> tuple[InstallationRow | None, security.VerifiedCall | None]:
     """The installation whose secret signed this request; SignatureRejected for anyone else."""
-    client_key = request.headers.get(CLIENT_KEY_HEADER, "")
     with database().unit_of_work() as session:
-        row = repo.by_client_key(session, client_key) if client_key else None
-        if row is None:
-            if not required:
-                return None, None
-            # Unknown and unsigned look alike: an answer must not reveal which client keys exist.
-            _verify([])
-        secret = installations.shared_secret(row, secret_key(current_app))
-    return row, _verify([secret])
+        return _installation_call(session, required=required)
 
 
 def signed(scope: str = "installation", *, record: bool = True) -> Callable:
@@ -56,31 +66,41 @@ def signed(scope: str = "installation", *, record: bool = True) -> Callable:
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if scope == HOST_SCOPE:
-                call, installation_id, claim_scope = _verify(host_secrets(current_app)), None, HOST_SCOPE
-            else:
-                row, call = calling_installation()
-                assert row is not None and call is not None
-                installation_id = claim_scope = row.id
-                g.installation_id = row.id
-            if not record:
-                return view(*args, **kwargs)
-            db = database()
-            earlier = hook_calls.claim(db, claim_scope, call.webhook_id, installation_id)
-            if earlier is not None:
-                return _replayed(earlier.answer)
-            try:
-                response = current_app.make_response(view(*args, **kwargs))
-            except BaseException:
-                hook_calls.release(db, claim_scope, call.webhook_id)
-                raise
-            if response.status_code >= 400:
-                hook_calls.release(db, claim_scope, call.webhook_id)
-            else:
-                # A lifecycle call learns its installation only now; linking it lets uninstall erase it.
-                owner = installation_id or g.get("installation_id")
-                answer = response.get_json(silent=True)
-                hook_calls.settle(db, claim_scope, call.webhook_id, owner, response.status_code, answer)
+            g.after_commit = []
+            with database().unit_of_work() as session:
+                if scope == HOST_SCOPE:
+                    call, owner = _verify(host_secrets(current_app)), None
+                else:
+                    row, call = _installation_call(session)
+                    assert row is not None and call is not None
+                    owner = g.installation_id = row.id
+                claim_scope = owner or HOST_SCOPE
+                if record:
+                    try:
+                        repo.claim_webhook(session, claim_scope, call.webhook_id, owner)
+                    except IntegrityError:
+                        session.rollback()
+                        return _replayed(session.get(SeenWebhookRow, (claim_scope, call.webhook_id)))
+                g.signed_session = session
+                try:
+                    response = current_app.make_response(view(*args, **kwargs))
+                finally:
+                    g.signed_session = None
+                if response.status_code >= 400:
+                    session.rollback()  # nothing of a refused call stays, its webhook-id included
+                    return response
+                if record:
+                    # A lifecycle call learns its installation only now; linking it lets uninstall erase it.
+                    repo.keep_answer(
+                        session,
+                        claim_scope,
+                        call.webhook_id,
+                        owner or g.get("installation_id"),
+                        response.status_code,
+                        response.get_json(silent=True),
+                    )
+            for action in g.after_commit:
+                action()
             return response
 
         return wrapper
@@ -88,10 +108,9 @@ def signed(scope: str = "installation", *, record: bool = True) -> Callable:
     return decorator
 
 
-def _replayed(answer: Any) -> Response:
-    response = Response(
-        json.dumps(answer if answer is not None else {}), status=200, mimetype="application/json"
-    )
+def _replayed(earlier: SeenWebhookRow | None) -> Response:
+    answer = earlier.answer if earlier is not None and earlier.answer is not None else {}
+    response = Response(json.dumps(answer), status=200, mimetype="application/json")
     response.headers["Webhook-Replayed"] = "true"
     return response
 
