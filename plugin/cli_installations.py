@@ -7,6 +7,7 @@ these call the same services as the signed hooks.
 from __future__ import annotations
 
 import json
+import secrets
 
 import click
 from flask import current_app
@@ -71,7 +72,7 @@ def install(
             row, _ = installations.install(
                 session,
                 secret_key(current_app),
-                client_key=client_key or f"{tracker}-{security.secrets.token_hex(6)}",
+                client_key=client_key or f"{tracker}-{secrets.token_hex(6)}",
                 tracker=tracker,
                 shared_secret=secret or security.generate_secret(),
                 base_url=base_url,

@@ -37,8 +37,11 @@ class Host:
         self.client_key = client_key or "host-" + uuid.uuid4().hex[:8]
         self.secret = security.generate_secret()
 
-    def install(self, tracker: str = "host", base_url: str = "http://127.0.0.1:9", **fields: Any) -> Any:
-        body = {
+    def install_body(
+        self, tracker: str = "host", base_url: str = "http://127.0.0.1:9", **fields: Any
+    ) -> dict:
+        """The body of POST /lifecycle/installed for this installation."""
+        return {
             "clientKey": self.client_key,
             "tracker": tracker,
             "sharedSecret": self.secret,
@@ -46,6 +49,9 @@ class Host:
             "credentials": fields.pop("credentials", {}),
             **fields,
         }
+
+    def install(self, tracker: str = "host", base_url: str = "http://127.0.0.1:9", **fields: Any) -> Any:
+        body = self.install_body(tracker, base_url, **fields)
         return self.call("POST", "/lifecycle/installed", body, secret=HOST_SECRET)
 
     def call(

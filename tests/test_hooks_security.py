@@ -27,12 +27,7 @@ def hosts(client):
 
 
 def _install_body(host: Host) -> dict:
-    return {
-        "clientKey": "new-" + host.client_key,
-        "tracker": "host",
-        "sharedSecret": host.secret,
-        "baseUrl": "http://h",
-    }
+    return {**host.install_body(), "clientKey": "new-" + host.client_key}
 
 
 # (name, method, path, body builder, signing secret builder)

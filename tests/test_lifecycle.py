@@ -58,12 +58,7 @@ def test_secrets_never_reach_the_log(client, caplog):
 def test_install_without_the_host_secret_is_refused_and_stores_nothing(client, db, sign_with):
     host = Host(client)
     before = row_counts(db)
-    body = {
-        "clientKey": host.client_key,
-        "tracker": "host",
-        "sharedSecret": host.secret,
-        "baseUrl": "http://h",
-    }
+    body = host.install_body()
     if sign_with == "unsigned":
         response = client.post("/lifecycle/installed", json=body)
     else:
@@ -84,12 +79,7 @@ def test_several_host_secrets_each_work(app, client):
     second = security.generate_secret()
     app.config["HOST_SECRETS"] = f"{HOST_SECRET}, {second}"
     host = Host(client)
-    body = {
-        "clientKey": host.client_key,
-        "tracker": "host",
-        "sharedSecret": host.secret,
-        "baseUrl": "http://h",
-    }
+    body = host.install_body()
     assert host.call("POST", "/lifecycle/installed", body, secret=second).status_code == 201
 
 
@@ -116,13 +106,7 @@ def test_several_host_secrets_each_work(app, client):
 )
 def test_bad_install_fields_are_named_and_nothing_is_stored(client, db, change, field):
     host = Host(client)
-    body = {
-        "clientKey": host.client_key,
-        "tracker": "host",
-        "sharedSecret": host.secret,
-        "baseUrl": "http://h",
-    }
-    body.update(change)
+    body = {**host.install_body(), **change}
     before = row_counts(db)
     response = host.call("POST", "/lifecycle/installed", body, secret=HOST_SECRET)
     assert response.status_code == 422, response.json

@@ -110,6 +110,18 @@ def pain_advice(pain: int) -> str:
         "or doctor before continuing."
     )
 
+
+def reminder_line(minutes_before: Iterable[int]) -> str:
+    """'Reminders: 10 min before, 60 min before.' — for targets whose alarms a client may drop."""
+    phrases = []
+    for minutes in minutes_before:
+        if minutes == 0:
+            phrases.append("at the start")
+        else:
+            phrases.append(f"{seconds_phrase(minutes * 60)} before")
+    label = "Reminder" if len(phrases) == 1 else "Reminders"
+    return f"{label}: {', '.join(phrases)}."
+
 SIDE_LABEL = {"left": "Left leg", "right": "Right leg"}
 
 

@@ -15,7 +15,7 @@ from plugin.trackers import registry
 
 
 def sync(db: Database, secret_key: str, installation_id: str) -> dict[str, int]:
-    """Pull what the tracker has since the stored cursor; return counts of new, repeated, deleted.
+    """Pull what the tracker has since the stored cursor; count new, repeated, deleted, skipped.
 
     A session that breaks a rule is skipped (the tracker has it, we cannot use it);
     TrackerError propagates so the job retries.
@@ -23,7 +23,7 @@ def sync(db: Database, secret_key: str, installation_id: str) -> dict[str, int]:
     with db.unit_of_work() as session:
         row = installation_repo.get(session, installation_id)
         if row is None:
-            return {"new": 0, "repeated": 0, "deleted": 0}
+            return {"new": 0, "repeated": 0, "deleted": 0, "skipped": 0}
         tracker = registry.build(
             row.tracker, installations.credentials(row, secret_key), dict(row.tracker_state or {})
         )

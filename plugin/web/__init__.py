@@ -5,11 +5,23 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from plugin.web import docs, health, hooks, lifecycle, manifests, problems, routines, sessions, strava
+from plugin.web import (
+    calendars,
+    docs,
+    health,
+    hooks,
+    lifecycle,
+    manifests,
+    problems,
+    routines,
+    sessions,
+    strava,
+)
 
 API_BLUEPRINTS = [
     health.blp,
     routines.blp,
+    calendars.blp,
     manifests.blp,
     lifecycle.blp,
     hooks.blp,
