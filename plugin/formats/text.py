@@ -100,17 +100,6 @@ def routine_text(routine: Routine) -> str:
     return "\n".join(lines)
 
 
-PAIN_STOP_LEVEL = 7  # a pain score from here up reads as the routine's stop rule, not as "mild pull"
-
-
-def pain_advice(pain: int) -> str:
-    """What to tell someone who reported pain at or above the stop level."""
-    return (
-        f"You reported pain {pain}/10. Stop this routine and seek advice from a physiotherapist "
-        "or doctor before continuing."
-    )
-
-
 def reminder_line(minutes_before: Iterable[int]) -> str:
     """'Reminders: 10 min before, 60 min before.' — for targets whose alarms a client may drop."""
     phrases = []
@@ -121,6 +110,18 @@ def reminder_line(minutes_before: Iterable[int]) -> str:
             phrases.append(f"{seconds_phrase(minutes * 60)} before")
     label = "Reminder" if len(phrases) == 1 else "Reminders"
     return f"{label}: {', '.join(phrases)}."
+
+
+PAIN_STOP_LEVEL = 7  # a pain score from here up reads as the routine's stop rule, not as "mild pull"
+
+
+def pain_advice(pain: int) -> str:
+    """What to tell someone who reported pain at or above the stop level."""
+    return (
+        f"You reported pain {pain}/10. Stop this routine and seek advice from a physiotherapist "
+        "or doctor before continuing."
+    )
+
 
 SIDE_LABEL = {"left": "Left leg", "right": "Right leg"}
 

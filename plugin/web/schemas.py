@@ -110,7 +110,7 @@ class HealthSchema(Schema):
     database = fields.Boolean()
 
 
-class PlanSchema(StrictSchema):
+class InstallPlanSchema(StrictSchema):
     routines = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=20))
     days = fields.List(fields.String(), metadata={"description": "MO … SU; default every day"})
     times = fields.List(fields.String(), metadata={"description": "local times like 07:30; default 07:00"})
@@ -126,7 +126,7 @@ class InstallSchema(StrictSchema):
     )
     baseUrl = fields.String(required=True, validate=validate.Length(1, 500))
     credentials = fields.Dict(keys=fields.String(), load_default=dict, load_only=True)
-    plan = fields.Nested(PlanSchema, allow_none=True)
+    plan = fields.Nested(InstallPlanSchema, allow_none=True)
 
 
 class InstalledSchema(Schema):
