@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
 from flask import Flask
+
+from plugin import crypto
+
+log = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
     # Empty means a SQLite file in the instance folder.
@@ -21,7 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "JSON_SORT_KEYS": False,
     # Comma-separated whsec_ secrets a host signs /lifecycle/installed with; empty refuses every install.
     "HOST_SECRETS": "",
-    # Key material for secrets at rest (plugin/crypto.py); unset: installing answers 503.
+    # Fernet key(s) for credentials at rest; empty: generated into the instance folder (development).
     "SECRET_KEY": None,
     # Background jobs: huey on SQLite in the instance folder, or Redis when this is set.
     "REDIS_URL": "",
@@ -41,13 +46,34 @@ DEFAULTS: dict[str, Any] = {
     "STRAVA_SPORT_TYPE": "Workout",
 }
 
+SECRET_KEY_FILE = "secret.key"
+
+
 def sqlite_url(instance_path: str) -> str:
     return "sqlite:///" + os.path.join(instance_path, "stretchsync.db")
 
 
 def secret_key(app: Flask) -> str:
-    """PLUGIN_SECRET_KEY; empty when unset (plugin.crypto then refuses with SecretMissing, 503)."""
-    return str(app.config.get("SECRET_KEY") or "")
+    """PLUGIN_SECRET_KEY, or a key generated once into the instance folder for development."""
+    configured = app.config.get("SECRET_KEY")
+    if configured:
+        return str(configured)
+    path = os.path.join(app.instance_path, SECRET_KEY_FILE)
+    if not os.path.exists(path):
+        os.makedirs(app.instance_path, exist_ok=True)
+        # O_EXCL: two processes starting at once must not write two different keys.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(crypto.generate_key())
+            log.warning("PLUGIN_SECRET_KEY is not set: generated %s; set it in production", path)
+    with open(path, encoding="ascii") as handle:
+        key = handle.read().strip()
+    app.config["SECRET_KEY"] = key
+    return key
 
 
 def host_secrets(app: Flask) -> list[str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
-
 import socket
 import subprocess
 import sys
@@ -16,7 +14,7 @@ from urllib.parse import unquote, urljoin
 import icalendar
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from plugin import catalog, crypto
 from plugin.store.calendars import CalendarRow
