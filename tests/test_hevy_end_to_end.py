@@ -3,6 +3,7 @@ and completed workouts come back through the scheduled poll, all against the loc
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -156,3 +157,22 @@ def test_a_replayed_poll_stores_nothing_twice(app, db, host, fake):
     again = sync.sync(db, secret_key(app), installation)
     assert (again["new"], again["repeated"]) == (0, 1)
     assert len(host.call("GET", "/sessions").get_json()) == 1
+
+
+def test_the_command_line_installs_pushes_and_syncs_hevy(runner, fake):
+    installed = runner.invoke(
+        args=["install", "hevy", "--base-url", fake.url, "--token", API_KEY, "--routines", "desk-break"]
+    )
+    assert installed.exit_code == 0, installed.output
+    key = installed.output.strip()
+
+    pushed = runner.invoke(args=["push", key, "--wait"])
+    assert pushed.exit_code == 0, pushed.output
+    (remote,) = fake.routines
+    assert fake.routines[remote]["title"] == "Desk-worker hamstring break"
+
+    base = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    fake.log_workout(remote, base, base + timedelta(minutes=3), [], base + timedelta(minutes=4))
+    synced = runner.invoke(args=["sync", key, "--wait"])
+    assert synced.exit_code == 0, synced.output
+    assert json.loads(synced.output)["new"] == 1
