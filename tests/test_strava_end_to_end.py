@@ -374,7 +374,8 @@ def test_sessions_received_before_connecting_are_not_posted(app, client, db, hos
 
 
 def test_a_strava_host_installation_with_its_own_tokens_takes_events(app, client, fake):
-    issued = fake.issue()
+    app.config["STRAVA_CLIENT_ID"] = app.config["STRAVA_CLIENT_SECRET"] = ""  # the host brings its app
+    issued = fake.issue(lifetime=60)  # about to expire: the first call refreshes with the host's app
     host = Host(client)
     credentials = {
         "clientId": CLIENT_ID,
@@ -388,8 +389,10 @@ def test_a_strava_host_installation_with_its_own_tokens_takes_events(app, client
     yoga = recent_yoga(fake)
     client.post("/webhooks/strava", json=event(yoga["id"]))
     run_queue(app)
+    (refresh,) = fake.requests("POST", "/oauth/token")
+    assert (refresh.form["client_id"], refresh.form["refresh_token"]) == (CLIENT_ID, issued["refresh_token"])
     (fetched,) = fake.requests("GET", f"/api/v3/activities/{yoga['id']}")
-    assert fetched.headers["Authorization"] == f"Bearer {issued['access_token']}"
+    assert fetched.headers["Authorization"] != f"Bearer {issued['access_token']}"
     assert [s["source_id"] for s in host.call("GET", "/sessions").get_json()] == [str(yoga["id"])]
 
 

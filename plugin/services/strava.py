@@ -55,10 +55,14 @@ class ConnectRefused(StretchsyncError):
     status = 403
 
 
-def app_of(config: Mapping[str, Any]) -> StravaApp:
-    """The registered Strava app from PLUGIN_STRAVA_*; InvalidInput when it is not configured."""
-    client_id = str(config.get("STRAVA_CLIENT_ID") or "")
-    client_secret = str(config.get("STRAVA_CLIENT_SECRET") or "")
+def app_of(config: Mapping[str, Any], credentials: Mapping[str, Any] | None = None) -> StravaApp:
+    """The registered Strava app: a Strava host's own clientId/clientSecret, else PLUGIN_STRAVA_*.
+
+    InvalidInput when neither is there.
+    """
+    own = credentials or {}
+    client_id = str(own.get("clientId") or config.get("STRAVA_CLIENT_ID") or "")
+    client_secret = str(own.get("clientSecret") or config.get("STRAVA_CLIENT_SECRET") or "")
     if not client_id or not client_secret:
         raise InvalidInput(
             "Strava is not configured: set PLUGIN_STRAVA_CLIENT_ID and _SECRET", field="strava"
@@ -197,6 +201,7 @@ def tracker_for(
     with db.unit_of_work() as session:
         row = installation_repo.get(session, installation_id)
         tokens = tokens_of(row, secret_key) if row is not None else None
+        stored = stored_credentials(row, secret_key) if row is not None else {}
     if tokens is None:
         raise TrackerError("this installation has not connected a Strava account")
 
@@ -207,7 +212,7 @@ def tracker_for(
             if row is not None:
                 save_tokens(row, secret_key, new)
 
-    return StravaTracker(app_of(config), tokens, on_tokens=keep)
+    return StravaTracker(app_of(config, stored), tokens, on_tokens=keep)
 
 
 def strava_state(row: InstallationRow) -> dict[str, Any]:
