@@ -180,7 +180,8 @@ def test_a_declined_authorization_is_a_clear_page_and_stores_nothing(client, db,
 
 @pytest.mark.parametrize("state", ["", "forged", "gAAAAABnotatokenatall"])
 def test_a_forged_callback_is_a_clear_page(client, host, fake, state):
-    answer = client.get("/connect/strava/callback", query_string={"state": state, "code": "c0de"})
+    query = {"state": state, "code": "c0de", "utm_source": "x"}
+    answer = client.get("/connect/strava/callback", query_string=query)
     assert answer.status_code == 403 and answer.mimetype == "text/html"
     assert fake.requests("POST", "/oauth/token") == []
 

@@ -15,7 +15,7 @@ from flask import Response, current_app, redirect, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from markupsafe import escape
-from marshmallow import Schema, fields
+from marshmallow import EXCLUDE, Schema, fields
 
 from plugin.catalog.errors import InvalidInput, NotFound
 from plugin.config import secret_key
@@ -55,11 +55,17 @@ class ConnectLink(Schema):
     url = fields.String(metadata={"description": "send the athlete's browser here within 10 minutes"})
 
 
-class ConnectQuery(Schema):
+class BrowserQuery(Schema):
+    class Meta:
+        # A browser page: whatever else the query holds must not turn it into a JSON error.
+        unknown = EXCLUDE
+
+
+class ConnectQuery(BrowserQuery):
     ticket = fields.String(load_default="")
 
 
-class CallbackQuery(Schema):
+class CallbackQuery(BrowserQuery):
     state = fields.String(load_default="")
     code = fields.String(load_default=None)
     error = fields.String(load_default=None)
