@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from plugin.catalog.model import Caution, CautionKind, Dose, DoseKind, Focus, Routine, RoutineEntry
+from plugin.catalog.model import (
+    Caution,
+    CautionKind,
+    Dose,
+    DoseKind,
+    ExerciseDone,
+    Focus,
+    Routine,
+    RoutineEntry,
+)
 
 KIND_LABEL = {
     CautionKind.CONTRAINDICATION: "Contraindication",
@@ -163,3 +172,47 @@ def pain_advice(pain: int) -> str:
         f"You reported pain {pain}/10. Stop this routine and seek advice from a physiotherapist "
         "or doctor before continuing."
     )
+
+
+SIDE_LABEL = {"left": "Left leg", "right": "Right leg"}
+
+
+def logged_sets_per_set(dose: Dose) -> int:
+    """How many logged sets one set of a dose becomes where a tracker logs one hold per set."""
+    return 1 if dose.kind is DoseKind.COUNTED else dose.reps
+
+
+def entry_note_lines(entry: RoutineEntry, side: str | None = None) -> list[str]:
+    """Sentences for a tracker's exercise notes: side, dose, per-set position, cue, cautions."""
+    ex = entry.exercise
+    lines = []
+    if side:
+        other = "right" if side == "left" else "left"
+        lines.append(f"{SIDE_LABEL[side]} (then the {other} leg).")
+    lines.append(f"{ex.name}: {entry_dose_phrase(entry)}.")
+    if ex.variation_per_set and ex.variations:
+        per_set = logged_sets_per_set(entry.dose)
+        for set_no in range(1, entry.dose.sets + 1):
+            first = (set_no - 1) * per_set + 1
+            span = f"Set {first}" if per_set == 1 else f"Sets {first}-{first + per_set - 1}"
+            lines.append(f"{span}: {entry.variation_for_set(set_no)}.")
+    elif ex.variations:
+        lines.append(f"Variations: {', '.join(ex.variations)}.")
+    if ex.cue:
+        lines.append(f"Cue: {ex.cue}.")
+    return lines + caution_lines(ex.cautions)
+
+
+def done_line(name: str, done: ExerciseDone) -> str:
+    """What was done of one exercise: 'Lying hamstring stretch, left leg: 1 set, hold 30 s'."""
+    head = f"{name}, {SIDE_LABEL[done.side].lower()}" if done.side in SIDE_LABEL else name
+    parts = []
+    if done.sets:
+        parts.append(f"{done.sets} set{'s' if done.sets != 1 else ''}")
+    if done.reps:
+        parts.append(f"{done.reps} reps")
+    if done.hold_s:
+        parts.append(f"hold {seconds_phrase(done.hold_s)}")
+    if done.duration_s and done.duration_s != done.hold_s:
+        parts.append(f"{seconds_phrase(done.duration_s)} in all")
+    return f"{head}: {', '.join(parts)}" if parts else head
