@@ -9,8 +9,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from hostkit import Host, host_config, row_counts, session_body
+from hostkit import Host, host_config, session_body
 from ical_readers import with_icalendar, with_vobject
+
+from plugin.store.calendars import CalendarRow
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PLAN = {
@@ -58,8 +60,10 @@ def test_a_session_marks_its_occurrence_done_and_an_off_plan_one_is_its_own_even
     ]
     done = found[datetime(2026, 11, 18, 7, 0)]
     assert done.summary.startswith("✓ ")
-    sides = "Lying hamstring stretch hold 30 s, left leg; Lying hamstring stretch hold 30 s, right leg"
-    assert f"Done: 7 min: {sides}." in done.description
+    left, right = (
+        f"Lying hamstring stretch, {side} leg: 1 set, 1 reps, hold 30 s" for side in ("left", "right")
+    )
+    assert f"Done: 7 min: {left}; {right}." in done.description
     assert "Pain 3/10" in done.description
     assert "Stop rule" in done.description  # the routine's cautions stay with it
     series_uid = found[datetime(2026, 11, 16, 7, 0)].uid
@@ -85,10 +89,12 @@ def test_the_installation_reads_its_calendar_and_no_other(client, host):
     assert refused.status_code == 404 and refused.mimetype == "application/problem+json"
 
 
-def test_uninstall_takes_the_calendar_with_it(client, db, host):
+def test_uninstall_revokes_the_calendar(client, db, host):
     assert host.uninstall().status_code == 204
-    assert client.get(host.feed_path).status_code == 404
-    assert row_counts(db)["calendars"] == 0
+    assert client.get(host.feed_path).status_code == 410
+    with db.unit_of_work() as session:
+        (row,) = session.query(CalendarRow).all()
+        assert (row.installation_id, row.spec, row.feed_body) == (None, None, None)
 
 
 def test_reinstalling_with_another_plan_changes_the_same_calendar(client, host):

@@ -281,16 +281,6 @@ def first_date(plan: Plan, changed_at: datetime) -> date:
     return plan.start or changed_at.astimezone(ZoneInfo(plan.timezone)).date()
 
 
-def occurrence_dates(plan: Plan, first: date, until: date) -> list[date]:
-    """Dates from ``first`` to ``until`` (inclusive) on the plan's days."""
-    out, day = [], first
-    while day <= until:
-        if WEEKDAYS[day.weekday()] in plan.days:
-            out.append(day)
-        day += timedelta(days=1)
-    return out
-
-
 def is_occurrence(plan: Plan, first: date, series: Series, local_start: datetime) -> bool:
     """Whether ``local_start`` (naive, plan time) is a planned occurrence of ``series``."""
     return (

@@ -14,6 +14,7 @@ from plugin.catalog.model import (
     CompletedSession,
     Dose,
     DoseKind,
+    ExerciseDone,
     Focus,
     Routine,
     RoutineEntry,
@@ -151,17 +152,6 @@ def routine_text(routine: Routine) -> str:
     return "\n".join(lines)
 
 
-PAIN_STOP_LEVEL = 7  # a pain score from here up reads as the routine's stop rule, not as "mild pull"
-
-
-def pain_advice(pain: int) -> str:
-    """What to tell someone who reported pain at or above the stop level."""
-    return (
-        f"You reported pain {pain}/10. Stop this routine and seek advice from a physiotherapist "
-        "or doctor before continuing."
-    )
-
-
 def reminder_line(minutes_before: Iterable[int]) -> str:
     """'Reminders: 10 min before, 60 min before.' — for targets whose alarms a client may drop."""
     phrases = []
@@ -174,30 +164,67 @@ def reminder_line(minutes_before: Iterable[int]) -> str:
     return f"{label}: {', '.join(phrases)}."
 
 
-def done_phrase(session: CompletedSession, exercise_names: Mapping[str, str]) -> str:
-    """What was done, worded like dose_phrase: '7 min: Lying hamstring stretch hold 30 s, left leg.'"""
+PAIN_STOP_LEVEL = 7  # a pain score from here up reads as the routine's stop rule, not as "mild pull"
+
+
+def pain_advice(pain: int) -> str:
+    """What to tell someone who reported pain at or above the stop level."""
+    return (
+        f"You reported pain {pain}/10. Stop this routine and seek advice from a physiotherapist "
+        "or doctor before continuing."
+    )
+
+
+SIDE_LABEL = {"left": "Left leg", "right": "Right leg"}
+
+
+def logged_sets_per_set(dose: Dose) -> int:
+    """How many logged sets one set of a dose becomes where a tracker logs one hold per set."""
+    return 1 if dose.kind is DoseKind.COUNTED else dose.reps
+
+
+def entry_note_lines(entry: RoutineEntry, side: str | None = None) -> list[str]:
+    """Sentences for a tracker's exercise notes: side, dose, per-set position, cue, cautions."""
+    ex = entry.exercise
+    lines = []
+    if side:
+        other = "right" if side == "left" else "left"
+        lines.append(f"{SIDE_LABEL[side]} (then the {other} leg).")
+    lines.append(f"{ex.name}: {entry_dose_phrase(entry)}.")
+    if ex.variation_per_set and ex.variations:
+        per_set = logged_sets_per_set(entry.dose)
+        for set_no in range(1, entry.dose.sets + 1):
+            first = (set_no - 1) * per_set + 1
+            span = f"Set {first}" if per_set == 1 else f"Sets {first}-{first + per_set - 1}"
+            lines.append(f"{span}: {entry.variation_for_set(set_no)}.")
+    elif ex.variations:
+        lines.append(f"Variations: {', '.join(ex.variations)}.")
+    if ex.cue:
+        lines.append(f"Cue: {ex.cue}.")
+    return lines + caution_lines(ex.cautions)
+
+
+def done_line(name: str, done: ExerciseDone) -> str:
+    """What was done of one exercise: 'Lying hamstring stretch, left leg: 1 set, hold 30 s'."""
+    head = f"{name}, {SIDE_LABEL[done.side].lower()}" if done.side in SIDE_LABEL else name
     parts = []
-    for done in session.exercises:
-        sets = f"{done.sets} sets × " if done.sets and done.sets > 1 else ""
-        if done.hold_s:
-            amount = (
-                f"{sets}{done.reps} × hold {done.hold_s} s"
-                if (done.reps or 1) > 1
-                else f"{sets}hold {done.hold_s} s"
-            )
-        elif done.duration_s:
-            amount = f"{sets}{seconds_phrase(done.duration_s)}"
-        elif done.reps:
-            amount = f"{sets}{done.reps} reps"
-        else:
-            amount = sets.removesuffix(" × ")
-        side = f", {done.side} leg" if done.side else ""
-        parts.append(
-            " ".join(filter(None, [exercise_names.get(done.exercise_id, done.exercise_id), amount])) + side
-        )
+    if done.sets:
+        parts.append(f"{done.sets} set{'s' if done.sets != 1 else ''}")
+    if done.reps:
+        parts.append(f"{done.reps} reps")
+    if done.hold_s:
+        parts.append(f"hold {seconds_phrase(done.hold_s)}")
+    if done.duration_s and done.duration_s != done.hold_s:
+        parts.append(f"{seconds_phrase(done.duration_s)} in all")
+    return f"{head}: {', '.join(parts)}" if parts else head
+
+
+def done_phrase(session: CompletedSession, exercise_names: Mapping[str, str]) -> str:
+    """A completed session in one line: '7 min: Lying hamstring stretch, left leg: hold 30 s. Pain 2/10.'"""
     text = seconds_phrase(session.duration_s)
-    if parts:
-        text += ": " + "; ".join(parts)
+    lines = [done_line(exercise_names.get(d.exercise_id, d.exercise_id), d) for d in session.exercises]
+    if lines:
+        text += ": " + "; ".join(lines)
     if session.pain is not None:
         text += f". Pain {session.pain}/10"
     return text + "."

@@ -19,7 +19,6 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from plugin import catalog, crypto
@@ -80,6 +79,7 @@ def now_utc() -> datetime:
 
 
 def hash_token(token: str) -> str:
+    """What is stored instead of the token: its SHA-256, hex (256 random bits need no salt)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -235,6 +235,7 @@ def find_calendar(session: Session, token: str) -> CalendarRow:
 
 
 def view(session: Session, row: CalendarRow, caldav_error: str | None = None) -> CalendarView:
+    """What the API may show about ``row``: the plan and the CalDAV target, no secrets."""
     spec = row.spec or {}
     caldav = None
     if row.caldav_url:
@@ -303,7 +304,19 @@ def change_plan(
 
 def revoke_calendar(session: Session, token: str, app_secret: str = "") -> None:
     """Revoke the token: the feed answers 410, the plan is erased, pushed CalDAV events are deleted."""
-    row = find_calendar(session, token)
+    _revoke(find_calendar(session, token), app_secret)
+
+
+def erase_installation_calendars(session: Session, installation_id: str, app_secret: str = "") -> int:
+    """Revoke every calendar an installation owns (on uninstall); returns how many."""
+    rows = repo.of_installation(session, installation_id)
+    for row in rows:
+        _revoke(row, app_secret)
+        row.installation_id = None  # the installation is gone; keep no link to it
+    return len(rows)
+
+
+def _revoke(row: CalendarRow, app_secret: str) -> None:
     if row.caldav_url and row.caldav_resources:
         try:
             _client(row, app_secret).remove_all(list(row.caldav_resources))
@@ -390,25 +403,24 @@ def feed(
     A 304 carries no Last-Modified (RFC 9110 §15.4.5 does not ask for it).
     """
     token_hash = hash_token(token)
-    found = repo.feed_validators(db.engine, token_hash)
+    fingerprint = renderer_fingerprint()
+
+    def wants_body(found: repo.FeedValidators) -> bool:
+        if found.revoked or found.fingerprint != fingerprint or not found.etag:
+            return False
+        return not (if_none_match and if_none_match.contains_weak(found.etag.strip('"')))
+
+    found, stored = repo.read_feed(db.engine, token_hash, wants_body)
     if found is None:
         raise NotFound("no such calendar", field="token")
     if found.revoked:
         raise Gone("this calendar was revoked", field="token")
-    current = found.fingerprint == renderer_fingerprint() and found.etag
-    if current and if_none_match and if_none_match.contains_weak(found.etag.strip('"')):
-        return Feed(None, found.etag, None, "")
-    stored = None
-    if current:
-        with db.engine.connect() as conn:
-            stored = repo.feed_body(conn, token_hash)
+    if found.etag and found.fingerprint == fingerprint and stored is None:
+        return Feed(None, found.etag, None, "")  # If-None-Match matched
     if stored is None or not stored.body:
         with db.unit_of_work() as session:
-            row = find_calendar(session, token)
-            render_feed(session, row)
-        found = repo.feed_validators(db.engine, token_hash)
-        with db.engine.connect() as conn:
-            stored = repo.feed_body(conn, token_hash)
+            render_feed(session, find_calendar(session, token))
+        found, stored = repo.read_feed(db.engine, token_hash, lambda _: True)
     assert found is not None and found.etag and stored is not None
     if _fresh(found.etag, stored.modified, if_none_match, if_modified_since):
         return Feed(None, found.etag, stored.modified, "")
@@ -448,11 +460,6 @@ def refresh_installation(session: Session, installation_id: str) -> None:
         render_feed(session, row)
 
 
-def erase_installation(session: Session, installation_id: str) -> None:
-    """Delete every calendar of an uninstalled installation (its feeds then answer 404)."""
-    session.execute(delete(CalendarRow).where(CalendarRow.installation_id == installation_id))
-
-
 # --- CalDAV ------------------------------------------------------------------------------------
 
 
@@ -472,7 +479,7 @@ def push_caldav(
 ) -> CalendarView:
     """PUT every series into a CalDAV collection; a second push updates the same resources.
 
-    The password is stored encrypted (Fernet, key from SECRET_KEY) so that later plan
+    The password is stored encrypted (plugin.crypto, PLUGIN_SECRET_KEY) so that later plan
     changes and the revocation reach the server too. Raises InvalidInput for a bad URL
     and TrackerError when the server refuses.
     """

@@ -78,7 +78,9 @@ def uninstall(session: Session, installation_id: str) -> bool:
     # database with foreign keys off (a SQLite connection without the pragma) erases too.
     for table in (SessionRow, PushRow, PushStateRow, SeenWebhookRow):
         session.execute(delete(table).where(table.installation_id == installation_id))
-    calendars.erase_installation(session, installation_id)
+    # Revoked, not deleted: subscribers' feeds answer 410; the row keeps no plan and no link.
+    # No secret key here, so CalDAV copies of those calendars stay on their server.
+    calendars.erase_installation_calendars(session, installation_id)
     result = session.execute(delete(InstallationRow).where(InstallationRow.id == installation_id))
     return bool(result.rowcount)
 

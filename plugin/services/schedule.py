@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from plugin.catalog import builtin_routines, exercises
-from plugin.catalog.model import CompletedSession, Plan
+from plugin.catalog.model import WEEKDAYS, CompletedSession, Plan
 from plugin.formats import ical
 from plugin.formats.text import done_phrase
 
@@ -37,9 +37,16 @@ class Done:
 
 
 def occurrence_dates(plan: Plan, first: date, last: date) -> list[date]:
-    """Dates from ``first`` (not before the plan's start) to ``last`` inclusive, on the plan's days."""
-    # The feed's own expansion, so adherence counts exactly the occurrences the calendar shows.
-    return ical.occurrence_dates(plan, max(first, plan.start) if plan.start else first, last)
+    """Dates from ``first`` (not before the plan's start) to ``last`` inclusive, on the plan's days.
+
+    The same days the feed's RRULE (FREQ=WEEKLY;BYDAY=<plan days>, from the start) produces.
+    """
+    day, found = max(first, plan.start) if plan.start else first, []
+    while day <= last:
+        if WEEKDAYS[day.weekday()] in plan.days:
+            found.append(day)
+        day += timedelta(days=1)
+    return found
 
 
 def occurrences(plan: Plan, first: date, last: date) -> list[Occurrence]:

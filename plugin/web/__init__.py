@@ -16,6 +16,7 @@ from plugin.web import (
     problems,
     routines,
     sessions,
+    strava,
 )
 
 API_BLUEPRINTS = [
@@ -26,6 +27,7 @@ API_BLUEPRINTS = [
     lifecycle.blp,
     hooks.blp,
     sessions.blp,
+    strava.blp,
 ]
 
 
