@@ -47,6 +47,12 @@ def _fail(err: StretchsyncError) -> click.ClickException:
 @click.option("--times", help="comma-separated local times, e.g. 07:30,19:00 (default 07:00)")
 @click.option("--days", help="comma-separated MO..SU (default every day)")
 @click.option("--timezone", "zone", help="IANA timezone (default UTC)")
+@click.option(
+    "--calendar-url",
+    "show_calendar",
+    is_flag=True,
+    help="also print the plan's private feed URL (shown this once)",
+)
 @with_appcontext
 def install(
     tracker: str,
@@ -59,6 +65,7 @@ def install(
     times: str | None,
     days: str | None,
     zone: str | None,
+    show_calendar: bool,
 ) -> None:
     """Install into a tracker; prints the client key."""
     credentials = dict(item.split("=", 1) for item in extra if "=" in item)
@@ -85,10 +92,9 @@ def install(
     except StretchsyncError as err:
         raise _fail(err) from None
     click.echo(key)
-    if installed.calendar_token:
+    if installed.calendar_token and show_calendar:
         base = current_app.config.get("BASE_URL") or "http://127.0.0.1:8000"
-        # stderr: stdout stays the client key alone, for scripts; the feed URL is shown this once.
-        click.echo(f"calendar: {base.rstrip('/')}/calendars/{installed.calendar_token}.ics", err=True)
+        click.echo(f"{base.rstrip('/')}/calendars/{installed.calendar_token}.ics")
 
 
 @click.command()

@@ -33,8 +33,7 @@ def install(runner, httpserver, *extra: str) -> str:
         ]
     )
     assert result.exit_code == 0, result.output
-    assert "/calendars/" in result.stderr  # the plan's feed URL, shown this once
-    return result.stdout.strip()
+    return result.output.strip()
 
 
 def test_install_prints_a_client_key_and_stores_the_plan(runner, httpserver, db):
@@ -44,6 +43,12 @@ def test_install_prints_a_client_key_and_stores_the_plan(runner, httpserver, db)
         plan = installations.plan_spec(session, by_client_key(session, key))
     assert plan["routines"] == ["daily-hamstring", "trunk-rotation"]
     assert plan["times"] == ["07:30", "19:00"] and plan["timezone"] == "Europe/Berlin"
+
+
+def test_install_prints_the_plans_feed_url_when_asked(runner, httpserver, client):
+    key, url = install(runner, httpserver, "--calendar-url").splitlines()
+    feed = client.get(url.removeprefix("http://127.0.0.1:8000"))
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
 
 
 def test_install_with_a_bad_field_fails_and_names_it(runner, db):

@@ -12,7 +12,7 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
@@ -349,16 +349,22 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def render_feed(session: Session, row: CalendarRow, now: datetime | None = None) -> bool:
+def render_feed(
+    session: Session,
+    row: CalendarRow,
+    done: Iterable[ical.DoneOccurrence] | None = None,
+    now: datetime | None = None,
+) -> bool:
     """Render and store the feed of ``row``; True when its bytes changed.
 
     Call it after anything shown in the feed changes (the plan, completed sessions).
-    A calendar owned by an installation shows that installation's completed sessions
-    as done. Last-Modified moves only when the bytes do, so conditional GETs keep
-    answering 304.
+    ``done`` defaults to the completed sessions of the installation that owns the
+    calendar (none for a calendar of its own). Last-Modified moves only when the
+    bytes do, so conditional GETs keep answering 304.
     """
     plan = plan_from_spec(session, row.spec or {})
-    done = _done(session, row.installation_id, plan) if row.installation_id else ()
+    if done is None:
+        done = _done(session, row.installation_id, plan) if row.installation_id else ()
     body = ical.feed(
         plan,
         feed_id=row.id,
