@@ -48,8 +48,11 @@ def db_upgrade(revision: str) -> None:
 @with_appcontext
 def serve(host: str, port: int, debug: bool) -> None:
     """Migrate the database, then run the development server."""
+    from werkzeug.serving import run_simple
+
     migrate.upgrade(_db().engine)
-    current_app.run(host=host, port=port, debug=debug, use_reloader=False)
+    # app.run() refuses to run under the flask CLI machinery, so serve directly.
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_debugger=debug)
 
 
 @main.command("routines")
@@ -83,7 +86,12 @@ def show(routine_id: str) -> None:
 @click.option("--routine", "routine_id", help="routine id")
 @click.option("--format", "fmt", type=click.Choice(registry.names()), help="export format")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="file to write (default stdout)")
-@click.option("--all", "all_dir", type=click.Path(file_okay=False), help="write every built-in routine in every format here")
+@click.option(
+    "--all",
+    "all_dir",
+    type=click.Path(file_okay=False),
+    help="write every built-in routine in every format here",
+)
 @with_appcontext
 def export(routine_id: str | None, fmt: str | None, output: str | None, all_dir: str | None) -> None:
     """Export one routine in one format, or everything into a folder."""

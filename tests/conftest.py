@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskCliRunner
 from sqlalchemy import create_engine, text
 
 from plugin import create_app
@@ -65,9 +66,18 @@ def client(app):
     return app.test_client()
 
 
+class StretchsyncRunner(FlaskCliRunner):
+    """Invokes the `stretchsync` command group (not app.cli) against the test app."""
+
+    def invoke(self, cli=None, args=None, **kwargs):  # type: ignore[override]
+        from plugin.cli import main
+
+        return super().invoke(cli or main, args, **kwargs)
+
+
 @pytest.fixture
 def runner(app):
-    return app.test_cli_runner()
+    return StretchsyncRunner(app)
 
 
 @pytest.fixture

@@ -38,10 +38,7 @@ DISC_INJURY = Caution(
 SCIATICA = Caution(
     id="sciatica",
     kind=CautionKind.CONTRAINDICATION,
-    text=(
-        "With sciatica, wait until the inflammation has settled before you stretch the "
-        "hamstrings."
-    ),
+    text=("With sciatica, wait until the inflammation has settled before you stretch the hamstrings."),
     short="Sciatica: only once inflammation settles",
 )
 STOP_IF_PAIN = Caution(
@@ -287,51 +284,52 @@ EXERCISES: tuple[Exercise, ...] = (
 )
 
 
-def _entries(*exercises: Exercise) -> tuple[RoutineEntry, ...]:
-    return tuple(RoutineEntry(exercise=ex, dose=ex.dose) for ex in exercises)
+def _routine(routine_id: str, name: str, description: str, *exercises: Exercise) -> Routine:
+    """A built-in routine of catalog doses, done once or twice a day as the seeds advise."""
+    entries = tuple(RoutineEntry(exercise=ex, dose=ex.dose) for ex in exercises)
+    return Routine(
+        id=routine_id, name=name, description=description, entries=entries, frequency=ONCE_OR_TWICE
+    )
 
 
 ROUTINES: tuple[Routine, ...] = (
-    Routine(
-        id="daily-hamstring",
-        name="Daily hamstring stretch",
-        description="Three lying and standing hamstring stretches for tight hamstrings and a sore low back.",
-        entries=_entries(LYING_HAMSTRING, BAND_HAMSTRING, STANDING_FORWARD_BEND),
-        frequency=ONCE_OR_TWICE,
+    _routine(
+        "daily-hamstring",
+        "Daily hamstring stretch",
+        "Three lying and standing hamstring stretches for tight hamstrings and a sore low back.",
+        LYING_HAMSTRING,
+        BAND_HAMSTRING,
+        STANDING_FORWARD_BEND,
     ),
-    Routine(
-        id="contract-relax",
-        name="Contract-relax hamstring",
-        description="The heel-on-a-chair contract-relax stretch in three foot positions, each leg.",
-        entries=_entries(CONTRACT_RELAX),
-        frequency=ONCE_OR_TWICE,
+    _routine(
+        "contract-relax",
+        "Contract-relax hamstring",
+        "The heel-on-a-chair contract-relax stretch in three foot positions, each leg.",
+        CONTRACT_RELAX,
     ),
-    Routine(
-        id="desk-break",
-        name="Desk-worker hamstring break",
-        description="Two stretches that need only chairs and a little floor, for a break from sitting.",
-        entries=_entries(SEATED_TWO_CHAIR, STANDING_FORWARD_BEND),
-        frequency=ONCE_OR_TWICE,
+    _routine(
+        "desk-break",
+        "Desk-worker hamstring break",
+        "Two stretches that need only chairs and a little floor, for a break from sitting.",
+        SEATED_TWO_CHAIR,
+        STANDING_FORWARD_BEND,
     ),
-    Routine(
-        id="wall-hamstring",
-        name="Legs-up-the-wall hamstring",
-        description="A gentle lying stretch with both legs up a wall.",
-        entries=_entries(LEGS_UP_WALL),
-        frequency=ONCE_OR_TWICE,
+    _routine(
+        "wall-hamstring",
+        "Legs-up-the-wall hamstring",
+        "A gentle lying stretch with both legs up a wall.",
+        LEGS_UP_WALL,
     ),
-    Routine(
-        id="trunk-rotation",
-        name="Trunk rotation",
-        description="Three minutes of slow standing trunk rotation with a pole.",
-        entries=_entries(TRUNK_ROTATION),
-        frequency=ONCE_OR_TWICE,
+    _routine(
+        "trunk-rotation",
+        "Trunk rotation",
+        "Three minutes of slow standing trunk rotation with a pole.",
+        TRUNK_ROTATION,
     ),
-    Routine(
-        id="disc-safe",
-        name="Disc-safe back stretch",
-        description="For people with an intervertebral disc problem, who should not stretch the hamstrings.",
-        entries=_entries(KNEES_TO_CHEST),
-        frequency=ONCE_OR_TWICE,
+    _routine(
+        "disc-safe",
+        "Disc-safe back stretch",
+        "For people with an intervertebral disc problem, who should not stretch the hamstrings.",
+        KNEES_TO_CHEST,
     ),
 )

@@ -7,18 +7,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
-from enum import Enum
+from enum import StrEnum
 
 from plugin.catalog.errors import InvalidDose, InvalidRoutine
 
 
-class Focus(str, Enum):
+class Focus(StrEnum):
     HAMSTRING = "hamstring"
     TRUNK = "trunk"
     MIXED = "mixed"
 
 
-class CautionKind(str, Enum):
+class CautionKind(StrEnum):
     # Order matters: a reader must meet contraindications first, then stop rules, then form.
     CONTRAINDICATION = "contraindication"
     STOP = "stop"
@@ -28,7 +28,7 @@ class CautionKind(str, Enum):
 CAUTION_ORDER = {CautionKind.CONTRAINDICATION: 0, CautionKind.STOP: 1, CautionKind.FORM: 2}
 
 
-class DoseKind(str, Enum):
+class DoseKind(StrEnum):
     HOLD = "hold"  # a static stretch held for hold_s per rep
     CONTRACT_RELAX = "contract_relax"  # push for contract_s, then relax for rest_s
     COUNTED = "counted"  # reps counted, each taking about tempo_s

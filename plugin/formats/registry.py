@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from plugin.formats import canonical
+from plugin.formats import canonical, fit, garmin
 
 FORMATS: dict[str, ModuleType] = {
     "json": canonical,
+    "fit": fit,
+    "garmin": garmin,
 }
 
 

@@ -41,7 +41,7 @@ def normalise_url(url: str) -> str:
     # psycopg 3 is the driver we ship; plain postgres:// URLs would ask for psycopg2.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -10,7 +10,7 @@ failure raises TrackerError; ``retryable`` says whether waiting can help, and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
@@ -76,7 +76,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return max(0.0, (when - now).total_seconds())
 
 
@@ -91,7 +91,9 @@ def raise_for_response(response: requests.Response, what: str) -> None:
         f"{what}: HTTP {status}: {body}",
         status=status,
         retryable=retryable,
-        retry_after=retry_after_seconds(response.headers.get("Retry-After")) if status in (429, 503) else None,
+        retry_after=retry_after_seconds(response.headers.get("Retry-After"))
+        if status in (429, 503)
+        else None,
     )
 
 

@@ -11,7 +11,9 @@ API_BLUEPRINTS = [health.blp, routines.blp]
 
 
 def init_app(app: Flask) -> None:
-    api = Api(app, spec_kwargs={"info": {"description": "Stretch routines for the trackers you already use."}})
+    api = Api(
+        app, spec_kwargs={"info": {"description": "Stretch routines for the trackers you already use."}}
+    )
     for blueprint in API_BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)

@@ -60,14 +60,16 @@ def _http_problem(exc: HTTPException) -> Response:
         # webargs puts messages per location: {"json": {...}, "query": {...}}
         errors = {}
         for location, messages in data["messages"].items():
-            errors.update(flatten(messages) if location in ("json", "query", "form") else flatten(messages, location))
+            errors.update(
+                flatten(messages) if location in ("json", "query", "form") else flatten(messages, location)
+            )
     detail = data.get("message") or exc.description or _title(status)
     if status == 422 and errors:
         detail = "The request has invalid fields: " + ", ".join(sorted(errors))
     if status == 400 and errors and any("Invalid JSON" in m for v in errors.values() for m in v):
         detail = "The request body is not valid JSON."
     response = problem(status, detail, errors, **data.get("extra", {}))
-    for key, value in (exc.get_response().headers.items() if status == 405 else []):
+    for key, value in exc.get_response().headers.items() if status == 405 else []:
         if key.lower() == "allow":
             response.headers["Allow"] = value
     return response

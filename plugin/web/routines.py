@@ -65,7 +65,9 @@ class RoutineExport(MethodView):
         """Export a routine in one target format (json, ics, fit, garmin, hevy, csv, ...)"""
         module = registry.FORMATS.get(fmt)
         if module is None:
-            raise NotFound(f"no export format {fmt!r}; formats: {', '.join(registry.names())}", field="format")
+            raise NotFound(
+                f"no export format {fmt!r}; formats: {', '.join(registry.names())}", field="format"
+            )
         with database().unit_of_work() as session:
             routine = service.get_routine(session, routine_id)
         body = module.export(routine)
