@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from plugin.formats import canonical, fit, garmin
+from plugin.formats import canonical, fit, garmin, wger
 
 FORMATS: dict[str, ModuleType] = {
     "json": canonical,
     "fit": fit,
     "garmin": garmin,
+    "wger": wger,
 }
 
 
