@@ -36,6 +36,7 @@ PAGE = 100
 LOOKBACK_DAYS = 7  # sessions logged late for a past date are still found within a week
 GEN_21 = "2.1"
 GEN_23 = "2.3"
+ENGLISH = 2  # wger's language pk for English (core fixture languages.json)
 
 
 def make_session(token: str | None, retries: int = 3) -> requests.Session:
@@ -155,7 +156,7 @@ class WgerTracker:
                 rows = self.call("GET", "exerciseinfo", "exercise search",
                                  params={"name__search": word, "language__code": "en", "limit": PAGE})
                 found = [(int(r["id"]), t["name"]) for r in rows.get("results", [])
-                         for t in r.get("translations", [])[:1]]
+                         for t in r.get("translations", []) if t.get("language") == ENGLISH]
             self._searches[word] = found
         return self._searches[word]
 
@@ -206,8 +207,7 @@ class WgerTracker:
         ids: dict[str, Any] = {}
         if remote_id is not None:
             self.call("PATCH", f"{top}/{remote_id}", f"update {top}", json=first.body)
-            parent_key = "training" if generation == GEN_21 else "routine"
-            for day in self.get_all("day", "days", {parent_key: remote_id}):
+            for day in self.days_of(remote_id):
                 self._delete(f"day/{day['id']}", "old day")
             ids[first.ref] = remote_id
         else:
@@ -220,6 +220,16 @@ class WgerTracker:
                      "exercises": dict(exercises)}
         self.state.update(exercises={**self.state.get("exercises", {}), **exercises})
         return PushOutcome(remote_ids={top: str(ids[first.ref])}, state=new_state)
+
+    def days_of(self, remote_id: Any) -> list[dict[str, Any]]:
+        """The days of one workout/routine.
+
+        Checked here, not only filtered by the server: wger 2.3 and 2.4 have no
+        ``routine`` filter on day/ and would answer with every day of the user.
+        """
+        parent = "training" if self.generation() == GEN_21 else "routine"
+        rows = self.get_all("day", "days", {parent: remote_id})
+        return [row for row in rows if str(row.get(parent)) == str(remote_id)]
 
     def _delete(self, path: str, what: str) -> None:
         try:
@@ -280,9 +290,10 @@ class WgerTracker:
         if self.exists(f"routine/{routine_id_remote}", "routine") is None:
             return []
         entries = []
-        for day in self.get_all("day", "days", {"routine": routine_id_remote}):
+        for day in self.days_of(routine_id_remote):
             for slot in self.get_all("slot", "slots", {"day": day["id"]}):
-                entries += self.get_all("slot-entry", "slot entries", {"slot": slot["id"]})
+                entries += [e for e in self.get_all("slot-entry", "slot entries", {"slot": slot["id"]})
+                            if e.get("slot") == slot["id"]]
         planned = fmt.planned_from_entries(entries)
         out = []
         for row in self._sessions({"routine": routine_id_remote}, window):
