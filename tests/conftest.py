@@ -97,4 +97,4 @@ def wger_server():
         pytest.skip(message)
     server = peer_wger.start()
     yield server
-    server.stop()
+    server.remove()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shlex
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -44,6 +45,11 @@ class WgerPeer:
     def stop(self) -> None:
         run_script(self.port, "stop")
 
+    def remove(self) -> None:
+        """Stop the server and delete this run's database and logs (the installed venv stays)."""
+        self.stop()
+        shutil.rmtree(VENV / f"wger-run-{self.port}", ignore_errors=True)
+
 
 def run_script(port: int, mode: str = "start", *, keep_db: bool = False) -> str:
     env = {**os.environ, "WGER_KEEP_DB": "1" if keep_db else "0"}
@@ -51,10 +57,10 @@ def run_script(port: int, mode: str = "start", *, keep_db: bool = False) -> str:
     # One installer at a time per venv: parallel runs would both pip-install into it.
     with open(VENV.parent / f"{VENV.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        done = subprocess.run(["bash", str(SCRIPT), str(VENV), str(port), *([mode] if mode == "stop" else [])],
-                              env=env, capture_output=True, text=True, timeout=START_TIMEOUT_S)
+        args = ["bash", str(SCRIPT), str(VENV), str(port), *([mode] if mode == "stop" else [])]
+        done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=START_TIMEOUT_S)
     if done.returncode != 0:
-        raise RuntimeError(f"{shlex.join(map(str, [SCRIPT, VENV, port, mode]))} failed:\n{done.stderr[-3000:]}")
+        raise RuntimeError(f"{shlex.join(args)} failed:\n{done.stderr[-3000:]}")
     return done.stdout.strip().splitlines()[-1] if mode != "stop" else ""
 
 
