@@ -62,6 +62,7 @@ def make_session(token: str | None, retries: int = 3) -> requests.Session:
 
 class WgerTracker:
     key = "wger"
+    format = "wger"  # plugin.formats.registry: the payload, as the JSON list of 2.1 requests
 
     def __init__(self, credentials: Credentials, state: dict[str, Any] | None = None, *,
                  session: requests.Session | None = None, timeout: tuple[float, float] = TIMEOUT,
@@ -73,7 +74,7 @@ class WgerTracker:
         self.state = dict(state or {})
         self.session = session or make_session(credentials.token, retries)
         self.timeout = timeout
-        self._generation: str | None = self.state.get("generation")
+        self._generation: str | None = None  # asked once per client: a server may be upgraded
         self._units: dict[str, int] | None = None
         self._exercise_ids: dict[str, int] = {k: int(v) for k, v in self.state.get("exercises", {}).items()}
         self._searches: dict[str, list[tuple[int, str]]] = {}
