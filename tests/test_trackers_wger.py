@@ -6,12 +6,10 @@ import json
 from datetime import date
 
 import pytest
-import requests
+from peer_wger import WgerApi
 
 from plugin import catalog
 from plugin.catalog.model import Routine, RoutineEntry
-from plugin.formats import wger as fmt
-from plugin.formats.text import caution_line
 from plugin.trackers.base import Credentials, TrackerError
 from plugin.trackers.wger import WgerTracker, make_session
 
@@ -22,42 +20,9 @@ def tracker(server, **extra) -> WgerTracker:
     return WgerTracker(Credentials(server.url, server.token, extra))
 
 
-class WgerApi:
-    """wger's own API, read independently of the client under test."""
-
-    def __init__(self, server) -> None:
-        self.url = server.url
-        self.http = requests.Session()
-        self.http.headers["Authorization"] = f"Token {server.token}"
-
-    def get(self, path: str, **params):
-        response = self.http.get(f"{self.url}/api/v2/{path}/", params={"limit": 1000, **params}, timeout=10)
-        response.raise_for_status()
-        body = response.json()
-        return body["results"] if isinstance(body, dict) and "results" in body else body
-
-    def post(self, path: str, body: dict) -> dict:
-        response = self.http.post(f"{self.url}/api/v2/{path}/", json=body, timeout=10)
-        assert response.status_code == 201, response.text
-        return response.json()
-
-    def workouts_for(self, routine_id: str) -> list[dict]:
-        marker = f"{fmt.MARKER} {routine_id}"
-        return [w for w in self.get("workout") if w["description"].splitlines()[-1] == marker]
-
-    def structure(self, workout_id: int) -> list[tuple[dict, list[tuple[dict, list[dict]]]]]:
-        days = self.get("day", training=workout_id)
-        return [(day, [(s, self.get("setting", set=s["id"]))
-                       for s in sorted(self.get("set", exerciseday=day["id"]), key=lambda s: s["order"])])
-                for day in days]
-
-    def exercise_name(self, base_id: int) -> str:
-        return self.get("exercise", exercise_base=base_id, language=2)[0]["name"]
-
-
 @pytest.fixture
 def api(wger_server) -> WgerApi:
-    return WgerApi(wger_server)
+    return WgerApi(wger_server.url, wger_server.token)
 
 
 def test_detects_the_21_api_and_looks_exercises_up(wger_server, api):
@@ -82,38 +47,7 @@ def test_push_builtin_routine_and_read_it_back_through_wgers_api(wger_server, ap
     outcome = tracker(wger_server).push(routine, None, {})
     workout_id = int(outcome.remote_ids["workout"])
     assert outcome.state["workout"] == workout_id
-    workout = api.get(f"workout/{workout_id}")
-    assert workout["name"] == routine.name
-    units = {u["id"]: u["name"] for u in api.get("setting-repetitionunit")}
-
-    ((day, sets),) = api.structure(workout_id)
-    assert day["day"] == [1, 2, 3, 4, 5, 6, 7]
-    expected = [(entry, side) for entry in routine.entries for side in entry.dose.sides]
-    assert len(sets) == len(expected)
-    for (set_, settings), (entry, side) in zip(sets, expected, strict=True):
-        dose = entry.dose
-        assert settings and all(s["comment"].startswith(entry.exercise.name) for s in settings)
-        if side:
-            assert set_["comment"].startswith(f"{side.capitalize()} leg.")
-            assert all(f"{side} leg" in s["comment"] for s in settings)
-        amounts = {(units[s["repetition_unit"]], s["reps"]) for s in settings}
-        if dose.kind.value == "hold":
-            assert amounts == {("Seconds", dose.hold_s)}
-            assert set_["sets"] == dose.sets * dose.reps
-        elif dose.kind.value == "continuous":
-            assert amounts == {("Seconds", dose.duration_s)}
-            assert set_["sets"] == dose.sets
-        else:
-            assert amounts == {("Repetitions", dose.reps)}
-            assert max(set_["sets"], len(settings)) == dose.sets
-        if dose.rest_s:
-            assert f"rest {dose.rest_s} s" in set_["comment"]
-        assert fmt.key_caution(entry.exercise) in set_["comment"]
-
-    everything = "\n".join([workout["description"], day["description"]]
-                           + [s["comment"] for s, _ in sets] + [x["comment"] for _, st in sets for x in st])
-    for caution in routine.cautions:
-        assert caution_line(caution) in everything, caution.id
+    api.check_workout(workout_id, routine, weekdays=[1, 2, 3, 4, 5, 6, 7])
 
 
 def test_push_again_updates_the_same_workout(wger_server, api):
@@ -150,18 +84,8 @@ def test_log_a_session_in_wger_and_pull_it_once(wger_server, api):
     routine = catalog.builtin_routine("daily-hamstring")
     client = tracker(wger_server)
     workout_id = client.push(routine, None, {}).state["workout"]
-    ((_, sets),) = api.structure(workout_id)
     day = date(2026, 1, 5)
-    session = api.post("workoutsession", {"workout": workout_id, "date": day.isoformat(), "impression": "3",
-                                          "notes": "morning", "time_start": "07:30", "time_end": "07:40"})
-    for set_, settings in sets:
-        for setting in settings:
-            for _ in range(set_["sets"] if len(settings) == 1 else 1):
-                api.post("workoutlog", {
-                    "workout": workout_id, "exercise_base": setting["exercise_base"],
-                    "repetition_unit": setting["repetition_unit"], "reps": setting["reps"],
-                    # §1.2: 2.1's log weight is NOT NULL
-                    "weight": 0, "weight_unit": 1, "date": day.isoformat()})
+    session = api.log_workout(workout_id, day, notes="morning", time_start="07:30", time_end="07:40")
     remote = {str(workout_id): routine.id}
 
     first = client.pull(None, remote)
