@@ -253,17 +253,19 @@ def log(id_, base, reps, unit=3):
 def test_completed_session_from_a_21_session_and_its_logs():
     session = {"id": 12, "workout": 1, "date": "2026-11-20", "notes": "felt fine", "impression": "3",
                "time_start": "07:30:00", "time_end": "07:42:00"}
-    logs = [log(31, 377, 30), log(32, 377, 30), log(33, 377, 25), log(34, 377, 30), log(35, 268, 30),
+    # ids 9 and 10: handed out by value, not as text ("10" < "9")
+    logs = [log(10, 377, 20), log(9, 377, 20), log(11, 377, 30), log(12, 377, 30), log(35, 268, 30),
             log(36, 268, 30), log(37, 999, 5, unit=1)]
     done = wger.completed_session(session, logs, PLANNED, "daily-hamstring", UNITS)
     assert (done.source, done.source_id, done.routine_id) == ("wger", "12", "daily-hamstring")
     assert done.started_at.isoformat() == "2026-11-20T07:30:00+00:00"
     assert done.duration_s == 12 * 60 and done.notes == "felt fine"
     by_id = {e.exercise_id: e for e in done.exercises}
-    assert set(by_id) == {"lying-hamstring", "band-hamstring", "standing-forward-bend"}
-    assert (by_id["lying-hamstring"].sets, by_id["lying-hamstring"].hold_s) == (2, 30)
+    assert set(by_id) == {"lying-hamstring", "band-hamstring", "standing-forward-bend", "wger:999"}
+    assert (by_id["lying-hamstring"].sets, by_id["lying-hamstring"].hold_s) == (2, 20)  # logs 9 and 10
     assert (by_id["band-hamstring"].sets, by_id["band-hamstring"].hold_s) == (2, 30)
     assert by_id["standing-forward-bend"].sets == 2
+    assert (by_id["wger:999"].sets, by_id["wger:999"].reps) == (1, 5)  # not ours, kept as recorded
 
 
 def test_completed_session_without_times_counts_logged_seconds_and_keeps_uuid_ids():

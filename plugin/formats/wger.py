@@ -551,20 +551,28 @@ def planned_from_entries(entries: Sequence[dict[str, Any]]) -> list[PlannedExerc
     return planned
 
 
+def _log_order(log: dict[str, Any]) -> tuple[int, int, str]:
+    """Logs in the order they were made: int ids by value (2.1–2.5), UUIDv7 ids as text (2.6+)."""
+    ident = str(log.get("id", ""))
+    return (0, int(ident), "") if ident.isdigit() else (1, 0, ident)
+
+
 def attribute_logs(logs: Sequence[dict[str, Any]], planned: Sequence[PlannedExercise],
                    exercise_key: str) -> list[PlannedExercise]:
-    """Give each log to one of our exercises.
+    """Give each log to one of our exercises ("wger:<id>" for one not in the workout).
 
     Where one wger exercise stands in for several of ours (the stand-in rule
     above), logs of it are handed out in routine order, each of ours taking
     as many as it has sets; the last one takes any surplus.
     """
     slots = [PlannedExercise(p.exercise_id, p.wger_exercise, p.sets) for p in planned]
-    for log in sorted(logs, key=lambda lg: str(lg.get("id"))):
+    for log in sorted(logs, key=_log_order):
         wger_id = int(log[exercise_key])
         mine = [s for s in slots if s.wger_exercise == wger_id]
         if not mine:
-            continue
+            # Done in the session but not in our workout: kept as "wger:<their id>", never dropped.
+            mine = [PlannedExercise(f"{SOURCE}:{wger_id}", wger_id, 0)]
+            slots.append(mine[0])
         target = next((s for s in mine if len(s.logs) < s.sets), mine[-1])
         target.logs.append(log)
     return slots
