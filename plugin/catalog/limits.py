@@ -9,3 +9,8 @@ REST_S = (0, 600)
 DURATION_S = (1, 3600)
 EXERCISES_PER_ROUTINE = (1, 30)
 NAME_CHARS = (1, 200)
+# A calendar plan (the "more than 6 times a day" is refused).
+ROUTINES_PER_PLAN = (1, 10)
+TIMES_PER_DAY = (1, 6)
+REMINDER_MIN = (0, 7 * 24 * 60)
+REMINDERS_PER_EVENT = 5

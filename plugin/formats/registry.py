@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from plugin.formats import canonical, fit, garmin, wger
+from plugin.formats import canonical, fit, garmin, ical, wger
 
 FORMATS: dict[str, ModuleType] = {
     "json": canonical,
     "fit": fit,
     "garmin": garmin,
+    "ics": ical,
     "wger": wger,
 }
 

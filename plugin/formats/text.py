@@ -98,3 +98,15 @@ def routine_text(routine: Routine) -> str:
     for number, entry in enumerate(routine.entries, start=1):
         lines += exercise_lines(entry, number)
     return "\n".join(lines)
+
+
+def reminder_line(minutes_before: Iterable[int]) -> str:
+    """'Reminders: 10 min before, 60 min before.' — for targets whose alarms a client may drop."""
+    phrases = []
+    for minutes in minutes_before:
+        if minutes == 0:
+            phrases.append("at the start")
+        else:
+            phrases.append(f"{seconds_phrase(minutes * 60)} before")
+    label = "Reminder" if len(phrases) == 1 else "Reminders"
+    return f"{label}: {', '.join(phrases)}."

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from plugin.web import docs, health, problems, routines
+from plugin.web import calendars, docs, health, problems, routines
 
-API_BLUEPRINTS = [health.blp, routines.blp]
+API_BLUEPRINTS = [health.blp, routines.blp, calendars.blp]
 
 
 def init_app(app: Flask) -> None:

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from plugin.catalog.errors import StretchsyncError
+from plugin.trackers.base import TrackerError
 
 PROBLEM_TYPE = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -80,6 +81,15 @@ def _domain_problem(exc: StretchsyncError) -> Response:
     return problem(exc.status, exc.message, errors)
 
 
+def _tracker_problem(exc: TrackerError) -> Response:
+    # The tracker, not the caller, failed: 502, or 503 with Retry-After when waiting helps (RFC 9110 §15.6).
+    status = 503 if exc.retryable else 502
+    response = problem(status, f"The remote service failed: {exc.message}")
+    if exc.retry_after is not None:
+        response.headers["Retry-After"] = str(int(exc.retry_after))
+    return response
+
+
 def _unexpected(exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         return _http_problem(exc)
@@ -91,4 +101,5 @@ def init_app(app: Flask) -> None:
     """Register the handlers; call after flask-smorest's Api so these win."""
     app.register_error_handler(HTTPException, _http_problem)
     app.register_error_handler(StretchsyncError, _domain_problem)
+    app.register_error_handler(TrackerError, _tracker_problem)
     app.register_error_handler(Exception, _unexpected)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response
+from datetime import UTC, datetime
+
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -70,7 +72,11 @@ class RoutineExport(MethodView):
             )
         with database().unit_of_work() as session:
             routine = service.get_routine(session, routine_id)
-        body = module.export(routine)
+        # A format may take options from the query (ics: start, timezone); it validates them itself.
+        options = module.export_options(request.args, datetime.now(UTC)) if hasattr(
+            module, "export_options"
+        ) else {}
+        body = module.export(routine, **options)
         response = Response(body, mimetype=module.MEDIA_TYPE)
         response.headers["Content-Disposition"] = f'attachment; filename="{routine.id}.{module.EXTENSION}"'
         return response

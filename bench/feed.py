@@ -1,0 +1,185 @@
+"""Requests per second of the calendar feed, against a trivial endpoint of the same app.
+
+Serves the app with gunicorn (2 sync workers) on a free loopback port, subscribes
+one calendar (2 routines, 3 days, 2 times a day), then for each endpoint runs a
+fixed number of client threads for a fixed time, each request on a fresh
+connection (gunicorn's sync workers close after every answer):
+
+- /healthz                                (trivial: one SELECT 1)
+- /calendars/<token>.ics                  (the feed, 200)
+- /calendars/<token>.ics + If-None-Match  (304)
+
+The rounds are interleaved, so other load on the machine hits all three alike.
+
+Goals: feed >= 0.5 x healthz, 304 >= 0.9 x healthz. Run by hand, not by the tests:
+
+    python bench/feed.py [--seconds 20] [--clients 4] [--rounds 5] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PLAN = {
+    "routines": ["daily-hamstring", "trunk-rotation"],
+    "days": ["MO", "WE", "FR"],
+    "times": ["07:00", "19:30"],
+    "timezone": "Europe/Berlin",
+    "reminders": [10],
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def server_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of gunicorn's workers so far (Linux /proc), 0 where unreadable."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        total = 0
+        for child in children:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+        return total / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
+def measure(
+    port: int, path: str, headers: dict[str, str], expect: int, seconds: float, clients: int
+) -> tuple[float, int]:
+    """(requests per second, requests) over ``seconds`` with ``clients`` threads; all must be ``expect``."""
+    counts = [0] * clients
+    failures: list[str] = []
+    stop = time.monotonic() + seconds
+
+    def run(i: int) -> None:
+        while time.monotonic() < stop:
+            status, _, _ = request(port, path, headers)
+            if status != expect:
+                failures.append(f"{path}: {status}")
+                return
+            counts[i] += 1
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    if failures:
+        raise SystemExit(f"unexpected answers: {failures[:3]}")
+    return sum(counts) / elapsed, sum(counts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=20.0, help="per endpoint, all rounds")
+    parser.add_argument("--clients", type=int, default=4, help="client threads")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per endpoint")
+    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="stretchsync-bench-"))
+    env = {
+        **os.environ,
+        "PLUGIN_DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'bench.db'}",
+        "PLUGIN_SECRET_KEY": "bench-secret",
+    }
+    stretchsync = Path(sys.executable).with_name("stretchsync")
+    subprocess.run(
+        [str(stretchsync), "db", "upgrade"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         "plugin:create_app()"],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if request(port, "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("gunicorn did not start")
+            time.sleep(0.2)
+
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request(
+            "POST", "/calendars", body=json.dumps(PLAN), headers={"Content-Type": "application/json"}
+        )
+        created = json.loads(conn.getresponse().read())
+        conn.close()
+        feed = f"/calendars/{created['token']}.ics"
+        status, headers, body = request(port, feed)
+        assert status == 200, status
+        etag = headers["ETag"]
+        print(f"feed: {len(body)} bytes, ETag {etag}")
+
+        # Warm both workers up (imports, first connections, caches) before measuring.
+        measure(port, feed, {}, 200, 1.0, args.clients)
+        # Interleave short rounds of each endpoint so that load from other processes on the
+        # machine falls on all three alike; report the median round of each.
+        endpoints = [
+            ("healthz", "/healthz", {}, 200),
+            ("feed 200", feed, {}, 200),
+            ("feed 304", feed, {"If-None-Match": etag}, 304),
+        ]
+        rounds: dict[str, list[float]] = {label: [] for label, *_ in endpoints}
+        # Server CPU per request is the steadier figure when other work shares the cores.
+        cpu: dict[str, list[float]] = {label: [0.0, 0] for label, *_ in endpoints}
+        for number in range(args.rounds):
+            # Rotate the order each round: no endpoint always follows another's TIME_WAIT sockets.
+            shift = number % len(endpoints)
+            for label, path, extra, expect in endpoints[shift:] + endpoints[:shift]:
+                before = server_cpu_s(server.pid)
+                rate, count = measure(port, path, extra, expect, args.seconds / args.rounds, args.clients)
+                cpu[label][0] += server_cpu_s(server.pid) - before
+                cpu[label][1] += count
+                rounds[label].append(rate)
+        results = {label: statistics.median(rates) for label, rates in rounds.items()}
+        base = results["healthz"]
+        print(f"{'endpoint':10} {'req/s':>8} {'x healthz':>10} {'server CPU/request':>20}")
+        for label, rate in results.items():
+            per_request = cpu[label][0] / max(cpu[label][1], 1) * 1e6
+            print(f"{label:10} {rate:8.0f} {rate / base:10.2f} {per_request:17.0f} us")
+        ok = results["feed 200"] >= 0.5 * base and results["feed 304"] >= 0.9 * base
+        print("goals (feed >= 0.5x, 304 >= 0.9x):", "met" if ok else "NOT met")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

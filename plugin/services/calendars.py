@@ -1,0 +1,460 @@
+"""Calendar subscriptions: subscribe, change, revoke, serve the feed, push to CalDAV.
+
+The rules for a plan live here (not only in the HTTP schema) so that other callers,
+such as a tracker installation's schedule, get the same checks and the same names
+for the field at fault.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from plugin import catalog, crypto
+from plugin.catalog import limits
+from plugin.catalog.errors import Gone, InvalidInput, NotFound
+from plugin.catalog.model import WEEKDAYS, Plan
+from plugin.formats import canonical, ical
+from plugin.services.routines import get_routine
+from plugin.store import calendars as repo
+from plugin.store.calendars import CalendarRow, utc
+from plugin.store.db import Database
+from plugin.trackers.base import TrackerError
+from plugin.trackers.caldav import CalDavClient, CalDavOutcome, check_collection_url
+
+log = logging.getLogger(__name__)
+
+TOKEN_BYTES = 32  # 256 bits from the OS's CSPRNG; the issue asks for at least 128
+DEFAULT_NAME = "Stretching"
+DEFAULT_REMINDERS = (10,)
+PLAN_KEYS = ("routines", "days", "times", "timezone", "reminders", "start", "name")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+@dataclass(frozen=True)
+class CreatedCalendar:
+    token: str  # shown once; only its hash is stored
+    calendar_id: str
+    plan: Plan
+
+
+@dataclass(frozen=True)
+class Feed:
+    body: bytes | None  # None when the client's copy is current (answer 304)
+    etag: str
+    last_modified: datetime | None
+    filename: str
+
+
+@dataclass(frozen=True)
+class CalendarView:
+    """What the API shows about a subscription (never the token or a password)."""
+
+    calendar_id: str
+    spec: dict[str, Any]
+    plan: Plan
+    sequence: int
+    created_at: datetime
+    changed_at: datetime
+    caldav: dict[str, Any] | None
+    caldav_error: str | None = None
+
+
+def now_utc() -> datetime:
+    """Now, in whole seconds: what DTSTAMP and Last-Modified can carry."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# --- the plan ----------------------------------------------------------------------------------
+
+
+def parse_local_time(value: str, field: str) -> time:
+    """'07:30' → time(7, 30); InvalidInput naming ``field`` for anything else (e.g. '25:00')."""
+    match = _HHMM.match(value) if isinstance(value, str) else None
+    if not match:
+        raise InvalidInput(f"{value!r} is not a local time HH:MM between 00:00 and 23:59", field=field)
+    return time(int(match[1]), int(match[2]))
+
+
+def normalise_spec(session: Session, fields: Mapping[str, Any], today: date | None = None) -> dict[str, Any]:
+    """Check plan fields and return them in stored form; InvalidInput names the field at fault.
+
+    ``start`` defaults to ``today`` (the creation date in the plan's timezone) so a
+    feed's first occurrence never moves when it is rendered again later.
+    """
+    unknown = sorted(set(fields) - set(PLAN_KEYS))
+    if unknown:
+        raise InvalidInput(f"unknown field {unknown[0]!r}", field=unknown[0])
+
+    routine_ids = list(fields.get("routines") or [])
+    low, high = limits.ROUTINES_PER_PLAN
+    if not low <= len(routine_ids) <= high:
+        raise InvalidInput(f"give {low} to {high} routine ids", field="routines")
+    for i, routine_id in enumerate(routine_ids):
+        try:
+            get_routine(session, routine_id)
+        except NotFound:
+            raise InvalidInput(f"unknown routine {routine_id!r}", field=f"routines.{i}") from None
+    if len(set(routine_ids)) != len(routine_ids):
+        raise InvalidInput("a routine appears twice", field="routines")
+
+    days = fields.get("days", list(WEEKDAYS))
+    if not days:
+        raise InvalidInput("give at least one day, e.g. [\"MO\", \"WE\", \"FR\"]", field="days")
+    for i, day in enumerate(days):
+        if day not in WEEKDAYS:
+            raise InvalidInput(f"{day!r} is not one of {', '.join(WEEKDAYS)}", field=f"days.{i}")
+
+    raw_times = list(fields.get("times") or [])
+    low, high = limits.TIMES_PER_DAY
+    if not low <= len(raw_times) <= high:
+        raise InvalidInput(f"give {low} to {high} local times a day", field="times")
+    times = [parse_local_time(value, f"times.{i}") for i, value in enumerate(raw_times)]
+    if len(set(times)) != len(times):
+        raise InvalidInput("a time appears twice", field="times")
+
+    tzid = ical.check_timezone(fields.get("timezone"))
+
+    reminders = list(fields.get("reminders", DEFAULT_REMINDERS))
+    low, high = limits.REMINDER_MIN
+    if len(reminders) > limits.REMINDERS_PER_EVENT:
+        raise InvalidInput(f"at most {limits.REMINDERS_PER_EVENT} reminders", field="reminders")
+    for i, minutes in enumerate(reminders):
+        if not isinstance(minutes, int) or isinstance(minutes, bool) or not low <= minutes <= high:
+            raise InvalidInput(f"a reminder is {low} to {high} minutes before", field=f"reminders.{i}")
+
+    start = fields.get("start")
+    if isinstance(start, str):
+        try:
+            start = date.fromisoformat(start)
+        except ValueError:
+            raise InvalidInput("start must be a date like 2026-11-23", field="start") from None
+    if start is None:
+        start = today or datetime.now(ZoneInfo(tzid)).date()
+
+    name = fields.get("name", DEFAULT_NAME)
+    low, high = limits.NAME_CHARS
+    if not isinstance(name, str) or not low <= len(name.strip()) <= high:
+        raise InvalidInput(f"a name has {low} to {high} characters", field="name")
+
+    return {
+        "routines": routine_ids,
+        # Stored in week order; RRULE BYDAY order carries no meaning (RFC 5545 §3.3.10).
+        "days": [d for d in WEEKDAYS if d in days],
+        "times": [t.strftime("%H:%M") for t in sorted(times)],
+        "timezone": tzid,
+        "reminders": sorted(set(reminders)),
+        "start": start.isoformat(),
+        "name": name.strip(),
+    }
+
+
+def plan_from_spec(session: Session, spec: Mapping[str, Any]) -> Plan:
+    """The Plan a stored spec describes (routines looked up now, custom ones from the store)."""
+    return Plan(
+        routines=tuple(get_routine(session, routine_id) for routine_id in spec["routines"]),
+        times=tuple(parse_local_time(t, "times") for t in spec["times"]),
+        timezone=spec["timezone"],
+        days=tuple(spec["days"]),
+        reminders_min=tuple(spec["reminders"]),
+        start=date.fromisoformat(spec["start"]),
+        name=spec["name"],
+    )
+
+
+def load_plan(session: Session, calendar_id: str) -> Plan:
+    """The Plan of a live calendar by its public id; NotFound or Gone otherwise."""
+    row = repo.by_id(session, calendar_id)
+    if row is None:
+        raise NotFound(f"no calendar {calendar_id!r}", field="calendar")
+    return plan_from_spec(session, _live(row).spec or {})
+
+
+# --- subscriptions -----------------------------------------------------------------------------
+
+
+def create_calendar(
+    session: Session,
+    plan_fields: Mapping[str, Any],
+    installation_id: str | None = None,
+    now: datetime | None = None,
+) -> CreatedCalendar:
+    """Check the plan, store the subscription and its rendered feed; nothing is stored if invalid."""
+    now = now or now_utc()
+    tzid = plan_fields.get("timezone")
+    today = None
+    if isinstance(tzid, str) and ical.is_timezone(tzid):
+        today = now.astimezone(ZoneInfo(tzid)).date()
+    spec = normalise_spec(session, plan_fields, today)
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    row = CalendarRow(
+        id=secrets.token_hex(16),
+        token_hash=hash_token(token),
+        installation_id=installation_id,
+        spec=spec,
+        sequence=0,
+        created_at=now,
+        changed_at=now,
+    )
+    render_feed(session, row, now=now)
+    repo.add(session, row)
+    return CreatedCalendar(token=token, calendar_id=row.id, plan=plan_from_spec(session, spec))
+
+
+def _live(row: CalendarRow) -> CalendarRow:
+    if row.revoked_at is not None:
+        # Nothing about the plan: the row keeps no plan once revoked.
+        raise Gone("this calendar was revoked", field="token")
+    return row
+
+
+def find_calendar(session: Session, token: str) -> CalendarRow:
+    """The live subscription of ``token``; NotFound when unknown, Gone when revoked."""
+    row = repo.by_token_hash(session, hash_token(token))
+    if row is None:
+        raise NotFound("no such calendar", field="token")
+    return _live(row)
+
+
+def view(session: Session, row: CalendarRow, caldav_error: str | None = None) -> CalendarView:
+    spec = row.spec or {}
+    caldav = None
+    if row.caldav_url:
+        caldav = {
+            "url": row.caldav_url,
+            "username": row.caldav_username,
+            "resources": list(row.caldav_resources or []),
+            "pushed_at": utc(row.caldav_pushed_at),
+        }
+    return CalendarView(
+        calendar_id=row.id,
+        spec=spec,
+        plan=plan_from_spec(session, spec),
+        sequence=row.sequence,
+        created_at=utc(row.created_at),  # type: ignore[arg-type]
+        changed_at=utc(row.changed_at),  # type: ignore[arg-type]
+        caldav=caldav,
+        caldav_error=caldav_error,
+    )
+
+
+def show_calendar(session: Session, token: str) -> CalendarView:
+    """The plan behind a token."""
+    return view(session, find_calendar(session, token))
+
+
+def update_calendar(
+    session: Session,
+    token: str,
+    changes: Mapping[str, Any],
+    app_secret: str = "",
+    now: datetime | None = None,
+) -> CalendarView:
+    """Change the plan; a real change bumps SEQUENCE and re-renders, and re-pushes to CalDAV."""
+    row = find_calendar(session, token)
+    merged = {**(row.spec or {}), **changes}
+    spec = normalise_spec(session, merged)
+    if spec == row.spec:
+        return view(session, row)  # nothing changed: same SEQUENCE, same ETag
+    now = now or now_utc()
+    row.spec = spec
+    row.sequence += 1
+    row.changed_at = now
+    render_feed(session, row, now=now)
+    error = None
+    if row.caldav_url:
+        try:
+            _push(row, _client(row, app_secret))
+            row.caldav_pushed_at = now
+        except (TrackerError, crypto.SecretMissing, crypto.SecretUnreadable) as err:
+            # The plan change stands; the caller sees why the calendar server did not follow.
+            log.warning("CalDAV re-push of %s failed: %s", row.id, err)
+            error = str(err)
+    return view(session, row, error)
+
+
+def revoke_calendar(session: Session, token: str, app_secret: str = "") -> None:
+    """Revoke the token: the feed answers 410, the plan is erased, pushed CalDAV events are deleted."""
+    row = find_calendar(session, token)
+    if row.caldav_url and row.caldav_resources:
+        try:
+            _client(row, app_secret).remove_all(list(row.caldav_resources))
+        except (TrackerError, crypto.SecretMissing, crypto.SecretUnreadable) as err:
+            # Revoking must not depend on a calendar server (or a rotated key): it always happens.
+            log.warning("CalDAV clean-up of %s failed: %s", row.id, err)
+    row.revoked_at = now_utc()
+    for column in (
+        "spec", "feed_body", "feed_etag", "feed_modified", "feed_fingerprint",
+        "caldav_url", "caldav_username", "caldav_password", "caldav_resources", "caldav_pushed_at",
+    ):
+        setattr(row, column, None)
+
+
+# --- the feed ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def renderer_fingerprint() -> str:
+    """Changes when the feed renderer or the built-in catalog changes: stored feeds are then rebuilt."""
+    digest = hashlib.sha256(ical.PRODID.encode())
+    digest.update(ical.__doc__.encode() if ical.__doc__ else b"")
+    for routine in catalog.builtin_routines():
+        digest.update(json.dumps(canonical.routine_dict(routine), sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def etag_of(body: bytes) -> str:
+    """A strong validator (RFC 9110 §8.8.3): the body's hash, quoted."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def render_feed(
+    session: Session,
+    row: CalendarRow,
+    done: Iterable[ical.DoneOccurrence] = (),
+    now: datetime | None = None,
+) -> bool:
+    """Render and store the feed of ``row``; True when its bytes changed.
+
+    Call it after anything shown in the feed changes (the plan, completed sessions).
+    Last-Modified moves only when the bytes do, so conditional GETs keep answering 304.
+    """
+    plan = plan_from_spec(session, row.spec or {})
+    body = ical.feed(
+        plan,
+        feed_id=row.id,
+        sequence=row.sequence,
+        changed_at=utc(row.changed_at),  # type: ignore[arg-type]
+        created_at=utc(row.created_at),
+        done=done,
+    )
+    row.feed_fingerprint = renderer_fingerprint()
+    etag = etag_of(body)
+    if etag == row.feed_etag:
+        return False
+    row.feed_body = body
+    row.feed_etag = etag
+    row.feed_modified = now or now_utc()
+    return True
+
+
+def _filename(name: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()
+    return (slug or "stretching") + ".ics"
+
+
+def _fresh(
+    etag: str, modified: datetime | None, if_none_match: Any, if_modified_since: datetime | None
+) -> bool:
+    # RFC 9110 §13.1.2: If-None-Match on GET compares weakly; §13.1.3: If-Modified-Since only
+    # counts when there is no If-None-Match.
+    if if_none_match:
+        return bool(if_none_match.contains_weak(etag.strip('"')))
+    return bool(if_modified_since and modified and modified <= if_modified_since)
+
+
+def feed(
+    db: Database, token: str, if_none_match: Any = None, if_modified_since: datetime | None = None
+) -> Feed:
+    """The feed of ``token``; ``body`` is None when the client's copy is current (answer 304).
+
+    ``if_none_match`` is werkzeug's ETags (anything with ``contains_weak``) or None.
+    A matching If-None-Match costs one small indexed read on a plain connection; only a
+    feed stored by an older renderer (or never rendered) is rebuilt, in a unit of work.
+    A 304 carries no Last-Modified (RFC 9110 §15.4.5 does not ask for it).
+    """
+    token_hash = hash_token(token)
+    found = repo.feed_validators(db.engine, token_hash)
+    if found is None:
+        raise NotFound("no such calendar", field="token")
+    if found.revoked:
+        raise Gone("this calendar was revoked", field="token")
+    current = found.fingerprint == renderer_fingerprint() and found.etag
+    if current and if_none_match and if_none_match.contains_weak(found.etag.strip('"')):
+        return Feed(None, found.etag, None, "")
+    stored = None
+    if current:
+        with db.engine.connect() as conn:
+            stored = repo.feed_body(conn, token_hash)
+    if stored is None or not stored.body:
+        with db.unit_of_work() as session:
+            row = find_calendar(session, token)
+            render_feed(session, row)
+        found = repo.feed_validators(db.engine, token_hash)
+        with db.engine.connect() as conn:
+            stored = repo.feed_body(conn, token_hash)
+    assert found is not None and found.etag and stored is not None
+    if _fresh(found.etag, stored.modified, if_none_match, if_modified_since):
+        return Feed(None, found.etag, stored.modified, "")
+    return Feed(stored.body, found.etag, stored.modified, _filename(stored.name))
+
+
+# --- CalDAV ------------------------------------------------------------------------------------
+
+
+def _client(row: CalendarRow, app_secret: str) -> CalDavClient:
+    password = crypto.decrypt(app_secret, row.caldav_password or "")
+    return CalDavClient(row.caldav_url or "", row.caldav_username or "", password)
+
+
+def _push(row: CalendarRow, client: CalDavClient) -> CalDavOutcome:
+    outcome = client.push(ical.resources(row.feed_body or b""), list(row.caldav_resources or []))
+    row.caldav_resources = outcome.written
+    return outcome
+
+
+def push_caldav(
+    session: Session, token: str, collection_url: str, username: str, password: str, app_secret: str
+) -> CalendarView:
+    """PUT every series into a CalDAV collection; a second push updates the same resources.
+
+    The password is stored encrypted (Fernet, key from SECRET_KEY) so that later plan
+    changes and the revocation reach the server too. Raises InvalidInput for a bad URL
+    and TrackerError when the server refuses.
+    """
+    row = find_calendar(session, token)
+    try:
+        collection_url = check_collection_url(collection_url)
+    except ValueError as err:
+        raise InvalidInput(str(err), field="url") from None
+    secret_password = crypto.encrypt(app_secret, password)  # SecretMissing before any request goes out
+    if row.caldav_url and row.caldav_url != collection_url and row.caldav_resources:
+        # Moving to another collection: take our events out of the old one first.
+        try:
+            _client(row, app_secret).remove_all(list(row.caldav_resources))
+        except (TrackerError, crypto.SecretUnreadable) as err:
+            log.warning("CalDAV clean-up of the old collection of %s failed: %s", row.id, err)
+        row.caldav_resources = []
+    if row.feed_fingerprint != renderer_fingerprint() or not row.feed_body:
+        render_feed(session, row)
+    try:
+        _push(row, CalDavClient(collection_url, username, password))
+    except TrackerError as err:
+        # The person's own input is at fault for these; name the field instead of a 502.
+        if err.status in (401, 403):
+            raise InvalidInput(
+                "the CalDAV server refused this username and password", field="password"
+            ) from err
+        if err.status in (404, 405, 409):
+            raise InvalidInput("no calendar collection at this URL", field="url") from err
+        raise
+    row.caldav_url = collection_url
+    row.caldav_username = username
+    row.caldav_password = secret_password
+    row.caldav_pushed_at = now_utc()
+    return view(session, row)

@@ -1,0 +1,355 @@
+"""The iCal feed builder, read back by independent parsers and compared with the plan."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+import vobject
+from ical_readers import (
+    node_available,
+    read_dose_line,
+    with_icalendar,
+    with_icaljs,
+    with_vobject,
+)
+
+from plugin import catalog
+from plugin.catalog.errors import InvalidInput
+from plugin.catalog.model import WEEKDAYS, Plan
+from plugin.formats import ical
+
+BERLIN = "Europe/Berlin"
+CHANGED = datetime(2026, 10, 1, 9, 30, tzinfo=UTC)
+FEED_ID = "0123456789abcdef0123456789abcdef"
+
+READERS = [pytest.param(with_icalendar, id="icalendar"), pytest.param(with_vobject, id="vobject")]
+READERS.append(
+    pytest.param(
+        with_icaljs,
+        id="ical.js",
+        marks=pytest.mark.skipif(not node_available(), reason="npm install in tests/js first (.ci/run does)"),
+    )
+)
+
+# Windows of 14 days that cross the end (October) and the start (March) of summer time in Berlin.
+WINDOWS = {
+    "october": (date(2026, 10, 19), date(2026, 11, 1)),
+    "march": (date(2027, 3, 22), date(2027, 4, 4)),
+}
+
+
+def plan(start: date, **changes) -> Plan:
+    fields = dict(
+        routines=(catalog.builtin_routine("daily-hamstring"), catalog.builtin_routine("trunk-rotation")),
+        times=(time(19, 30), time(7, 0)),
+        timezone=BERLIN,
+        days=("MO", "WE", "FR"),
+        reminders_min=(10, 30),
+        start=start,
+        name="My stretching",
+    )
+    fields.update(changes)
+    return Plan(**fields)
+
+
+def feed_of(p: Plan, **kw) -> bytes:
+    kw.setdefault("feed_id", FEED_ID)
+    kw.setdefault("sequence", 0)
+    kw.setdefault("changed_at", CHANGED)
+    return ical.feed(p, **kw)
+
+
+def planned(p: Plan, first: date, last: date) -> list[tuple[str, datetime, datetime]]:
+    """What the plan says, computed from the plan with zoneinfo: (routine name, local, utc)."""
+    zone = ZoneInfo(p.timezone)
+    out = []
+    day = first
+    while day <= last:
+        if WEEKDAYS[day.weekday()] in p.days and day >= p.start:
+            for at in p.times:
+                local = datetime.combine(day, at)
+                for routine in p.routines:
+                    out.append((routine.name, local, local.replace(tzinfo=zone).astimezone(UTC)))
+        day += timedelta(days=1)
+    return sorted(out, key=lambda o: (o[2], o[0]))
+
+
+def name_of(summary: str) -> str:
+    # SUMMARY is "<routine name> (<duration>)", possibly after a ✓.
+    return summary.removeprefix(ical.DONE_MARK + " ").rsplit(" (", 1)[0]
+
+
+@pytest.mark.parametrize("window", WINDOWS)
+@pytest.mark.parametrize("reader", READERS)
+def test_expanding_14_days_gives_exactly_the_planned_occurrences(reader, window):
+    first, last = WINDOWS[window]
+    p = plan(first)
+    found = reader(feed_of(p), first, last)
+    got = sorted(((name_of(o.summary), o.local, o.utc) for o in found), key=lambda o: (o[2], o[0]))
+    expected = planned(p, first, last)
+    assert got == expected
+    # 3 days a week × 2 weeks × 2 times × 2 routines, and the clock change is inside the window.
+    assert len(got) == 24
+    offsets = {o[1].replace(tzinfo=None) - o[2].replace(tzinfo=None) for o in got}
+    assert offsets == {timedelta(hours=1), timedelta(hours=2)}
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_each_occurrence_lasts_as_long_as_its_routine(reader):
+    first, last = WINDOWS["october"]
+    p = plan(first)
+    durations = {r.name: r.duration_s for r in p.routines}
+    for occurrence in reader(feed_of(p), first, last):
+        assert occurrence.duration_s == durations[name_of(occurrence.summary)]
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_every_caution_and_every_dose_can_be_read_back_from_each_description(reader):
+    first, last = WINDOWS["october"]
+    p = plan(first)
+    by_name = {r.name: r for r in p.routines}
+    found = reader(feed_of(p), first, last)
+    assert found
+    for occurrence in found:
+        routine = by_name[name_of(occurrence.summary)]
+        text = occurrence.description
+        assert text.startswith("CAUTIONS")
+        # Cautions come before the first exercise.
+        first_exercise = text.index(routine.entries[0].exercise.name)
+        for caution in routine.cautions:
+            assert 0 < text.index(caution.text) < first_exercise
+        lines = text.splitlines()
+        for number, entry in enumerate(routine.entries, start=1):
+            head = lines.index(f"{number}. {entry.exercise.name}")
+            dose = read_dose_line(lines[head + 1])
+            assert dose["sets"] == entry.dose.sets
+            assert dose["reps"] == entry.dose.reps
+            assert dose["per_side"] == entry.dose.per_side
+            assert dose["rest_s"] == entry.dose.rest_s
+            timed = entry.dose.hold_s or entry.dose.contract_s or entry.dose.duration_s
+            assert dose["work_s"] == timed
+            for equipment in entry.exercise.equipment:
+                assert equipment in text
+        for minutes in p.reminders_min:
+            assert f"{minutes} min before" in text
+
+
+def test_the_calendar_carries_the_properties_clients_need():
+    body = feed_of(plan(date(2026, 10, 19)))
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in body
+    assert b"\r\nX-PUBLISHED-TTL:PT1H\r\n" in body
+    cal = icalendar.Calendar.from_ical(body)
+    assert cal["VERSION"] == "2.0"
+    assert cal["PRODID"] == ical.PRODID
+    assert cal["CALSCALE"] == "GREGORIAN"
+    assert cal["METHOD"] == "PUBLISH"
+    assert cal["NAME"] == cal["X-WR-CALNAME"] == "My stretching"
+    assert cal["X-WR-TIMEZONE"] == BERLIN
+    declared = {str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")}
+    used = {
+        prop.params["TZID"]
+        for event in cal.walk("VEVENT")
+        for name in ("DTSTART", "RECURRENCE-ID")
+        if (prop := event.get(name)) is not None and "TZID" in prop.params
+    }
+    assert used and used <= declared
+    for vtz in cal.walk("VTIMEZONE"):
+        # Yearly rules, never RDATE lists (formats.md §9).
+        assert all("RDATE" not in part for part in vtz.subcomponents)
+
+
+def test_one_weekly_series_per_routine_and_time_with_alarms():
+    p = plan(date(2026, 10, 19))
+    cal = icalendar.Calendar.from_ical(feed_of(p, sequence=4))
+    events = cal.walk("VEVENT")
+    assert len(events) == len(p.routines) * len(p.times)
+    assert len({str(e["UID"]) for e in events}) == len(events)
+    for event in events:
+        rule = event["RRULE"]
+        assert rule["FREQ"] == ["WEEKLY"]
+        assert sorted(rule["BYDAY"]) == sorted(p.days)
+        assert "UNTIL" not in rule and "COUNT" not in rule
+        assert event["DTSTART"].params["TZID"] == BERLIN
+        assert event["DTSTAMP"].dt == CHANGED
+        assert event["SEQUENCE"] == 4
+        assert "Stretching" in event["CATEGORIES"].cats
+        alarms = event.walk("VALARM")
+        assert [a["ACTION"] for a in alarms] == ["DISPLAY"] * len(p.reminders_min)
+        assert sorted(-a["TRIGGER"].dt for a in alarms) == [timedelta(minutes=m) for m in p.reminders_min]
+        assert all(a["DESCRIPTION"] for a in alarms)
+
+
+def test_two_renderings_are_byte_identical():
+    p = plan(date(2026, 10, 19))
+    assert feed_of(p) == feed_of(p)
+
+
+def test_a_plan_change_keeps_the_uids_and_moves_sequence_and_dtstamp():
+    before = icalendar.Calendar.from_ical(feed_of(plan(date(2026, 10, 19))))
+    later = CHANGED + timedelta(days=2)
+    changed = plan(date(2026, 10, 19), times=(time(7, 30), time(19, 30)), days=("TU", "TH"))
+    after = icalendar.Calendar.from_ical(feed_of(changed, sequence=1, changed_at=later))
+    uids = [str(e["UID"]) for e in before.walk("VEVENT")]
+    assert uids == [str(e["UID"]) for e in after.walk("VEVENT")]
+    for event in after.walk("VEVENT"):
+        assert event["SEQUENCE"] == 1
+        assert event["DTSTAMP"].dt == later
+
+
+def test_uids_derive_from_the_feed_and_the_series_only():
+    p = plan(date(2026, 10, 19))
+    uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical(feed_of(p)).walk("VEVENT")}
+    other = {str(e["UID"]) for e in icalendar.Calendar.from_ical(feed_of(p, feed_id="f" * 32)).walk("VEVENT")}
+    assert uids.isdisjoint(other)
+    assert all(uid.startswith(FEED_ID) for uid in uids)
+
+
+def test_start_defaults_to_the_local_date_of_the_last_change():
+    p = plan(None)  # type: ignore[arg-type]
+    late_evening_utc = datetime(2026, 10, 20, 23, 30, tzinfo=UTC)  # already the 21st in Berlin
+    cal = icalendar.Calendar.from_ical(feed_of(p, changed_at=late_evening_utc))
+    assert {e["DTSTART"].dt.date() for e in cal.walk("VEVENT")} == {date(2026, 10, 21)}
+
+
+# --- completed sessions ------------------------------------------------------------------------
+
+
+def done_plan() -> tuple[Plan, list[ical.DoneOccurrence]]:
+    p = plan(date(2026, 10, 19))
+    done = [
+        # Matches Wednesday's 07:00 occurrence of the daily hamstring routine.
+        ical.DoneOccurrence(
+            "daily-hamstring", datetime(2026, 10, 21, 7, 0), "3 stretches, each leg", "wger:17"
+        ),
+        # Off the schedule (a Thursday at noon): an event of its own.
+        ical.DoneOccurrence("trunk-rotation", datetime(2026, 10, 22, 12, 0), "3 min with a pole", "hevy:ab12",
+                            duration_s=200),
+    ]
+    return p, done
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_a_completed_occurrence_shows_a_check_mark_and_what_was_done(reader):
+    p, done = done_plan()
+    first, last = WINDOWS["october"]
+    found = reader(feed_of(p, done=done), first, last)
+    checked = [o for o in found if o.summary.startswith(ical.DONE_MARK)]
+    assert sorted((name_of(o.summary), o.local) for o in checked) == [
+        ("Daily hamstring stretch", datetime(2026, 10, 21, 7, 0)),
+        ("Trunk rotation", datetime(2026, 10, 22, 12, 0)),
+    ]
+    for occurrence, session in zip(sorted(checked, key=lambda o: o.local), done, strict=True):
+        assert session.done in occurrence.description
+    # The matched occurrence replaced its planned twin; nothing else moved.
+    unchecked = sorted(
+        ((name_of(o.summary), o.local, o.utc) for o in found if not o.summary.startswith(ical.DONE_MARK)),
+        key=lambda o: (o[2], o[0]),
+    )
+    expected = [o for o in planned(p, first, last) if (o[0], o[1]) != checked_key(done[0], p)]
+    assert unchecked == expected
+    standalone = next(o for o in checked if o.local.hour == 12)
+    assert standalone.uid == ical.done_uid(FEED_ID, "hevy:ab12")
+    assert standalone.duration_s == 200
+
+
+def checked_key(session: ical.DoneOccurrence, p: Plan) -> tuple[str, datetime]:
+    routine = next(r for r in p.routines if r.id == session.routine_id)
+    return routine.name, session.local_start
+
+
+def test_a_completed_occurrence_is_an_override_of_its_series():
+    p, done = done_plan()
+    cal = icalendar.Calendar.from_ical(feed_of(p, done=done))
+    overrides = [e for e in cal.walk("VEVENT") if "RECURRENCE-ID" in e]
+    assert len(overrides) == 1
+    override = overrides[0]
+    series = [e for e in cal.walk("VEVENT") if e["UID"] == override["UID"] and "RRULE" in e]
+    assert len(series) == 1
+    assert override["RECURRENCE-ID"].dt == datetime(2026, 10, 21, 7, 0, tzinfo=ZoneInfo(BERLIN))
+    assert str(override["SUMMARY"]).startswith(ical.DONE_MARK)
+
+
+# --- VTIMEZONE ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "tzid",
+    ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "America/Sao_Paulo",
+     "Africa/Casablanca", "Pacific/Chatham"],
+)
+def test_vtimezone_agrees_with_zoneinfo_when_read_by_vobject(tzid):
+    from_year = 2026
+    cal = icalendar.Calendar()
+    cal.add("prodid", ical.PRODID)
+    cal.add("version", "2.0")
+    cal.add_component(ical.vtimezone(tzid, from_year))
+    parsed = vobject.readOne(cal.to_ical().decode())
+    theirs = parsed.vtimezone.gettzinfo()
+    ours = ZoneInfo(tzid)
+    instant = datetime(from_year + 1, 1, 1, tzinfo=UTC)
+    while instant < datetime(from_year + ical.RULE_CHECK_YEARS, 1, 1, tzinfo=UTC):
+        assert instant.astimezone(theirs).utcoffset() == instant.astimezone(ours).utcoffset(), instant
+        instant += timedelta(hours=5)
+
+
+# --- resources for CalDAV, one-off export -------------------------------------------------------
+
+
+def test_resources_hold_one_uid_each_with_its_timezone_and_overrides():
+    p, done = done_plan()
+    body = feed_of(p, done=done)
+    pieces = ical.resources(body)
+    whole = icalendar.Calendar.from_ical(body)
+    assert set(pieces) == {str(e["UID"]) for e in whole.walk("VEVENT")}
+    for uid, piece in pieces.items():
+        cal = icalendar.Calendar.from_ical(piece)
+        assert {str(e["UID"]) for e in cal.walk("VEVENT")} == {uid}
+        assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == [BERLIN]
+    assert sum(len(icalendar.Calendar.from_ical(p).walk("VEVENT")) for p in pieces.values()) == len(
+        whole.walk("VEVENT")
+    )
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_the_one_off_export_is_a_single_event_of_the_routine(reader):
+    routine = catalog.builtin_routine("contract-relax")
+    start = datetime(2026, 11, 23, 7, 30, tzinfo=ZoneInfo(BERLIN))
+    found = reader(ical.export(routine, start), date(2026, 11, 1), date(2026, 12, 31))
+    assert len(found) == 1
+    assert found[0].local == datetime(2026, 11, 23, 7, 30)
+    assert found[0].utc == datetime(2026, 11, 23, 6, 30, tzinfo=UTC)
+    assert found[0].duration_s == routine.duration_s
+    for caution in routine.cautions:
+        assert caution.text in found[0].description
+
+
+def test_the_reference_export_is_floating_and_reproducible():
+    routine = catalog.builtin_routine("trunk-rotation")
+    assert ical.export(routine) == ical.export(routine)
+    event = icalendar.Calendar.from_ical(ical.export(routine)).walk("VEVENT")[0]
+    assert event["DTSTART"].dt == ical.REFERENCE_START
+    assert "TZID" not in event["DTSTART"].params
+
+
+def test_export_options_default_to_tomorrow_morning_in_the_zone():
+    now = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)  # already the 23rd in Berlin
+    options = ical.export_options({"timezone": BERLIN}, now)
+    assert options["start"] == datetime(2026, 11, 24, 7, 0, tzinfo=ZoneInfo(BERLIN))
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"timezone": "../../etc/passwd"}, "timezone"),
+        ({"start": "tomorrow"}, "start"),
+        ({"start": "2026-11-23T07:00+01:00"}, "start"),
+    ],
+)
+def test_export_options_name_the_bad_field(args, field):
+    with pytest.raises(InvalidInput) as err:
+        ical.export_options(args, datetime(2026, 11, 22, tzinfo=UTC))
+    assert err.value.field == field
