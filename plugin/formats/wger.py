@@ -489,14 +489,15 @@ def search_terms(exercise: Exercise) -> list[str]:
     return list(dict.fromkeys([*own, exercise.name.lower(), *GENERIC_TERMS, *STAND_IN_TERMS[exercise.focus]]))
 
 
-def _words(text: str) -> set[str]:
+def words(text: str) -> set[str]:
+    """The lower-case words of a name, punctuation dropped."""
     return {w for w in "".join(c if c.isalnum() else " " for c in text.lower()).split() if w}
 
 
 def matches(term: str, name: str) -> bool:
     """Whether every word of ``term`` is in ``name`` (a trailing plural 's' ignored)."""
-    have = {w.rstrip("s") for w in _words(name)}
-    return all(w.rstrip("s") in have for w in _words(term))
+    have = {w.rstrip("s") for w in words(name)}
+    return all(w.rstrip("s") in have for w in words(term))
 
 
 def pick(term: str, candidates: Sequence[tuple[int, str]]) -> int | None:

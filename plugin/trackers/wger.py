@@ -173,7 +173,7 @@ class WgerTracker:
             if term in stand_ins and fallback:
                 found = int(fallback)
                 break
-            words = sorted(fmt._words(term), key=len, reverse=True)
+            words = sorted(fmt.words(term), key=len, reverse=True)
             if not words:
                 continue
             found = fmt.pick(term, self._search(words[0]))
