@@ -12,8 +12,10 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from plugin import create_app
 from plugin.catalog.errors import StretchsyncError
+from plugin.cli_installations import COMMANDS
 from plugin.formats import canonical, registry
 from plugin.formats.text import routine_text, seconds_phrase
+from plugin.jobs import jobs
 from plugin.services import routines as routine_service
 from plugin.store import migrate
 
@@ -45,12 +47,16 @@ def db_upgrade(revision: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--debug/--no-debug", default=False)
+@click.option("--worker/--no-worker", default=True, show_default=True, help="run background jobs in-process")
 @with_appcontext
-def serve(host: str, port: int, debug: bool) -> None:
+def serve(host: str, port: int, debug: bool, worker: bool) -> None:
     """Migrate the database, then run the development server."""
     from werkzeug.serving import run_simple
 
     migrate.upgrade(_db().engine)
+    if worker:
+        # Development: one consumer thread in this process; production runs `stretchsync worker`.
+        jobs(current_app).start_beside_server()
     # app.run() refuses to run under the flask CLI machinery, so serve directly.
     run_simple(host, port, current_app._get_current_object(), threaded=True, use_debugger=debug)
 
@@ -113,3 +119,7 @@ def export(routine_id: str | None, fmt: str | None, output: str | None, all_dir:
         Path(output).write_bytes(body)
     else:
         sys.stdout.buffer.write(body)
+
+
+for _command in COMMANDS:
+    main.add_command(_command)

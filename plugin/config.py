@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
+
+from flask import Flask
+
+from plugin import crypto
+
+log = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
     # Empty means a SQLite file in the instance folder.
@@ -17,8 +24,50 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_URL_PREFIX": "/",
     "OPENAPI_JSON_PATH": "openapi.json",
     "JSON_SORT_KEYS": False,
+    # Comma-separated whsec_ secrets a host signs /lifecycle/installed with; empty refuses every install.
+    "HOST_SECRETS": "",
+    # Fernet key(s) for credentials at rest; empty: generated into the instance folder (development).
+    "SECRET_KEY": None,
+    # Background jobs: huey on SQLite in the instance folder, or Redis when this is set.
+    "REDIS_URL": "",
+    "HUEY_NAME": "stretchsync",
+    "HUEY_SQLITE_PATH": "",
+    "PUSH_MAX_ATTEMPTS": 8,
+    "PUSH_BACKOFF_BASE_S": 30.0,  # attempt n waits base × 2^(n-1), at least the tracker's Retry-After
+    "PUSH_BACKOFF_MAX_S": 6 * 3600.0,
+    "SIGNATURE_TOLERANCE_S": 300,
 }
+
+SECRET_KEY_FILE = "secret.key"
 
 
 def sqlite_url(instance_path: str) -> str:
     return "sqlite:///" + os.path.join(instance_path, "stretchsync.db")
+
+
+def secret_key(app: Flask) -> str:
+    """PLUGIN_SECRET_KEY, or a key generated once into the instance folder for development."""
+    configured = app.config.get("SECRET_KEY")
+    if configured:
+        return str(configured)
+    path = os.path.join(app.instance_path, SECRET_KEY_FILE)
+    if not os.path.exists(path):
+        os.makedirs(app.instance_path, exist_ok=True)
+        # O_EXCL: two processes starting at once must not write two different keys.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(crypto.generate_key())
+            log.warning("PLUGIN_SECRET_KEY is not set: generated %s; set it in production", path)
+    with open(path, encoding="ascii") as handle:
+        key = handle.read().strip()
+    app.config["SECRET_KEY"] = key
+    return key
+
+
+def host_secrets(app: Flask) -> list[str]:
+    """The registration secrets of PLUGIN_HOST_SECRETS (comma-separated)."""
+    return [s.strip() for s in str(app.config.get("HOST_SECRETS") or "").split(",") if s.strip()]

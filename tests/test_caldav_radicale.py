@@ -14,7 +14,7 @@ from urllib.parse import unquote, urljoin
 import icalendar
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from plugin import catalog, crypto
 from plugin.store.calendars import CalendarRow
@@ -262,9 +262,11 @@ def test_a_rotated_secret_key_never_blocks_a_change_or_a_revocation(app, client,
     assert client.get(f"/calendars/{token}.ics").status_code == 410
 
 
-def test_without_a_secret_key_a_push_is_503_and_nothing_is_sent(app, client, collection):
+def test_without_a_configured_key_a_development_key_encrypts_the_password(app, client, collection, db):
     app.config["SECRET_KEY"] = ""
     token = subscribe(client)
-    response = push(client, token, collection)
-    assert response.status_code == 503
-    assert stored(collection) == {}
+    assert push(client, token, collection).status_code == 200
+    assert len(stored(collection)) > 0
+    with db.unit_of_work() as session:
+        rows = session.execute(text("SELECT caldav_password FROM calendars")).scalars().all()
+    assert rows and all(row and PASSWORD not in row for row in rows)

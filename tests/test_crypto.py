@@ -1,31 +1,60 @@
-"""Secrets at rest: Fernet under a key derived from the app secret."""
+"""Credentials at rest: Fernet round trip, key rotation, passphrases, and the development key file."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from cryptography.fernet import Fernet
 
 from plugin import crypto
+from plugin.config import secret_key
 
 
-def test_a_secret_round_trips_and_is_not_readable_as_stored():
-    token = crypto.encrypt("app-secret", "hunter2 ✓")
-    assert "hunter2" not in token
-    assert crypto.decrypt("app-secret", token) == "hunter2 ✓"
+def test_round_trip_and_ciphertext_hides_the_plaintext():
+    key = crypto.generate_key()
+    token = crypto.encrypt(key, "wger-token-123")
+    assert "wger-token-123" not in token
+    assert crypto.decrypt(key, token) == "wger-token-123"
+    # An independent Fernet with the same key reads it too: the format is standard.
+    assert Fernet(key).decrypt(token.encode()).decode() == "wger-token-123"
 
 
-def test_each_encryption_differs_but_decrypts_the_same():
-    first, second = crypto.encrypt("k", "same"), crypto.encrypt("k", "same")
-    assert first != second
-    assert crypto.decrypt("k", first) == crypto.decrypt("k", second) == "same"
+def test_rotation_new_key_first_old_key_still_decrypts():
+    old, new = crypto.generate_key(), crypto.generate_key()
+    token = crypto.encrypt(old, "secret")
+    assert crypto.decrypt(f"{new},{old}", token) == "secret"
+    fresh = crypto.encrypt(f"{new},{old}", "secret")
+    assert crypto.decrypt(new, fresh) == "secret"
 
 
-def test_another_key_or_a_tampered_value_is_unreadable():
-    stored = crypto.encrypt("old-key", "password")
-    with pytest.raises(crypto.SecretUnreadable):
-        crypto.decrypt("new-key", stored)
+def test_a_wrong_key_cannot_decrypt():
+    token = crypto.encrypt(crypto.generate_key(), "secret")
+    with pytest.raises(crypto.UndecryptableSecret):
+        crypto.decrypt(crypto.generate_key(), token)
+
+
+def test_a_passphrase_that_is_not_a_fernet_key_still_works():
+    token = crypto.encrypt("correct horse battery staple", "secret")
+    assert crypto.decrypt("correct horse battery staple", token) == "secret"
+
+
+def test_an_unset_key_is_generated_once_into_the_instance_folder(app, tmp_path):
+    app.config["SECRET_KEY"] = None
+    first = secret_key(app)
+    path = os.path.join(app.instance_path, "secret.key")
+    assert os.path.exists(path) and oct(os.stat(path).st_mode & 0o777) == "0o600"
+    app.config["SECRET_KEY"] = None
+    assert secret_key(app) == first
+    Fernet(first)  # a real Fernet key
+
+
+def test_a_tampered_value_is_unreadable():
+    key = crypto.generate_key()
+    stored = crypto.encrypt(key, "password")
     for tampered in ("not-a-fernet-token", stored[:-8] + "AAAAAAAA"):
         with pytest.raises(crypto.SecretUnreadable):
-            crypto.decrypt("old-key", tampered)
+            crypto.decrypt(key, tampered)
 
 
 def test_an_empty_key_is_refused():

@@ -110,3 +110,14 @@ def reminder_line(minutes_before: Iterable[int]) -> str:
             phrases.append(f"{seconds_phrase(minutes * 60)} before")
     label = "Reminder" if len(phrases) == 1 else "Reminders"
     return f"{label}: {', '.join(phrases)}."
+
+
+PAIN_STOP_LEVEL = 7  # a pain score from here up reads as the routine's stop rule, not as "mild pull"
+
+
+def pain_advice(pain: int) -> str:
+    """What to tell someone who reported pain at or above the stop level."""
+    return (
+        f"You reported pain {pain}/10. Stop this routine and seek advice from a physiotherapist "
+        "or doctor before continuing."
+    )

@@ -5,9 +5,17 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from plugin.web import calendars, docs, health, problems, routines
+from plugin.web import calendars, docs, health, hooks, lifecycle, manifests, problems, routines, sessions
 
-API_BLUEPRINTS = [health.blp, routines.blp, calendars.blp]
+API_BLUEPRINTS = [
+    health.blp,
+    routines.blp,
+    calendars.blp,
+    manifests.blp,
+    lifecycle.blp,
+    hooks.blp,
+    sessions.blp,
+]
 
 
 def init_app(app: Flask) -> None:

@@ -12,6 +12,7 @@ from werkzeug.http import http_date
 
 from plugin.catalog import limits
 from plugin.catalog.model import WEEKDAYS
+from plugin.config import secret_key
 from plugin.services import calendars as service
 from plugin.web.context import base_url, database
 from plugin.web.schemas import StrictSchema
@@ -116,7 +117,7 @@ def _answer(found: service.CalendarView, token: str) -> dict[str, Any]:
 
 
 def _secret() -> str:
-    return current_app.config.get("SECRET_KEY") or ""
+    return secret_key(current_app)
 
 
 @blp.route("/calendars")

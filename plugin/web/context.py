@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from flask import current_app, g, request
+from sqlalchemy.orm import Session
 
 from plugin.store.db import Database
 
@@ -15,3 +19,27 @@ def base_url() -> str:
     """The public base URL: PLUGIN_BASE_URL when set, else the request's own root."""
     configured = current_app.config.get("BASE_URL") or ""
     return (configured or request.host_url).rstrip("/")
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """The signed call's own transaction when there is one, else a new unit of work.
+
+    A signed hook's effect commits together with its webhook-id (web/signing.py), so
+    a replay can never find the id without the effect, nor the effect without the id.
+    """
+    ambient = g.get("signed_session")
+    if ambient is not None:
+        yield ambient
+        return
+    with database().unit_of_work() as session:
+        yield session
+
+
+def after_commit(action: Callable[[], None]) -> None:
+    """Run ``action`` once the current signed call's transaction has committed (at once otherwise)."""
+    pending = g.get("after_commit")
+    if g.get("signed_session") is not None and pending is not None:
+        pending.append(action)
+    else:
+        action()

@@ -108,3 +108,100 @@ class HealthSchema(Schema):
     status = fields.String()
     version = fields.String()
     database = fields.Boolean()
+
+
+class InstallPlanSchema(StrictSchema):
+    routines = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=20))
+    days = fields.List(fields.String(), metadata={"description": "MO … SU; default every day"})
+    times = fields.List(fields.String(), metadata={"description": "local times like 07:30; default 07:00"})
+    timezone = fields.String(metadata={"description": "IANA timezone; default UTC"})
+    start = fields.String(metadata={"description": "first day, YYYY-MM-DD"})
+
+
+class InstallSchema(StrictSchema):
+    clientKey = fields.String(required=True, validate=validate.Length(1, 200))
+    tracker = fields.String(required=True)
+    sharedSecret = fields.String(
+        required=True, load_only=True, metadata={"description": "whsec_… secret that signs every later call"}
+    )
+    baseUrl = fields.String(required=True, validate=validate.Length(1, 500))
+    credentials = fields.Dict(keys=fields.String(), load_default=dict, load_only=True)
+    plan = fields.Nested(InstallPlanSchema, allow_none=True)
+
+
+class InstalledSchema(Schema):
+    clientKey = fields.String()
+    tracker = fields.String()
+    created = fields.Boolean(metadata={"description": "false when an existing installation was replaced"})
+    plan = fields.Dict(allow_none=True)
+
+
+class ExportRequestSchema(StrictSchema):
+    routines = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+
+
+class PushSchema(Schema):
+    id = fields.String()
+    status = fields.String(metadata={"enum": ["pending", "running", "delivered", "failed"]})
+    routines = fields.List(fields.String())
+    attempts = fields.Integer()
+    next_attempt_at = fields.String(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    remote_ids = fields.Dict(metadata={"description": "routine id → the tracker's ids"})
+    created_at = fields.String()
+    finished_at = fields.String(allow_none=True)
+
+
+class ExerciseDoneSchema(StrictSchema):
+    exercise = fields.String(required=True, metadata={"description": "catalog exercise id"})
+    sets = fields.Integer(strict=True)
+    reps = fields.Integer(strict=True)
+    hold_s = fields.Integer(strict=True)
+    duration_s = fields.Integer(strict=True)
+    side = fields.String(allow_none=True, metadata={"enum": ["left", "right"]})
+
+
+class CompletedSessionSchema(StrictSchema):
+    """A completed session in the canonical JSON (also accepted: a FIT activity file)."""
+
+    source = fields.String(required=True, metadata={"description": "where it was recorded: host, wger …"})
+    source_id = fields.String(
+        required=True, metadata={"description": "the source's own id (idempotency key)"}
+    )
+    routine = fields.String(required=True, metadata={"description": "routine id"})
+    started_at = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
+    duration_s = fields.Integer(required=True, strict=True, metadata={"minimum": 0})
+    exercises = fields.List(fields.Nested(ExerciseDoneSchema), load_default=list)
+    pain = fields.Integer(strict=True, allow_none=True, metadata={"minimum": 0, "maximum": 10})
+    notes = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class CautionAnswerSchema(Schema):
+    pain = fields.Integer()
+    advice = fields.String()
+    stop_rules = fields.List(fields.Nested(CautionSchema))
+
+
+class StoredSessionSchema(Schema):
+    id = fields.String()
+    source = fields.String()
+    source_id = fields.String()
+    routine = fields.String(allow_none=True)
+    started_at = fields.String()
+    duration_s = fields.Integer()
+    exercises = fields.List(fields.Dict())
+    pain = fields.Integer(allow_none=True)
+    notes = fields.String()
+    flagged = fields.Boolean(metadata={"description": "pain 7 or more: see caution"})
+    caution = fields.Nested(CautionAnswerSchema, allow_none=True)
+    received_at = fields.String()
+
+
+class SessionQuerySchema(Schema):
+    from_ = fields.AwareDateTime(data_key="from")
+    to = fields.AwareDateTime()
+    routine = fields.String()
+
+
+class AdherenceQuerySchema(Schema):
+    days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=366))

@@ -1,0 +1,181 @@
+"""`stretchsync install | push | sync | sessions | uninstall | worker`: the operator's side of installations.
+
+For trackers with no installer of their own (wger, Hevy) and for operators;
+these call the same services as the signed hooks.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from plugin import security
+from plugin.catalog.errors import StretchsyncError
+from plugin.config import secret_key
+from plugin.jobs import jobs, run_push_to_end
+from plugin.services import installations, pushes, sync
+from plugin.services import sessions as session_service
+from plugin.store.db import Database
+from plugin.trackers.base import TrackerError
+
+
+def _db() -> Database:
+    return current_app.extensions["stretchsync.db"]
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _fail(err: StretchsyncError) -> click.ClickException:
+    where = f" ({err.field})" if err.field else ""
+    return click.ClickException(err.message + where)
+
+
+@click.command()
+@click.argument("tracker")
+@click.option("--client-key", help="the installation's key (default: a new one)")
+@click.option("--base-url", required=True, help="the tracker's base URL")
+@click.option("--token", help="the tracker's API token or key")
+@click.option("--credential", "extra", multiple=True, metavar="NAME=VALUE", help="another credential")
+@click.option("--secret", help="whsec_ shared secret (default: a new one)")
+@click.option("--routines", help="comma-separated routine ids: the plan")
+@click.option("--times", help="comma-separated local times, e.g. 07:30,19:00 (default 07:00)")
+@click.option("--days", help="comma-separated MO..SU (default every day)")
+@click.option("--timezone", "zone", help="IANA timezone (default UTC)")
+@with_appcontext
+def install(
+    tracker: str,
+    client_key: str | None,
+    base_url: str,
+    token: str | None,
+    extra: tuple[str, ...],
+    secret: str | None,
+    routines: str | None,
+    times: str | None,
+    days: str | None,
+    zone: str | None,
+) -> None:
+    """Install into a tracker; prints the client key."""
+    credentials = dict(item.split("=", 1) for item in extra if "=" in item)
+    if token:
+        credentials["token"] = token
+    plan = None
+    if routines:
+        plan = {"routines": _split(routines), "times": _split(times), "days": _split(days), "timezone": zone}
+    try:
+        with _db().unit_of_work() as session:
+            row, _ = installations.install(
+                session,
+                secret_key(current_app),
+                client_key=client_key or f"{tracker}-{secrets.token_hex(6)}",
+                tracker=tracker,
+                shared_secret=secret or security.generate_secret(),
+                base_url=base_url,
+                credentials=credentials,
+                plan=plan,
+            )
+            key = row.client_key
+    except StretchsyncError as err:
+        raise _fail(err) from None
+    click.echo(key)
+
+
+@click.command()
+@click.argument("client_key")
+@click.option("--routines", help="comma-separated routine ids (default: the plan's)")
+@click.option("--wait", is_flag=True, help="run the push here to its end; exit 1 if it failed")
+@with_appcontext
+def push(client_key: str, routines: str | None, wait: bool) -> None:
+    """Push routines to an installation's tracker; prints the push id."""
+    try:
+        with _db().unit_of_work() as session:
+            row = installations.find(session, client_key)
+            wanted = _split(routines) or list((row.plan or {}).get("routines", []))
+            record = pushes.create_push(session, row.id, wanted)
+            push_id = record.id
+    except StretchsyncError as err:
+        raise _fail(err) from None
+    click.echo(push_id)
+    if not wait:
+        jobs(current_app).enqueue_push(push_id)
+        return
+    status = run_push_to_end(current_app, push_id)
+    with _db().unit_of_work() as session:
+        answer = pushes.status(session, pushes.installation_of(session, push_id), push_id)
+    click.echo(json.dumps(answer, indent=2))
+    if status != "delivered":
+        raise SystemExit(1)
+
+
+@click.command("sync")
+@click.argument("client_key")
+@click.option("--wait", is_flag=True, help="pull here and now; exit 1 if it failed")
+@with_appcontext
+def sync_command(client_key: str, wait: bool) -> None:
+    """Pull completed sessions from an installation's tracker now."""
+    try:
+        with _db().unit_of_work() as session:
+            installation_id = installations.find(session, client_key).id
+    except StretchsyncError as err:
+        raise _fail(err) from None
+    if not wait:
+        jobs(current_app).sync_installation(installation_id)
+        click.echo("queued")
+        return
+    try:
+        counts = sync.sync(_db(), secret_key(current_app), installation_id)
+    except TrackerError as err:
+        click.echo(f"sync failed: {err.message}", err=True)
+        raise SystemExit(1) from None
+    click.echo(json.dumps(counts))
+
+
+@click.command("sessions")
+@click.argument("client_key")
+@click.option("--json", "as_json", is_flag=True, help="print the canonical JSON")
+@with_appcontext
+def list_sessions(client_key: str, as_json: bool) -> None:
+    """List an installation's completed sessions."""
+    try:
+        with _db().unit_of_work() as session:
+            found = session_service.list_sessions(session, installations.find(session, client_key).id)
+    except StretchsyncError as err:
+        raise _fail(err) from None
+    if as_json:
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        return
+    for item in found:
+        pain = f"  pain {item['pain']}" if item["pain"] is not None else ""
+        flag = "  SEE CAUTION" if item["flagged"] else ""
+        click.echo(f"{item['started_at']}  {item['routine'] or '-':20} {item['duration_s']:>5} s{pain}{flag}")
+
+
+@click.command()
+@click.argument("client_key")
+@with_appcontext
+def uninstall(client_key: str) -> None:
+    """Erase an installation and everything of it."""
+    with _db().unit_of_work() as session:
+        try:
+            installation_id = installations.find(session, client_key).id
+        except StretchsyncError:
+            click.echo(f"no installation {client_key}; nothing to erase")
+            return
+        installations.uninstall(session, installation_id)
+    click.echo(f"uninstalled {client_key}")
+
+
+@click.command()
+@click.option("--workers", default=2, show_default=True, type=int)
+@with_appcontext
+def worker(workers: int) -> None:
+    """Run the background worker (pushes, syncs, the periodic sweep) until interrupted."""
+    jobs(current_app).consumer(workers=workers).run()
+
+
+COMMANDS = [install, push, sync_command, list_sessions, uninstall, worker]

@@ -1,0 +1,70 @@
+"""The canonical JSON of a completed session (what the import hook takes and /sessions returns).
+
+```
+{"source": "host", "source_id": "run-42", "routine": "daily-hamstring",
+ "started_at": "2026-11-20T07:02:00+01:00", "duration_s": 420,
+ "exercises": [{"exercise": "lying-hamstring", "sets": 1, "reps": 3, "hold_s": 30, "side": "left"}],
+ "pain": 2, "notes": "felt fine"}
+```
+Pure: dicts in, model out and back; the rules (known routine, pain 0–10 …)
+are checked by plugin.services.sessions for every source alike.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from plugin.catalog.errors import InvalidInput
+from plugin.catalog.model import CompletedSession, ExerciseDone
+
+MEDIA_TYPE = "application/json"
+EXERCISE_FIELDS = ("sets", "reps", "hold_s", "duration_s")
+
+
+def from_dict(data: dict[str, Any]) -> CompletedSession:
+    """Build the model from an already type-checked dict (keys as in the module docstring)."""
+    started_at = data["started_at"]
+    if isinstance(started_at, str):
+        started_at = datetime.fromisoformat(started_at)
+    if started_at.tzinfo is None:
+        raise InvalidInput("started_at needs a UTC offset", field="started_at")
+    return CompletedSession(
+        source=data["source"],
+        source_id=str(data["source_id"]),
+        routine_id=data.get("routine"),
+        started_at=started_at,
+        duration_s=data["duration_s"],
+        exercises=tuple(
+            ExerciseDone(
+                exercise_id=item["exercise"],
+                side=item.get("side"),
+                **{k: item.get(k) for k in EXERCISE_FIELDS},
+            )
+            for item in data.get("exercises") or ()
+        ),
+        pain=data.get("pain"),
+        notes=data.get("notes") or "",
+    )
+
+
+def exercise_dict(done: ExerciseDone) -> dict[str, Any]:
+    out: dict[str, Any] = {"exercise": done.exercise_id}
+    out.update({k: getattr(done, k) for k in EXERCISE_FIELDS if getattr(done, k) is not None})
+    if done.side:
+        out["side"] = done.side
+    return out
+
+
+def to_dict(completed: CompletedSession) -> dict[str, Any]:
+    """The session as canonical JSON-ready data."""
+    return {
+        "source": completed.source,
+        "source_id": completed.source_id,
+        "routine": completed.routine_id,
+        "started_at": completed.started_at.isoformat(),
+        "duration_s": completed.duration_s,
+        "exercises": [exercise_dict(e) for e in completed.exercises],
+        "pain": completed.pain,
+        "notes": completed.notes,
+    }

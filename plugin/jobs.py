@@ -1,0 +1,135 @@
+"""Background work on huey: pushes, syncs and a periodic sweep that re-enqueues lost work.
+
+Storage is SQLite in the instance folder by default, Redis when PLUGIN_REDIS_URL
+is set. Messages carry only ids; the database rows say what is due, so a lost
+message costs a minute (the sweep), never a push.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey.api import TaskWrapper
+from huey.consumer import Consumer
+
+from plugin.config import secret_key
+from plugin.services import pushes, sync
+from plugin.store import installations as installation_repo
+from plugin.store.db import Database
+from plugin.store.pushes import DELIVERED, FAILED, PushRow
+
+log = logging.getLogger(__name__)
+EXTENSION = "stretchsync.jobs"
+
+
+@dataclass
+class Jobs:
+    huey: Huey
+    deliver_push: TaskWrapper
+    sync_installation: TaskWrapper
+    sweep: TaskWrapper
+
+    def enqueue_push(self, push_id: str, delay: float | None = None) -> None:
+        if delay:
+            self.deliver_push.schedule((push_id,), delay=delay)
+        else:
+            self.deliver_push(push_id)
+
+    def start_beside_server(self, workers: int = 1) -> Consumer:
+        """Start a consumer in threads of this process (development), leaving its signals alone."""
+        # Consumer.start() takes over SIGTERM/SIGINT/SIGHUP, which only its own run() loop
+        # acts on; the server must still stop on them.
+        saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+        consumer = self.consumer(workers=workers)
+        consumer.start()
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+        return consumer
+
+    def consumer(self, workers: int = 2, **options: Any) -> Consumer:
+        """A consumer for these tasks; ``start()`` it in a thread or ``run()`` it as the main loop."""
+        options.setdefault("max_delay", 1.0)  # SQLite storage is polled: keep new work's wait short
+        return self.huey.create_consumer(workers=workers, worker_type="thread", **options)
+
+
+def policy(app: Flask) -> pushes.RetryPolicy:
+    return pushes.RetryPolicy(
+        max_attempts=int(app.config["PUSH_MAX_ATTEMPTS"]),
+        base_s=float(app.config["PUSH_BACKOFF_BASE_S"]),
+        max_s=float(app.config["PUSH_BACKOFF_MAX_S"]),
+    )
+
+
+def _make_huey(app: Flask) -> Huey:
+    name = app.config["HUEY_NAME"]
+    if app.config.get("REDIS_URL"):
+        return RedisHuey(name, url=app.config["REDIS_URL"], results=False)
+    path = app.config.get("HUEY_SQLITE_PATH") or os.path.join(app.instance_path, "huey.db")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    return SqliteHuey(name, filename=path, results=False)
+
+
+def jobs(app: Flask) -> Jobs:
+    """The app's queue and tasks, built on first use (after the instance folder is known)."""
+    existing = app.extensions.get(EXTENSION)
+    if existing is not None:
+        return existing
+    # The tasks run in worker threads with no app context: they must hold the app itself,
+    # not the current_app proxy a caller may have passed.
+    app = getattr(app, "_get_current_object", lambda: app)()
+    huey = _make_huey(app)
+    db: Database = app.extensions["stretchsync.db"]
+
+    def deliver_push(push_id: str) -> None:
+        with app.app_context():
+            wait = pushes.attempt(db, secret_key(app), push_id, policy(app))
+        if wait is not None:
+            made.enqueue_push(push_id, delay=wait)
+
+    def sync_installation(installation_id: str) -> None:
+        with app.app_context():
+            sync.sync(db, secret_key(app), installation_id)
+
+    def sweep() -> None:
+        with app.app_context():
+            for push_id in pushes.overdue(db):
+                made.enqueue_push(push_id)
+            for installation_id in sync.due_for_polling(db):
+                made.sync_installation(installation_id)
+            with db.unit_of_work() as session:
+                installation_repo.forget_seen_before(session, pushes.utcnow() - _seen_window(app))
+
+    made = Jobs(
+        huey=huey,
+        deliver_push=huey.task(name="deliver_push")(deliver_push),
+        sync_installation=huey.task(name="sync_installation", retries=3, retry_delay=60)(sync_installation),
+        sweep=huey.periodic_task(crontab(minute="*"), name="sweep")(sweep),
+    )
+    app.extensions[EXTENSION] = made
+    return made
+
+
+def _seen_window(app: Flask) -> timedelta:
+    # A webhook id older than twice the tolerance can only come with a stale timestamp.
+    return timedelta(seconds=2 * int(app.config["SIGNATURE_TOLERANCE_S"]))
+
+
+def run_push_to_end(app: Flask, push_id: str, poll_s: float = 0.2) -> str:
+    """Run a push in this process, waiting out its backoffs; return its final status."""
+    db: Database = app.extensions["stretchsync.db"]
+    while True:
+        wait = pushes.attempt(db, secret_key(app), push_id, policy(app))
+        with db.unit_of_work() as session:
+            row = session.get(PushRow, push_id)
+            current = row.status if row else FAILED
+        if current in (DELIVERED, FAILED):
+            return current
+        time.sleep(wait if wait is not None else poll_s)

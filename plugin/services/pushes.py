@@ -1,0 +1,207 @@
+"""Pushing routines to a tracker: the push record is the truth, attempts are idempotent steps.
+
+A push moves pending → running → delivered, or back to pending with a
+``next_attempt_at`` after a retryable failure (exponential backoff, never
+sooner than the tracker's Retry-After), or to failed with its last error.
+Routines already delivered within a push are not sent again on a retry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from plugin.catalog.errors import InvalidInput, NotFound
+from plugin.services import installations
+from plugin.services.routines import get_routine
+from plugin.store import installations as installation_repo
+from plugin.store import pushes as repo
+from plugin.store.db import Database
+from plugin.store.pushes import DELIVERED, FAILED, PENDING, RUNNING, PushRow, PushStateRow
+from plugin.trackers import registry
+from plugin.trackers.base import TrackerError
+
+log = logging.getLogger(__name__)
+MAX_ROUTINES = 20
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 8
+    base_s: float = 30.0
+    max_s: float = 6 * 3600.0
+
+    def delay(self, attempts: int, retry_after: float | None) -> float:
+        """Wait before attempt ``attempts + 1``: base × 2^(attempts-1), at least Retry-After."""
+        backoff = min(self.max_s, self.base_s * 2 ** max(0, attempts - 1))
+        return max(backoff, retry_after or 0.0)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_push(session: Session, installation_id: str, routine_ids: list[str]) -> PushRow:
+    """Record a push of these routines, due now; InvalidInput names an unknown routine."""
+    if not routine_ids:
+        raise InvalidInput("give at least one routine", field="routines")
+    if len(routine_ids) > MAX_ROUTINES:
+        raise InvalidInput(f"at most {MAX_ROUTINES} routines per push", field="routines")
+    for i, routine_id in enumerate(routine_ids):
+        try:
+            get_routine(session, routine_id)
+        except NotFound:
+            raise InvalidInput(f"unknown routine {routine_id!r}", field=f"routines.{i}") from None
+    row = PushRow(
+        installation_id=installation_id,
+        routines=list(dict.fromkeys(routine_ids)),
+        status=PENDING,
+        attempts=0,
+        next_attempt_at=utcnow(),
+        remote_ids={},
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def status(session: Session, installation_id: str, push_id: str) -> dict[str, Any]:
+    """A push of this installation as the API shows it; NotFound for any other."""
+    row = repo.get_for(session, installation_id, push_id)
+    if row is None:
+        raise NotFound(f"no push {push_id!r}", field="id")
+    return answer(row)
+
+
+def installation_of(session: Session, push_id: str) -> str:
+    """The installation a push belongs to (for operators, who act across installations)."""
+    row = session.get(PushRow, push_id)
+    if row is None:
+        raise NotFound(f"no push {push_id!r}", field="id")
+    return row.installation_id
+
+
+def answer(row: PushRow) -> dict[str, Any]:
+    def iso(moment: datetime | None) -> str | None:
+        if moment is None:
+            return None
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+    return {
+        "id": row.id,
+        "status": row.status,
+        "routines": row.routines,
+        "attempts": row.attempts,
+        "next_attempt_at": iso(row.next_attempt_at) if row.status == PENDING else None,
+        "last_error": row.last_error,
+        "remote_ids": row.remote_ids,
+        "created_at": iso(row.created_at),
+        "finished_at": iso(row.finished_at),
+    }
+
+
+def attempt(db: Database, secret_key: str, push_id: str, policy: RetryPolicy) -> float | None:
+    """Run one attempt of a due push; return the seconds until the next one, or None when done.
+
+    Only one worker runs an attempt: the pending → running switch is a
+    conditional UPDATE. A push not due, already running or finished is left alone.
+    """
+    now = utcnow()
+    with db.unit_of_work() as session:
+        claimed = session.execute(
+            update(PushRow)
+            .where(PushRow.id == push_id, PushRow.status == PENDING, PushRow.next_attempt_at <= now)
+            .values(status=RUNNING, attempts=PushRow.attempts + 1, updated_at=now)
+        ).rowcount
+    if not claimed:
+        return None
+    try:
+        _deliver(db, secret_key, push_id)
+    except TrackerError as err:
+        return _failed_attempt(db, push_id, err.message, err.retryable, err.retry_after, policy)
+    except Exception as err:  # noqa: BLE001 - a bug must end as a visible failure, never a lost push
+        log.exception("push %s failed unexpectedly", push_id)
+        return _failed_attempt(
+            db, push_id, f"internal error: {type(err).__name__}: {err}", False, None, policy
+        )
+    with db.unit_of_work() as session:
+        row = session.get(PushRow, push_id)
+        if row is not None:
+            row.status, row.last_error, row.finished_at, row.next_attempt_at = DELIVERED, None, utcnow(), None
+    return None
+
+
+def _deliver(db: Database, secret_key: str, push_id: str) -> None:
+    with db.unit_of_work() as session:
+        row = session.get(PushRow, push_id)
+        if row is None:
+            return  # uninstalled meanwhile: nothing left to deliver to
+        installation = installation_repo.get(session, row.installation_id)
+        if installation is None:
+            return
+        tracker = registry.build(
+            installation.tracker,
+            installations.credentials(installation, secret_key),
+            dict(installation.tracker_state or {}),
+        )
+        payload_format = registry.format_for(installation.tracker)
+        plan = installations.plan_of(session, installation)
+        todo = [r for r in row.routines if r not in (row.remote_ids or {})]
+        routines = {r: get_routine(session, r) for r in todo}
+        installation_id = installation.id
+    for routine_id, routine in routines.items():
+        with db.unit_of_work() as session:
+            state_row = repo.state(session, installation_id, routine_id)
+            state = dict(state_row.state) if state_row else {}
+        outcome = tracker.push(routine, plan, state)
+        digest = hashlib.sha256(payload_format.export(routine)).hexdigest()
+        # Each delivered routine is saved at once: a later failure must not resend it.
+        with db.unit_of_work() as session:
+            state_row = repo.state(session, installation_id, routine_id)
+            if state_row is None:
+                state_row = PushStateRow(installation_id=installation_id, routine_id=routine_id)
+                session.add(state_row)
+            state_row.remote_ids, state_row.state, state_row.payload_hash = (
+                outcome.remote_ids,
+                outcome.state,
+                digest,
+            )
+            row = session.get(PushRow, push_id)
+            if row is not None:
+                row.remote_ids = {**(row.remote_ids or {}), routine_id: outcome.remote_ids}
+
+
+def _failed_attempt(
+    db: Database, push_id: str, error: str, retryable: bool, retry_after: float | None, policy: RetryPolicy
+) -> float | None:
+    with db.unit_of_work() as session:
+        row = session.get(PushRow, push_id)
+        if row is None:
+            return None
+        row.last_error = error[:2000]
+        if retryable and row.attempts < policy.max_attempts:
+            wait = policy.delay(row.attempts, retry_after)
+            row.status, row.next_attempt_at = PENDING, utcnow() + timedelta(seconds=wait)
+            return wait
+        row.status, row.finished_at, row.next_attempt_at = FAILED, utcnow(), None
+        return None
+
+
+def overdue(db: Database, grace_s: float = 60.0, stuck_s: float = 900.0) -> list[str]:
+    """Ids of pushes whose queue message seems lost: due for a while, or running with no progress.
+
+    A push stuck in running goes back to pending so the next attempt can claim it.
+    """
+    now = utcnow()
+    with db.unit_of_work() as session:
+        rows = repo.due(session, now - timedelta(seconds=grace_s), now - timedelta(seconds=stuck_s))
+        for row in rows:
+            if row.status == RUNNING:
+                row.status, row.next_attempt_at = PENDING, now
+        return [row.id for row in rows]

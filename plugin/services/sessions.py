@@ -1,0 +1,192 @@
+"""Completed sessions: the single path every source stores them through, and reading them back."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from plugin import catalog
+from plugin.catalog.errors import InvalidInput, NotFound
+from plugin.catalog.model import CautionKind, CompletedSession, ExerciseDone
+from plugin.formats import canonical, fit
+from plugin.formats import session as session_format
+from plugin.formats.text import PAIN_STOP_LEVEL, pain_advice
+from plugin.services.routines import get_routine, list_routines
+from plugin.store import sessions as repo
+from plugin.store.installations import new_id
+from plugin.store.sessions import SessionRow
+
+SOURCE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+MAX_DURATION_S = 24 * 3600
+CLOCK_SKEW = timedelta(minutes=15)  # a session may not start later than now plus this
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+SIDES = (None, "left", "right")
+FOREIGN_EXERCISE = re.compile(r"^[a-z][a-z0-9_-]{0,31}:\S{1,100}$")
+
+
+def check(session: Session, completed: CompletedSession, now: datetime) -> None:
+    """Refuse a session no source could have recorded; InvalidInput names the field."""
+    if not SOURCE.match(completed.source):
+        raise InvalidInput("source is 1-32 lowercase letters, digits, - or _", field="source")
+    if not 1 <= len(completed.source_id) <= 200:
+        raise InvalidInput("source_id is 1-200 characters", field="source_id")
+    if completed.routine_id is not None:
+        try:
+            get_routine(session, completed.routine_id)
+        except NotFound:
+            raise InvalidInput(f"unknown routine {completed.routine_id!r}", field="routine") from None
+    if completed.started_at.tzinfo is None:
+        raise InvalidInput("started_at needs a UTC offset", field="started_at")
+    if completed.started_at > now + CLOCK_SKEW:
+        raise InvalidInput("a completed session cannot start in the future", field="started_at")
+    if completed.started_at < EARLIEST:
+        raise InvalidInput("started_at is before 2000", field="started_at")
+    if not 0 <= completed.duration_s <= MAX_DURATION_S:
+        raise InvalidInput(f"duration_s is 0-{MAX_DURATION_S} seconds", field="duration_s")
+    if completed.pain is not None and not 0 <= completed.pain <= 10:
+        raise InvalidInput("pain is a score from 0 to 10", field="pain")
+    for i, done in enumerate(completed.exercises):
+        _check_exercise(i, done)
+
+
+def _check_exercise(i: int, done: ExerciseDone) -> None:
+    # "<source>:<their id>" names something done that maps to none of ours (e.g. "fit:plank/0"):
+    # kept as recorded, so nothing a person did is dropped.
+    if not FOREIGN_EXERCISE.match(done.exercise_id):
+        try:
+            catalog.exercise(done.exercise_id)
+        except NotFound:
+            raise InvalidInput(
+                f"unknown exercise {done.exercise_id!r}", field=f"exercises.{i}.exercise"
+            ) from None
+    for name in session_format.EXERCISE_FIELDS:
+        value = getattr(done, name)
+        if value is not None and not 0 <= value <= MAX_DURATION_S:
+            raise InvalidInput(
+                f"{name} must be between 0 and {MAX_DURATION_S}", field=f"exercises.{i}.{name}"
+            )
+    if done.side not in SIDES:
+        raise InvalidInput("side is left, right or absent", field=f"exercises.{i}.side")
+
+
+def import_session(
+    db_session: Session,
+    installation_id: str,
+    completed: CompletedSession,
+    raw: bytes | dict | list | None,
+    now: datetime | None = None,
+) -> tuple[SessionRow, bool]:
+    """Store a completed session once; a repeat of its (source, source id) returns the stored one.
+
+    Returns (record, created). Raises InvalidInput (nothing stored) for a session
+    that breaks a rule. Concurrent imports of the same session store one record:
+    the unique constraint decides, through INSERT … ON CONFLICT DO NOTHING.
+    """
+    check(db_session, completed, now or datetime.now(UTC))
+    existing = repo.by_source(db_session, installation_id, completed.source, completed.source_id)
+    if existing is not None:
+        return existing, False
+    values = {
+        "id": new_id(),
+        "installation_id": installation_id,
+        "source": completed.source,
+        "source_id": completed.source_id,
+        "routine_id": completed.routine_id,
+        "started_at": completed.started_at.astimezone(UTC),  # SQLite keeps no offset
+        "duration_s": completed.duration_s,
+        "exercises": [session_format.exercise_dict(e) for e in completed.exercises],
+        "pain": completed.pain,
+        "notes": completed.notes,
+        "flagged": completed.pain is not None and completed.pain >= PAIN_STOP_LEVEL,
+        "raw_json": raw if isinstance(raw, dict | list) else None,
+        "raw_bytes": bytes(raw) if isinstance(raw, bytes | bytearray) else None,
+        "created_at": datetime.now(UTC),
+    }
+    if repo.insert_once(db_session, values):
+        return SessionRow(**values), True  # what was just stored, without reading it back
+    row = repo.by_source(db_session, installation_id, completed.source, completed.source_id)
+    assert row is not None  # a concurrent import of the same session won the race
+    return row, False
+
+
+def import_fit_activity(db_session: Session, installation_id: str, data: bytes) -> tuple[SessionRow, bool]:
+    """Read a FIT activity file (Garmin's decoder) and store its session through import_session."""
+    completed = fit.parse_activity(data, list_routines(db_session))
+    return import_session(db_session, installation_id, completed, data)
+
+
+def delete_session(db_session: Session, installation_id: str, source: str, source_id: str) -> bool:
+    """Forget a session the tracker reports deleted; False when it was not stored."""
+    result = db_session.execute(
+        delete(SessionRow).where(
+            SessionRow.installation_id == installation_id,
+            SessionRow.source == source,
+            SessionRow.source_id == source_id,
+        )
+    )
+    return bool(result.rowcount)
+
+
+def completed_of(row: SessionRow) -> CompletedSession:
+    """The stored record as the domain model."""
+    return session_format.from_dict(
+        {
+            "source": row.source,
+            "source_id": row.source_id,
+            "routine": row.routine_id,
+            "started_at": _aware(row.started_at),
+            "duration_s": row.duration_s,
+            "exercises": row.exercises,
+            "pain": row.pain,
+            "notes": row.notes,
+        }
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes for DateTime(timezone=True); we only ever store UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def stop_caution(db_session: Session, row: SessionRow) -> dict[str, Any] | None:
+    """For a session with pain at the stop level: the routine's stop rules and the advice."""
+    if not row.flagged:
+        return None
+    rules = []
+    if row.routine_id:
+        routine = get_routine(db_session, row.routine_id)
+        rules = [canonical.caution_dict(c) for c in routine.cautions if c.kind is CautionKind.STOP]
+    return {"pain": row.pain, "advice": pain_advice(row.pain or PAIN_STOP_LEVEL), "stop_rules": rules}
+
+
+def answer(db_session: Session, row: SessionRow) -> dict[str, Any]:
+    """The stored session as the API shows it."""
+    return {
+        "id": row.id,
+        **session_format.to_dict(completed_of(row)),
+        "flagged": row.flagged,
+        "caution": stop_caution(db_session, row),
+        "received_at": _aware(row.created_at).isoformat(),
+    }
+
+
+def list_sessions(
+    db_session: Session,
+    installation_id: str,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    routine_id: str | None = None,
+) -> list[dict[str, Any]]:
+    return [answer(db_session, r) for r in repo.between(db_session, installation_id, start, end, routine_id)]
+
+
+def get_session(db_session: Session, installation_id: str, session_id: str) -> dict[str, Any]:
+    """One session of this installation; NotFound for any other (another installation's too)."""
+    row = repo.get_for(db_session, installation_id, session_id)
+    if row is None:
+        raise NotFound(f"no session {session_id!r}", field="id")
+    return answer(db_session, row)

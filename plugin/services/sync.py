@@ -1,0 +1,73 @@
+"""Pull completed sessions from a tracker that is polled, through the one import path."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from plugin import manifests
+from plugin.catalog.errors import InvalidInput
+from plugin.services import installations
+from plugin.services.sessions import delete_session, import_session
+from plugin.store import installations as installation_repo
+from plugin.store import pushes as push_repo
+from plugin.store.db import Database
+from plugin.trackers import registry
+
+
+def sync(db: Database, secret_key: str, installation_id: str) -> dict[str, int]:
+    """Pull what the tracker has since the stored cursor; count new, repeated, deleted, skipped.
+
+    A session that breaks a rule is skipped (the tracker has it, we cannot use it);
+    TrackerError propagates so the job retries.
+    """
+    with db.unit_of_work() as session:
+        row = installation_repo.get(session, installation_id)
+        if row is None:
+            return {"new": 0, "repeated": 0, "deleted": 0, "skipped": 0}
+        tracker = registry.build(
+            row.tracker, installations.credentials(row, secret_key), dict(row.tracker_state or {})
+        )
+        cursor = row.sync_cursor
+        by_remote = {
+            str(remote_id): state.routine_id
+            for state in push_repo.states(session, installation_id)
+            for remote_id in (state.remote_ids or {}).values()
+        }
+    outcome = tracker.pull(cursor, by_remote)
+    counts = {"new": 0, "repeated": 0, "deleted": 0, "skipped": 0}
+    with db.unit_of_work() as session:
+        for completed in outcome.sessions:
+            try:
+                # The rules are checked before anything is written, so a refusal leaves no trace.
+                _, created = import_session(session, installation_id, completed, None)
+            except InvalidInput:
+                counts["skipped"] += 1
+                continue
+            counts["new" if created else "repeated"] += 1
+        for source_id in outcome.deleted:
+            counts["deleted"] += delete_session(session, installation_id, row.tracker, source_id)
+        row = installation_repo.get(session, installation_id)
+        if row is not None:
+            row.sync_cursor = outcome.cursor
+            row.last_synced_at = datetime.now(UTC)
+            state = getattr(tracker, "state", None)
+            if isinstance(state, dict):
+                row.tracker_state = state  # e.g. refreshed OAuth tokens
+    return counts
+
+
+def due_for_polling(db: Database) -> list[str]:
+    """Installations of polled trackers whose manifest interval has passed since their last sync."""
+    now = datetime.now(UTC)
+    due = []
+    with db.unit_of_work() as session:
+        for row in installation_repo.all_rows(session):
+            spec = manifests.all_manifests().get(row.tracker, {}).get("import", {})
+            if spec.get("mode") != "pull":
+                continue
+            last = row.last_synced_at
+            if last is not None and last.tzinfo is None:
+                last = last.replace(tzinfo=UTC)
+            if last is None or now - last >= timedelta(seconds=spec.get("pollingIntervalS", 900)):
+                due.append(row.id)
+    return due

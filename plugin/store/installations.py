@@ -1,0 +1,112 @@
+"""Installations (one per host tracker account) and the webhook ids they have already sent."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from plugin.store.tables import Base, utcnow
+
+HOST_SCOPE = "host"  # seen webhook ids of lifecycle calls signed with a host registration secret
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class InstallationRow(Base):
+    """A tracker account that installed the plugin; secrets are Fernet tokens, never plaintext."""
+
+    __tablename__ = "installations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    client_key: Mapped[str] = mapped_column(String(200), unique=True)
+    tracker: Mapped[str] = mapped_column(String(32))
+    base_url: Mapped[str] = mapped_column(String(500))
+    secret_enc: Mapped[str] = mapped_column(Text)
+    credentials_enc: Mapped[str] = mapped_column(Text)
+    plan: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    tracker_state: Mapped[dict] = mapped_column(JSON, default=dict)  # e.g. refreshed OAuth tokens
+    sync_cursor: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class SeenWebhookRow(Base):
+    """A webhook-id already accepted in a scope, with the answer it got (replays get it again)."""
+
+    __tablename__ = "seen_webhooks"
+
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    webhook_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    installation_id: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("installations.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    answer: Mapped[dict | list | None] = mapped_column(JSON, nullable=True)
+
+
+# Built once: every signed call starts with this lookup.
+_BY_CLIENT_KEY = select(InstallationRow).where(InstallationRow.client_key == bindparam("client_key"))
+
+
+def by_client_key(session: Session, client_key: str) -> InstallationRow | None:
+    return session.scalars(_BY_CLIENT_KEY, {"client_key": client_key}).first()
+
+
+def get(session: Session, installation_id: str) -> InstallationRow | None:
+    return session.get(InstallationRow, installation_id)
+
+
+def all_rows(session: Session) -> list[InstallationRow]:
+    return list(session.scalars(select(InstallationRow).order_by(InstallationRow.created_at)))
+
+
+# Core statements on the table, built once: they run on every signed call, and the ORM's
+# bulk-statement handling (session synchronisation, autoflush) cost more than the writes.
+_SEEN = SeenWebhookRow.__table__
+_CLAIM = insert(_SEEN)
+_KEEP_ANSWER = (
+    update(_SEEN)
+    .where(_SEEN.c.scope == bindparam("b_scope"), _SEEN.c.webhook_id == bindparam("b_webhook_id"))
+    .values(
+        installation_id=bindparam("installation_id"), status=bindparam("status"), answer=bindparam("answer")
+    )
+)
+
+
+def claim_webhook(session: Session, scope: str, webhook_id: str, installation_id: str | None) -> None:
+    """Insert a seen webhook-id; IntegrityError when it is already there (the primary key decides)."""
+    values = {"scope": scope, "webhook_id": webhook_id, "installation_id": installation_id}
+    session.connection().execute(_CLAIM, {**values, "received_at": utcnow()})
+
+
+def keep_answer(
+    session: Session, scope: str, webhook_id: str, installation_id: str | None, status: int, answer: object
+) -> None:
+    """Record the answer a claimed webhook-id got, for its replays."""
+    params = {"installation_id": installation_id, "status": status, "answer": answer}
+    session.connection().execute(_KEEP_ANSWER, {"b_scope": scope, "b_webhook_id": webhook_id, **params})
+
+
+def forget_seen_before(session: Session, cutoff: datetime) -> int:
+    """Drop seen ids older than ``cutoff``: their timestamps are stale, so a replay is refused anyway."""
+    result = session.execute(delete(SeenWebhookRow).where(SeenWebhookRow.received_at < cutoff))
+    return result.rowcount or 0

@@ -1,0 +1,103 @@
+"""Completed sessions, stored once per (installation, source, source id)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    insert,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from plugin.store.installations import new_id
+from plugin.store.tables import Base, utcnow
+
+
+class SessionRow(Base):
+    __tablename__ = "completed_sessions"
+    # The idempotency key of the design: a source's own id is unique within an installation.
+    __table_args__ = (UniqueConstraint("installation_id", "source", "source_id", name="uq_session_source"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    installation_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("installations.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(32))
+    source_id: Mapped[str] = mapped_column(String(200))
+    routine_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    duration_s: Mapped[int] = mapped_column(Integer)
+    exercises: Mapped[list] = mapped_column(JSON, default=list)
+    pain: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)  # pain at or above the stop level
+    raw_json: Mapped[dict | list | None] = mapped_column(JSON, nullable=True)
+    raw_bytes: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# Built once: every import runs this lookup, and building a statement costs more than running it.
+_BY_SOURCE = select(SessionRow).where(
+    SessionRow.installation_id == bindparam("installation_id"),
+    SessionRow.source == bindparam("source"),
+    SessionRow.source_id == bindparam("source_id"),
+)
+
+
+def by_source(session: Session, installation_id: str, source: str, source_id: str) -> SessionRow | None:
+    params = {"installation_id": installation_id, "source": source, "source_id": source_id}
+    return session.scalars(_BY_SOURCE, params).first()
+
+
+def get_for(session: Session, installation_id: str, session_id: str) -> SessionRow | None:
+    row = session.get(SessionRow, session_id)
+    return row if row is not None and row.installation_id == installation_id else None
+
+
+def between(
+    session: Session,
+    installation_id: str,
+    start: datetime | None,
+    end: datetime | None,
+    routine_id: str | None = None,
+) -> list[SessionRow]:
+    query = select(SessionRow).where(SessionRow.installation_id == installation_id)
+    # Bounds in UTC: that is how started_at is stored (SQLite keeps no offset).
+    if start is not None:
+        query = query.where(SessionRow.started_at >= start.astimezone(UTC))
+    if end is not None:
+        query = query.where(SessionRow.started_at < end.astimezone(UTC))
+    if routine_id is not None:
+        query = query.where(SessionRow.routine_id == routine_id)
+    return list(session.scalars(query.order_by(SessionRow.started_at)))
+
+
+_UNIQUE = ["installation_id", "source", "source_id"]
+# Built once per dialect: INSERT … ON CONFLICT DO NOTHING on the idempotency key, so concurrent
+# imports of one session store one row and neither fails (PostgreSQL, and SQLite >= 3.24).
+_INSERT_ONCE = {
+    "postgresql": postgresql.insert(SessionRow.__table__).on_conflict_do_nothing(index_elements=_UNIQUE),
+    "sqlite": sqlite.insert(SessionRow.__table__).on_conflict_do_nothing(index_elements=_UNIQUE),
+}
+
+
+def insert_once(session: Session, values: dict) -> bool:
+    """Insert a session unless one with its (installation, source, source id) exists; True if inserted."""
+    connection = session.connection()
+    # Other databases: a plain INSERT; the unique constraint still refuses a second row.
+    statement = _INSERT_ONCE.get(connection.dialect.name, insert(SessionRow.__table__))
+    # SQLAlchemy 2 reports an INSERT's rowcount only when asked to (-1 otherwise on psycopg).
+    result = connection.execute(statement.execution_options(preserve_rowcount=True), values)
+    return result.rowcount == 1

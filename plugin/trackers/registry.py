@@ -1,0 +1,45 @@
+"""Which trackers exist: key → factory(credentials, state) returning a Tracker.
+
+Each factory also names, as its ``format`` attribute, the export format
+(plugin.formats.registry) that builds its payload. Adding a tracker is one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from plugin.catalog.errors import InvalidInput
+from plugin.formats import registry as formats
+from plugin.trackers.base import Credentials, Tracker
+from plugin.trackers.host import HostTracker
+
+Factory = Callable[[Credentials, dict[str, Any]], Tracker]
+
+TRACKERS: dict[str, Factory] = {
+    "host": HostTracker,
+}
+
+
+def names() -> list[str]:
+    return sorted(TRACKERS)
+
+
+def factory(key: str) -> Factory:
+    """The factory for ``key``; InvalidInput naming ``tracker`` otherwise."""
+    try:
+        return TRACKERS[key]
+    except KeyError:
+        raise InvalidInput(
+            f"unknown tracker {key!r}; trackers: {', '.join(names())}", field="tracker"
+        ) from None
+
+
+def build(key: str, credentials: Credentials, state: dict[str, Any]) -> Tracker:
+    return factory(key)(credentials, state)
+
+
+def format_for(key: str) -> ModuleType:
+    """The format module that builds ``key``'s payload."""
+    return formats.FORMATS[factory(key).format]  # type: ignore[attr-defined]

@@ -1,0 +1,93 @@
+"""The export and import hooks a host calls, signed with its installation's secret."""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from flask import Flask, current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import ValidationError
+
+from plugin.catalog.errors import InvalidInput
+from plugin.formats import session as session_format
+from plugin.jobs import jobs
+from plugin.services import pushes
+from plugin.services import sessions as session_service
+from plugin.web.context import after_commit, unit_of_work
+from plugin.web.schemas import CompletedSessionSchema, ExportRequestSchema, PushSchema, StoredSessionSchema
+from plugin.web.signing import installation_id, signed
+
+blp = Blueprint("hooks", __name__, url_prefix="/hooks", description="Export and import hooks (signed)")
+log = logging.getLogger(__name__)
+FIT_MEDIA_TYPE = "application/vnd.ant.fit"
+SESSION_SCHEMA = CompletedSessionSchema()  # built once: a schema instance is reusable and costly to make
+
+
+@blp.route("/export")
+class Export(MethodView):
+    @signed()
+    @blp.arguments(ExportRequestSchema)
+    @blp.response(202, PushSchema)
+    def post(self, body: dict):
+        """Push routines to the calling installation's tracker, in the background"""
+        with unit_of_work() as session:
+            push = pushes.create_push(session, installation_id(), body["routines"])
+            answer = pushes.answer(push)
+        # Enqueued once committed, or a fast worker could look for a push not there yet.
+        after_commit(functools.partial(_enqueue, current_app._get_current_object(), push.id))
+        return answer, 202, {"Location": f"/hooks/export/{push.id}"}
+
+
+def _enqueue(app: Flask, push_id: str) -> None:
+    try:
+        jobs(app).enqueue_push(push_id)
+    except Exception:  # noqa: BLE001 - the push row is the truth; the periodic sweep re-enqueues it
+        log.exception("could not enqueue push %s; the sweep will", push_id)
+
+
+@blp.route("/export/<push_id>")
+class ExportStatus(MethodView):
+    @signed(record=False)
+    @blp.response(200, PushSchema)
+    def get(self, push_id: str):
+        """Show a push: status, attempts, last error and the tracker's ids"""
+        with unit_of_work() as session:
+            return pushes.status(session, installation_id(), push_id)
+
+
+@blp.route("/import")
+class Import(MethodView):
+    @signed()
+    @blp.doc(
+        requestBody={
+            "required": True,
+            "content": {
+                "application/json": {"schema": CompletedSessionSchema},
+                FIT_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    )
+    @blp.response(201, StoredSessionSchema)
+    @blp.alt_response(200, schema=StoredSessionSchema, description="already stored: the same session again")
+    def post(self):
+        """Store a completed session once (canonical JSON or a FIT activity file)"""
+        if request.mimetype == FIT_MEDIA_TYPE:
+            with unit_of_work() as session:
+                row, created = session_service.import_fit_activity(
+                    session, installation_id(), request.get_data(cache=True)
+                )
+                answer = session_service.answer(session, row)
+            return answer, 201 if created else 200
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise InvalidInput("the body is not a JSON object", field="body")
+        try:
+            completed = session_format.from_dict(SESSION_SCHEMA.load(body))
+        except ValidationError as err:
+            abort(422, messages={"json": err.messages})
+        with unit_of_work() as session:
+            row, created = session_service.import_session(session, installation_id(), completed, body)
+            answer = session_service.answer(session, row)
+        return answer, 201 if created else 200

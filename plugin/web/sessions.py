@@ -1,0 +1,48 @@
+"""Completed sessions and adherence of the calling installation (signed reads)."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from plugin.services import adherence as adherence_service
+from plugin.services import sessions as service
+from plugin.web.context import unit_of_work
+from plugin.web.schemas import AdherenceQuerySchema, SessionQuerySchema, StoredSessionSchema
+from plugin.web.signing import installation_id, signed
+
+blp = Blueprint("sessions", __name__, description="Completed sessions and adherence (signed)")
+
+
+@blp.route("/sessions")
+class Sessions(MethodView):
+    @signed(record=False)
+    @blp.arguments(SessionQuerySchema, location="query")
+    @blp.response(200, StoredSessionSchema(many=True))
+    def get(self, query: dict):
+        """List the installation's completed sessions, oldest first"""
+        with unit_of_work() as session:
+            return service.list_sessions(
+                session, installation_id(), query.get("from_"), query.get("to"), query.get("routine")
+            )
+
+
+@blp.route("/sessions/<session_id>")
+class SessionById(MethodView):
+    @signed(record=False)
+    @blp.response(200, StoredSessionSchema)
+    def get(self, session_id: str):
+        """Show one completed session"""
+        with unit_of_work() as session:
+            return service.get_session(session, installation_id(), session_id)
+
+
+@blp.route("/adherence")
+class Adherence(MethodView):
+    @signed(record=False)
+    @blp.arguments(AdherenceQuerySchema, location="query")
+    @blp.response(200)
+    def get(self, query: dict):
+        """Planned against completed over the last days: per routine, per day, streak, missed days"""
+        with unit_of_work() as session:
+            return adherence_service.adherence(session, installation_id(), query["days"])
