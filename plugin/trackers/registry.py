@@ -14,11 +14,13 @@ from plugin.catalog.errors import InvalidInput
 from plugin.formats import registry as formats
 from plugin.trackers.base import Credentials, Tracker
 from plugin.trackers.host import HostTracker
+from plugin.trackers.wger import WgerTracker
 
 Factory = Callable[[Credentials, dict[str, Any]], Tracker]
 
 TRACKERS: dict[str, Factory] = {
     "host": HostTracker,
+    "wger": WgerTracker,
 }
 
 
