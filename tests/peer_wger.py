@@ -56,6 +56,18 @@ class WgerPeer:
     def stop(self) -> None:
         run_script(self.port, "stop")
 
+    def stop_after_sets(self, count: int):
+        """A requests response hook that stops this server once ``count`` sets were created."""
+        created = []
+
+        def hook(response, *args, **kwargs):
+            if response.request.method == "POST" and response.request.url.endswith("/api/v2/set/"):
+                created.append(response.request.url)
+                if len(created) == count:
+                    self.stop()
+
+        return hook
+
     def remove(self) -> None:
         """Stop the server and delete this run's database and logs (the installed venv stays)."""
         self.stop()

@@ -117,16 +117,8 @@ def test_a_wrong_token_is_a_clear_non_retryable_failure(wger_server):
 def test_server_stopped_mid_export_then_back_gives_one_complete_workout(wger_server, api):
     desk = catalog.builtin_routine("desk-break")
     routine = Routine("midway", "Stopped midway", "", desk.entries, builtin=False)
-    posts = []
-
-    def stop_after_second_set(response, *args, **kwargs):
-        if response.request.method == "POST" and response.request.url.endswith("/api/v2/set/"):
-            posts.append(response.request.url)
-            if len(posts) == 2:
-                wger_server.stop()
-
     session = make_session(wger_server.token, retries=1)
-    session.hooks["response"].append(stop_after_second_set)
+    session.hooks["response"].append(wger_server.stop_after_sets(2))
     client = WgerTracker(Credentials(wger_server.url, wger_server.token), session=session)
     try:
         with pytest.raises(TrackerError) as err:

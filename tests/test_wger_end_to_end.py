@@ -105,19 +105,12 @@ def test_server_stopped_mid_export_is_delivered_once_it_is_back(app, runner, db,
                                                                  monkeypatch):
     token, api = wger_user
     install(runner, wger_server, token, "wger-outage", ["desk-break"])
-    sets_posted = []
-
-    def stop_wger_after_two_sets(response, *args, **kwargs):
-        if response.request.method == "POST" and response.request.url.endswith("/api/v2/set/"):
-            sets_posted.append(response.request.url)
-            if len(sets_posted) == 2:
-                wger_server.stop()
-
     real_session = wger_tracker.make_session
+    stop_after_two_sets = wger_server.stop_after_sets(2)
 
     def session_that_stops_wger(token, retries=3):
         session = real_session(token, retries=1)
-        session.hooks["response"].append(stop_wger_after_two_sets)
+        session.hooks["response"].append(stop_after_two_sets)
         return session
 
     monkeypatch.setattr(wger_tracker, "make_session", session_that_stops_wger)
