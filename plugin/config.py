@@ -36,6 +36,14 @@ DEFAULTS: dict[str, Any] = {
     "PUSH_BACKOFF_BASE_S": 30.0,  # attempt n waits base × 2^(n-1), at least the tracker's Retry-After
     "PUSH_BACKOFF_MAX_S": 6 * 3600.0,
     "SIGNATURE_TOLERANCE_S": 300,
+    # Strava API v3 and OAuth roots, the registered app, and the webhook subscription's verify token.
+    "STRAVA_API_URL": "https://www.strava.com/api/v3",
+    "STRAVA_OAUTH_URL": "https://www.strava.com/oauth",
+    "STRAVA_CLIENT_ID": "",
+    "STRAVA_CLIENT_SECRET": "",
+    "STRAVA_VERIFY_TOKEN": "",
+    # Sport type of the activities posted for sessions done elsewhere (Workout, Yoga or PhysicalTherapy).
+    "STRAVA_SPORT_TYPE": "Workout",
 }
 
 SECRET_KEY_FILE = "secret.key"

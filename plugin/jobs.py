@@ -21,7 +21,7 @@ from huey.api import TaskWrapper
 from huey.consumer import Consumer
 
 from plugin.config import secret_key
-from plugin.services import pushes, sync
+from plugin.services import pushes, strava, sync
 from plugin.store import installations as installation_repo
 from plugin.store.db import Database
 from plugin.store.pushes import DELIVERED, FAILED, PushRow
@@ -36,6 +36,8 @@ class Jobs:
     deliver_push: TaskWrapper
     sync_installation: TaskWrapper
     sweep: TaskWrapper
+    strava_event: TaskWrapper
+    strava_post: TaskWrapper
 
     def enqueue_push(self, push_id: str, delay: float | None = None) -> None:
         if delay:
@@ -98,12 +100,23 @@ def jobs(app: Flask) -> Jobs:
         with app.app_context():
             sync.sync(db, secret_key(app), installation_id)
 
+    def strava_event(body: dict) -> None:
+        with app.app_context():
+            outcome = strava.handle_event(db, secret_key(app), app.config, body)
+        log.info("Strava event %s/%s: %s", body.get("object_type"), body.get("object_id"), outcome)
+
+    def strava_post(installation_id: str) -> None:
+        with app.app_context():
+            strava.post_pending(db, secret_key(app), app.config, installation_id)
+
     def sweep() -> None:
         with app.app_context():
             for push_id in pushes.overdue(db):
                 made.enqueue_push(push_id)
             for installation_id in sync.due_for_polling(db):
                 made.sync_installation(installation_id)
+            for installation_id in strava.posting_installations(db):
+                made.strava_post(installation_id)
             with db.unit_of_work() as session:
                 installation_repo.forget_seen_before(session, pushes.utcnow() - _seen_window(app))
 
@@ -112,6 +125,9 @@ def jobs(app: Flask) -> Jobs:
         deliver_push=huey.task(name="deliver_push")(deliver_push),
         sync_installation=huey.task(name="sync_installation", retries=3, retry_delay=60)(sync_installation),
         sweep=huey.periodic_task(crontab(minute="*"), name="sweep")(sweep),
+        # A TrackerError (Strava down, rate limited) is retried; the event itself is only a pointer.
+        strava_event=huey.task(name="strava_event", retries=3, retry_delay=60)(strava_event),
+        strava_post=huey.task(name="strava_post", retries=3, retry_delay=300)(strava_post),
     )
     app.extensions[EXTENSION] = made
     return made

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from plugin.formats import canonical, fit, garmin, ical, wger
+from plugin.formats import canonical, csv, fit, garmin, hevy, ical, wger
 
 FORMATS: dict[str, ModuleType] = {
     "json": canonical,
     "fit": fit,
     "garmin": garmin,
     "ics": ical,
+    "hevy": hevy,
+    "csv": csv,
     "wger": wger,
 }
 

@@ -8,12 +8,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from plugin.catalog.model import Caution, CautionKind, Dose, DoseKind, Routine, RoutineEntry
+from plugin.catalog.model import (
+    Caution,
+    CautionKind,
+    Dose,
+    DoseKind,
+    ExerciseDone,
+    Focus,
+    Routine,
+    RoutineEntry,
+)
 
 KIND_LABEL = {
     CautionKind.CONTRAINDICATION: "Contraindication",
     CautionKind.STOP: "Stop rule",
     CautionKind.FORM: "Form",
+}
+
+# Headings for cautions grouped by kind (handouts and pages), in CAUTION_ORDER.
+KIND_HEADING = {
+    CautionKind.CONTRAINDICATION: "Who should not do this",
+    CautionKind.STOP: "When to stop",
+    CautionKind.FORM: "How to do it safely",
+}
+
+FOCUS_LABEL = {
+    Focus.HAMSTRING: "Hamstrings",
+    Focus.TRUNK: "Trunk rotation",
+    Focus.MIXED: "Hamstrings and trunk",
 }
 
 
@@ -75,6 +97,35 @@ def caution_lines(cautions: Iterable[Caution]) -> list[str]:
     return [caution_line(c) for c in cautions]
 
 
+def caution_groups(cautions: Iterable[Caution]) -> list[tuple[CautionKind, str, list[Caution]]]:
+    """Group cautions by kind in reading order: (kind, heading, cautions), empty kinds left out."""
+    cautions = list(cautions)
+    groups = []
+    for kind, heading in KIND_HEADING.items():
+        members = [c for c in cautions if c.kind is kind]
+        if members:
+            groups.append((kind, heading, members))
+    return groups
+
+
+DAY_NAMES = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}
+
+
+def days_phrase(days: Iterable[str]) -> str:
+    """'every day', 'weekdays', 'Mon, Wed, Fri' for RRULE BYDAY codes."""
+    days = [d for d in DAY_NAMES if d in set(days)]
+    if len(days) == 7:
+        return "every day"
+    if days == ["MO", "TU", "WE", "TH", "FR"]:
+        return "weekdays"
+    return ", ".join(DAY_NAMES[d] for d in days)
+
+
+def count_phrase(count: int, noun: str) -> str:
+    """'1 exercise', '3 exercises'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def exercise_lines(entry: RoutineEntry, number: int | None = None) -> list[str]:
     """A few lines for one exercise: name, dose, variations, equipment, cue."""
     ex = entry.exercise
@@ -121,3 +172,47 @@ def pain_advice(pain: int) -> str:
         f"You reported pain {pain}/10. Stop this routine and seek advice from a physiotherapist "
         "or doctor before continuing."
     )
+
+
+SIDE_LABEL = {"left": "Left leg", "right": "Right leg"}
+
+
+def logged_sets_per_set(dose: Dose) -> int:
+    """How many logged sets one set of a dose becomes where a tracker logs one hold per set."""
+    return 1 if dose.kind is DoseKind.COUNTED else dose.reps
+
+
+def entry_note_lines(entry: RoutineEntry, side: str | None = None) -> list[str]:
+    """Sentences for a tracker's exercise notes: side, dose, per-set position, cue, cautions."""
+    ex = entry.exercise
+    lines = []
+    if side:
+        other = "right" if side == "left" else "left"
+        lines.append(f"{SIDE_LABEL[side]} (then the {other} leg).")
+    lines.append(f"{ex.name}: {entry_dose_phrase(entry)}.")
+    if ex.variation_per_set and ex.variations:
+        per_set = logged_sets_per_set(entry.dose)
+        for set_no in range(1, entry.dose.sets + 1):
+            first = (set_no - 1) * per_set + 1
+            span = f"Set {first}" if per_set == 1 else f"Sets {first}-{first + per_set - 1}"
+            lines.append(f"{span}: {entry.variation_for_set(set_no)}.")
+    elif ex.variations:
+        lines.append(f"Variations: {', '.join(ex.variations)}.")
+    if ex.cue:
+        lines.append(f"Cue: {ex.cue}.")
+    return lines + caution_lines(ex.cautions)
+
+
+def done_line(name: str, done: ExerciseDone) -> str:
+    """What was done of one exercise: 'Lying hamstring stretch, left leg: 1 set, hold 30 s'."""
+    head = f"{name}, {SIDE_LABEL[done.side].lower()}" if done.side in SIDE_LABEL else name
+    parts = []
+    if done.sets:
+        parts.append(f"{done.sets} set{'s' if done.sets != 1 else ''}")
+    if done.reps:
+        parts.append(f"{done.reps} reps")
+    if done.hold_s:
+        parts.append(f"hold {seconds_phrase(done.hold_s)}")
+    if done.duration_s and done.duration_s != done.hold_s:
+        parts.append(f"{seconds_phrase(done.duration_s)} in all")
+    return f"{head}: {', '.join(parts)}" if parts else head

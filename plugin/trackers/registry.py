@@ -12,7 +12,9 @@ from typing import Any
 
 from plugin.catalog.errors import InvalidInput
 from plugin.formats import registry as formats
+from plugin.trackers import strava
 from plugin.trackers.base import Credentials, Tracker
+from plugin.trackers.hevy import HevyTracker
 from plugin.trackers.host import HostTracker
 from plugin.trackers.wger import WgerTracker
 
@@ -20,6 +22,8 @@ Factory = Callable[[Credentials, dict[str, Any]], Tracker]
 
 TRACKERS: dict[str, Factory] = {
     "host": HostTracker,
+    "hevy": HevyTracker,
+    "strava": strava.from_credentials,
     "wger": WgerTracker,
 }
 

@@ -5,7 +5,19 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from plugin.web import calendars, docs, health, hooks, lifecycle, manifests, problems, routines, sessions
+from plugin.web import (
+    calendars,
+    docs,
+    health,
+    hooks,
+    lifecycle,
+    manifests,
+    pages,
+    problems,
+    routines,
+    sessions,
+    strava,
+)
 
 API_BLUEPRINTS = [
     health.blp,
@@ -15,6 +27,7 @@ API_BLUEPRINTS = [
     lifecycle.blp,
     hooks.blp,
     sessions.blp,
+    strava.blp,
 ]
 
 
@@ -25,4 +38,5 @@ def init_app(app: Flask) -> None:
     for blueprint in API_BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
+    app.register_blueprint(pages.blp)
     problems.init_app(app)

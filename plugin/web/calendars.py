@@ -99,7 +99,8 @@ class CreatedSchema(CalendarSchema):
     token = fields.String(metadata={"description": "shown once; keep it private"})
 
 
-def _urls(token: str) -> dict[str, str]:
+def feed_urls(token: str) -> dict[str, str]:
+    """The feed's https (or http) URL and the same as webcal:// (the API and the subscribe page)."""
     url = f"{base_url()}/calendars/{token}.ics"
     return {"url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
 
@@ -107,7 +108,7 @@ def _urls(token: str) -> dict[str, str]:
 def _answer(found: service.CalendarView, token: str) -> dict[str, Any]:
     return {
         "id": found.calendar_id,
-        **_urls(token),
+        **feed_urls(token),
         **found.spec,
         "sequence": found.sequence,
         "duration_s": {r.id: r.duration_s for r in found.plan.routines},

@@ -1,0 +1,178 @@
+"""Strava API v3: activities in as completed sessions, sessions out as manual activities.
+
+Strava has no planned workouts (shared/formats.md §3.4), so nothing of a routine
+is pushed; what travels is a completed session. An activity counts as a
+stretching session when its ``sport_type`` is one of STRETCH_SPORT_TYPES (§3.5)
+or its name is one we give activities ("Stretching: <routine>") or a routine's
+own name. Webhook events (§3.2) are validated here into StravaEvent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from plugin.catalog.errors import InvalidInput
+from plugin.catalog.model import CompletedSession
+from plugin.formats.text import done_line
+from plugin.formats.timestamps import parse_aware
+
+STRETCH_SPORT_TYPES = frozenset({"Yoga", "Workout", "PhysicalTherapy"})
+DEFAULT_SPORT_TYPE = "Workout"  # PhysicalTherapy on POST /activities is UNCONFIRMED (§7.6)
+NAME_PREFIX = "Stretching: "
+OBJECT_TYPES = ("activity", "athlete")
+ASPECT_TYPES = ("create", "update", "delete")
+
+
+def activity_name(routine_name: str | None) -> str:
+    """The name we give an activity we post."""
+    return f"{NAME_PREFIX}{routine_name}" if routine_name else "Stretching session"
+
+
+def routine_for_name(name: Any, routine_ids_by_name: Mapping[str, str]) -> str | None:
+    """The routine an activity name refers to: its own name, or the name we gave it."""
+    if not isinstance(name, str):
+        return None
+    wanted = name.strip()
+    if wanted.startswith(NAME_PREFIX):
+        wanted = wanted[len(NAME_PREFIX) :]
+    by_folded = {n.casefold(): rid for n, rid in routine_ids_by_name.items()}
+    return by_folded.get(wanted.strip().casefold())
+
+
+def is_stretching(activity: Mapping[str, Any], routine_ids_by_name: Mapping[str, str]) -> bool:
+    """Whether an activity is a stretching session: by sport type or by a name we know."""
+    name = activity.get("name")
+    ours = isinstance(name, str) and (name.startswith(NAME_PREFIX) or name == activity_name(None))
+    return (
+        activity.get("sport_type") in STRETCH_SPORT_TYPES
+        or ours
+        or routine_for_name(name, routine_ids_by_name) is not None
+    )
+
+
+def _whole_number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def parse_activity(
+    activity: Any, routine_ids_by_name: Mapping[str, str] | None = None
+) -> CompletedSession | None:
+    """A DetailedActivity as a completed session keyed by the activity id; None if not stretching."""
+    if not isinstance(activity, Mapping):
+        raise InvalidInput("an activity must be an object", field="activity")
+    names = routine_ids_by_name or {}
+    activity_id = activity.get("id")
+    if not _whole_number(activity_id):
+        raise InvalidInput("an activity needs its integer id", field="id")
+    elapsed = activity.get("elapsed_time")
+    if not _whole_number(elapsed) or elapsed < 0:
+        raise InvalidInput("elapsed_time must be whole seconds", field="elapsed_time")
+    started = parse_aware(activity.get("start_date"), "start_date")
+    if not is_stretching(activity, names):
+        return None
+    return CompletedSession(
+        source="strava",
+        source_id=str(activity_id),
+        routine_id=routine_for_name(activity.get("name"), names),
+        started_at=started,
+        duration_s=elapsed,
+        notes=str(activity.get("description") or ""),
+    )
+
+
+def description(session: CompletedSession, exercise_names: Mapping[str, str] | None = None) -> str:
+    """What was done, one line per exercise, then the pain score and notes if any."""
+    names = exercise_names or {}
+    lines = [f"Stretching session logged in {session.source}."]
+    lines += [f"- {done_line(names.get(d.exercise_id, d.exercise_id), d)}" for d in session.exercises]
+    if session.pain is not None:
+        lines.append(f"Pain or discomfort: {session.pain}/10")
+    if session.notes:
+        lines.append(session.notes)
+    return "\n".join(lines)
+
+
+def manual_activity(
+    session: CompletedSession,
+    routine_name: str | None = None,
+    exercise_names: Mapping[str, str] | None = None,
+    sport_type: str = DEFAULT_SPORT_TYPE,
+) -> dict[str, Any]:
+    """The form fields of ``POST /api/v3/activities`` for a completed session (§3.4)."""
+    if sport_type not in STRETCH_SPORT_TYPES:
+        raise InvalidInput(
+            f"sport_type must be one of {', '.join(sorted(STRETCH_SPORT_TYPES))}", field="sport_type"
+        )
+    return {
+        "name": activity_name(routine_name),
+        "sport_type": sport_type,
+        # Strava reads start_date_local as wall time; stravalib writes it with a literal Z.
+        "start_date_local": session.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "elapsed_time": max(1, session.duration_s),
+        "description": description(session, exercise_names),
+    }
+
+
+@dataclass(frozen=True)
+class StravaEvent:
+    """One webhook event (§3.2)."""
+
+    object_type: str
+    object_id: int
+    aspect_type: str
+    owner_id: int
+    subscription_id: int | None
+    event_time: int
+    updates: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_deauthorization(self) -> bool:
+        return self.object_type == "athlete" and str(self.updates.get("authorized")).lower() == "false"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The event as Strava sent it (what a queued job carries)."""
+        return {
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "aspect_type": self.aspect_type,
+            "owner_id": self.owner_id,
+            "subscription_id": self.subscription_id,
+            "event_time": self.event_time,
+            "updates": self.updates,
+        }
+
+    @property
+    def key(self) -> str:
+        """One string per distinct event, for logs and job ids."""
+        return f"{self.object_type}:{self.object_id}:{self.aspect_type}:{self.event_time}"
+
+
+def parse_event(body: Any) -> StravaEvent:
+    """Validate a webhook event body; InvalidInput names the field at fault."""
+    if not isinstance(body, Mapping):
+        raise InvalidInput("an event must be a JSON object", field="body")
+    for name in ("object_id", "owner_id", "event_time"):
+        if not _whole_number(body.get(name)):
+            raise InvalidInput(f"{name} must be an integer", field=name)
+    if body.get("object_type") not in OBJECT_TYPES:
+        raise InvalidInput(f"object_type must be one of {', '.join(OBJECT_TYPES)}", field="object_type")
+    if body.get("aspect_type") not in ASPECT_TYPES:
+        raise InvalidInput(f"aspect_type must be one of {', '.join(ASPECT_TYPES)}", field="aspect_type")
+    subscription_id = body.get("subscription_id")
+    if subscription_id is not None and not _whole_number(subscription_id):
+        raise InvalidInput("subscription_id must be an integer", field="subscription_id")
+    updates = body.get("updates")
+    updates = {} if updates is None else updates
+    if not isinstance(updates, Mapping):
+        raise InvalidInput("updates must be an object", field="updates")
+    return StravaEvent(
+        object_type=body["object_type"],
+        object_id=body["object_id"],
+        aspect_type=body["aspect_type"],
+        owner_id=body["owner_id"],
+        subscription_id=subscription_id,
+        event_time=body["event_time"],
+        updates=dict(updates),
+    )

@@ -1,0 +1,282 @@
+"""Strava API v3 client: OAuth tokens, activities read, manual activities posted (formats.md §3).
+
+Access tokens last about six hours. The client refreshes one shortly before it
+expires, and once more when Strava answers 401; each refresh may hand back a
+new refresh token, which replaces the old one at once (Strava's oauth-updates
+page), so ``on_tokens`` is called with every new set before anything else runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+
+from plugin.catalog.errors import InvalidInput
+from plugin.catalog.model import CompletedSession, Plan, Routine
+from plugin.formats import strava
+from plugin.formats.timestamps import parse_aware
+from plugin.trackers.base import TIMEOUT, Credentials, PullOutcome, PushOutcome, TrackerError, send
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://www.strava.com/api/v3"
+DEFAULT_OAUTH_URL = "https://www.strava.com/oauth"
+# Read every activity (private ones too, and their privacy changes) and create activities (§3.1).
+SCOPES = "read,activity:read_all,activity:write"
+REFRESH_MARGIN_S = 300  # refresh when less than this is left of the access token
+LIST_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class StravaTokens:
+    access_token: str
+    refresh_token: str
+    expires_at: int  # epoch seconds
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "expires_at": self.expires_at,
+        }
+
+    @classmethod
+    def from_answer(cls, answer: Any) -> StravaTokens:
+        """Tokens from Strava's token endpoint answer; TrackerError if any is missing."""
+        if not isinstance(answer, Mapping):
+            raise TrackerError("token answer is not a JSON object", status=502)
+        access, refresh = answer.get("access_token"), answer.get("refresh_token")
+        expires = answer.get("expires_at")
+        if not (isinstance(access, str) and access and isinstance(refresh, str) and refresh):
+            raise TrackerError("token answer lacks access_token or refresh_token", status=502)
+        if not isinstance(expires, int) or isinstance(expires, bool):
+            raise TrackerError("token answer lacks an integer expires_at", status=502)
+        return cls(access, refresh, expires)
+
+
+@dataclass(frozen=True)
+class StravaApp:
+    """The registered Strava application and where its APIs live (configurable for tests)."""
+
+    client_id: str
+    client_secret: str
+    api_url: str = DEFAULT_API_URL
+    oauth_url: str = DEFAULT_OAUTH_URL
+
+    def authorize_url(self, redirect_uri: str, state: str) -> str:
+        """Strava's authorization page for this app, with our ``state`` to check on return."""
+        query = urlencode(
+            {
+                "client_id": self.client_id,
+                "redirect_uri": redirect_uri,
+                "response_type": "code",
+                "approval_prompt": "auto",
+                "scope": SCOPES,
+                "state": state,
+            }
+        )
+        return f"{self.oauth_url.rstrip('/')}/authorize?{query}"
+
+
+def _json(response: requests.Response, what: str) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise TrackerError(f"{what}: Strava answered with something that is not JSON", status=502) from None
+
+
+def token_request(
+    app: StravaApp, form: Mapping[str, str], what: str, http: requests.Session, timeout: tuple[float, float]
+) -> Any:
+    """One POST to Strava's token endpoint with the app's credentials; the JSON answer."""
+    body = {"client_id": app.client_id, "client_secret": app.client_secret, **form}
+    response = send(http, "POST", f"{app.oauth_url.rstrip('/')}/token", what, data=body, timeout=timeout)
+    return _json(response, what)
+
+
+def exchange_code(
+    app: StravaApp, code: str, session: requests.Session | None = None, timeout: tuple[float, float] = TIMEOUT
+) -> tuple[StravaTokens, int]:
+    """Trade an authorization code for tokens; returns them with the athlete id."""
+    answer = token_request(
+        app,
+        {"code": code, "grant_type": "authorization_code"},
+        "exchange the authorization code",
+        session or requests.Session(),
+        timeout,
+    )
+    tokens = StravaTokens.from_answer(answer)
+    athlete = answer.get("athlete")
+    athlete_id = athlete.get("id") if isinstance(athlete, Mapping) else None
+    if not isinstance(athlete_id, int) or isinstance(athlete_id, bool):
+        raise TrackerError("token answer lacks athlete.id", status=502)
+    return tokens, athlete_id
+
+
+class StravaTracker:
+    """One athlete's Strava account, reached with OAuth tokens that refresh themselves."""
+
+    key = "strava"
+    # Nothing is pushed (push refuses); the push service still names a format for its digest.
+    format = "json"
+
+    def __init__(
+        self,
+        app: StravaApp,
+        tokens: StravaTokens,
+        on_tokens: Callable[[StravaTokens], None] | None = None,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.time,
+        timeout: tuple[float, float] = TIMEOUT,
+    ) -> None:
+        self.app = app
+        self.tokens = tokens
+        self.on_tokens = on_tokens
+        self.http = session or requests.Session()
+        self.clock = clock
+        self.timeout = timeout
+
+    # --- tokens ------------------------------------------------------------------
+
+    def refresh(self) -> StravaTokens:
+        """Get a new access token; keep the refresh token Strava returns (it may be new)."""
+        form = {"grant_type": "refresh_token", "refresh_token": self.tokens.refresh_token}
+        answer = token_request(self.app, form, "refresh the access token", self.http, self.timeout)
+        self.tokens = StravaTokens.from_answer(answer)
+        if self.on_tokens:
+            self.on_tokens(self.tokens)
+        return self.tokens
+
+    def _call(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
+        if self.tokens.expires_at - self.clock() < REFRESH_MARGIN_S:
+            self.refresh()
+        url = f"{self.app.api_url.rstrip('/')}{path}"
+        for attempt in (1, 2):
+            headers = {"Authorization": f"Bearer {self.tokens.access_token}", "Accept": "application/json"}
+            try:
+                response = send(self.http, method, url, what, headers=headers, timeout=self.timeout, **kwargs)
+                return _json(response, what)
+            except TrackerError as err:
+                if err.status != 401 or attempt == 2:
+                    raise
+                log.info("Strava answered 401 to %s; refreshing the token once", what)
+                self.refresh()
+        raise AssertionError("unreachable")
+
+    # --- activities ----------------------------------------------------------------
+
+    def activity(self, activity_id: int) -> Any:
+        """``GET /activities/{id}``: the DetailedActivity as Strava sent it."""
+        return self._call(
+            "GET",
+            f"/activities/{int(activity_id)}",
+            "read the activity",
+            params={"include_all_efforts": "false"},
+        )
+
+    def activities(self, after: int, before: int | None = None) -> list[Any]:
+        """Every activity of the athlete started after ``after`` (and before ``before``), oldest first."""
+        found: list[Any] = []
+        page = 1
+        while True:
+            params: dict[str, Any] = {"after": after, "page": page, "per_page": LIST_PAGE_SIZE}
+            if before is not None:
+                params["before"] = before
+            batch = self._call("GET", "/athlete/activities", "list activities", params=params)
+            if not isinstance(batch, list):
+                raise TrackerError("list activities: the answer is not a list", status=502)
+            found += batch
+            if len(batch) < LIST_PAGE_SIZE:
+                return found
+            page += 1
+
+    def find_posted(self, fields: Mapping[str, Any]) -> int | None:
+        """An activity we may already have posted: same name and start, within a minute (§3.4)."""
+        started = parse_aware(fields["start_date_local"], "start_date_local")
+        after = int((started - timedelta(minutes=1)).timestamp())
+        before = int((started + timedelta(minutes=1)).timestamp())
+        # Strava's after/before compare with start_date (UTC); the local start can be hours away.
+        for activity in self.activities(after - 14 * 3600, before + 14 * 3600):
+            if not isinstance(activity, Mapping) or activity.get("name") != fields["name"]:
+                continue
+            local = activity.get("start_date_local")
+            if isinstance(local, str) and local[:19] == fields["start_date_local"][:19]:
+                return int(activity["id"])
+        return None
+
+    def post_session(
+        self,
+        session: CompletedSession,
+        routine_name: str | None = None,
+        exercise_names: Mapping[str, str] | None = None,
+        sport_type: str = strava.DEFAULT_SPORT_TYPE,
+    ) -> int:
+        """Post a completed session as a manual activity once; returns the activity id.
+
+        A manual activity has no external_id (§3.4), so before posting, look for
+        one an earlier attempt (maybe timed out) already made.
+        """
+        fields = strava.manual_activity(session, routine_name, exercise_names, sport_type)
+        existing = self.find_posted(fields)
+        if existing is not None:
+            return existing
+        answer = self._call("POST", "/activities", "create the activity", data=fields)
+        activity_id = answer.get("id") if isinstance(answer, Mapping) else None
+        if not isinstance(activity_id, int) or isinstance(activity_id, bool):
+            raise TrackerError("create the activity: the answer has no id", status=502, retryable=True)
+        return activity_id
+
+    # --- the tracker contract ------------------------------------------------------
+
+    def push(self, routine: Routine, plan: Plan | None, state: dict[str, Any]) -> PushOutcome:
+        """Strava has no planned workouts: a routine cannot be pushed there (§3.4)."""
+        raise TrackerError("Strava takes completed sessions only; it has no routines or planned workouts")
+
+    def pull(self, cursor: str | None, routines_by_remote_id: dict[str, str]) -> PullOutcome:
+        """Stretching activities started after ``cursor`` (epoch seconds), as sessions.
+
+        ``routines_by_remote_id`` maps routine names (Strava's only link to a
+        routine) to routine ids.
+        """
+        after = int(cursor) if cursor and cursor.isdigit() else 0
+        sessions: list[CompletedSession] = []
+        newest = after
+        for activity in self.activities(after):
+            try:
+                parsed = strava.parse_activity(activity, routines_by_remote_id)
+            except InvalidInput as err:
+                log.warning("skipping a Strava activity: %s", err.message)
+                continue
+            if parsed is not None:
+                sessions.append(parsed)
+                newest = max(newest, int(parsed.started_at.timestamp()))
+        return PullOutcome(sessions=sessions, cursor=str(newest))
+
+
+def from_credentials(credentials: Credentials, state: dict[str, Any]) -> StravaTracker:
+    """A client from a Strava installation's credentials (the tracker registry's factory).
+
+    The host installs with clientId, clientSecret, accessToken, refreshToken and
+    expiresAt; tokens refreshed here are not saved, so work that may refresh goes
+    through plugin.services.strava, which saves them.
+    """
+    extra = credentials.extra
+    saved = extra.get("strava") if isinstance(extra.get("strava"), dict) else {}
+    access = saved.get("access_token") or extra.get("accessToken") or credentials.token
+    refresh = saved.get("refresh_token") or extra.get("refreshToken")
+    if not access or not refresh:
+        raise TrackerError("this installation has not connected a Strava account")
+    app = StravaApp(str(extra.get("clientId") or ""), str(extra.get("clientSecret") or ""))
+    return StravaTracker(
+        app, StravaTokens(access, refresh, int(saved.get("expires_at") or extra.get("expiresAt") or 0))
+    )
+
+
+from_credentials.format = StravaTracker.format  # type: ignore[attr-defined]

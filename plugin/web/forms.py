@@ -1,0 +1,99 @@
+"""The subscribe form: browser form fields in, the plan fields POST /calendars takes out.
+
+A form sends strings (times typed as "07:30, 18:00", checkboxes repeated); this
+module turns them into the JSON shape of the API, and turns the API's field paths
+("times.1", "routines") back into the form field to show a message beside.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+FIELDS = ("routines", "days", "times", "timezone", "reminders", "name")
+DEFAULT_TIMEZONE = "UTC"
+REMINDER_CHOICES = (0, 5, 10, 15, 30, 60, 120)
+DEFAULT_REMINDERS = (10,)
+DEFAULT_NAME = "Stretching"
+# What a person reads when a list is too short or too long (the API says "Length must be …").
+LIST_MESSAGES = {
+    "routines": "Pick at least one routine (at most {high}).",
+    "days": "Pick at least one day.",
+    "times": "Give 1 to {high} times a day, like 07:30, 18:00.",
+    "reminders": "Pick at most {high} reminders.",
+}
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+@dataclass
+class SubscribeForm:
+    """What the person typed, kept to fill the form again, and the messages per field."""
+
+    routines: list[str] = field(default_factory=list)
+    days: list[str] = field(default_factory=list)
+    times: str = ""
+    timezone: str = DEFAULT_TIMEZONE
+    reminders: list[str] = field(default_factory=lambda: [str(m) for m in DEFAULT_REMINDERS])
+    name: str = DEFAULT_NAME
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    from_browser: bool = True  # no answer yet: let the page preselect the browser's timezone
+
+    @classmethod
+    def from_request(cls, form: MultiDict) -> SubscribeForm:
+        return cls(
+            routines=form.getlist("routines"),
+            days=form.getlist("days"),
+            times=form.get("times", "").strip(),
+            timezone=form.get("timezone", "").strip(),
+            reminders=form.getlist("reminders"),
+            name=form.get("name", "").strip(),
+            from_browser=False,
+        )
+
+    def add_error(self, path: str, message: str) -> None:
+        """File a message under the form field a field path like 'times.1' belongs to."""
+        name = path.split(".", 1)[0]
+        self.errors.setdefault(name if name in FIELDS else "form", []).append(message)
+
+    def plan_fields(self) -> dict[str, Any]:
+        """The body POST /calendars would get; a reminder that is no number is reported here."""
+        reminders: list[Any] = []
+        for value in self.reminders:
+            try:
+                reminders.append(int(value))
+            except ValueError:
+                self.add_error("reminders", f"{value!r} is not a number of minutes.")
+        return {
+            "routines": self.routines,
+            "days": self.days,
+            "times": [t for t in _SEPARATORS.split(self.times) if t],
+            "timezone": self.timezone,
+            "reminders": reminders,
+            "name": self.name or DEFAULT_NAME,
+        }
+
+    def add_schema_errors(
+        self,
+        messages: Mapping[str, list[str]],
+        sent: Mapping[str, Any],
+        limits: Mapping[str, tuple[int, int]],
+    ) -> None:
+        """File the API schema's messages ({'times.1': [...]}) in words that name the value."""
+        for path, reasons in messages.items():
+            head, _, index = path.partition(".")
+            if not index and head in LIST_MESSAGES:
+                self.add_error(head, LIST_MESSAGES[head].format(high=limits.get(head, (0, ""))[1]))
+                continue
+            value = _item(sent.get(head), index)
+            for reason in reasons:
+                self.add_error(path, f"'{value}': {reason}" if value is not None else reason)
+
+
+def _item(values: Any, index: str) -> Any:
+    if index.isdigit() and isinstance(values, list) and int(index) < len(values):
+        return values[int(index)]
+    return None

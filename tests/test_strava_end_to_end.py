@@ -1,0 +1,416 @@
+"""Strava end to end over HTTP: the webhook handshake, connecting an athlete with OAuth, events
+replayed and reordered, deauthorization, and sessions posted out once, against the local Strava."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from fake_strava import ATHLETE_ID, CLIENT_ID, CLIENT_SECRET, FakeStrava
+from hostkit import Host, host_config, session_body
+
+from plugin import crypto
+from plugin.config import secret_key
+from plugin.jobs import jobs
+from plugin.services import strava as service
+from plugin.store import installations as installation_repo
+
+VERIFY_TOKEN = "verify-me-7f2c"
+SCOPE = "read,activity:read_all,activity:write"
+
+
+@pytest.fixture
+def fake(httpserver) -> FakeStrava:
+    return FakeStrava(httpserver, now=time.time())
+
+
+@pytest.fixture
+def app_config(database_config, tmp_path, fake) -> dict:
+    return host_config(
+        database_config,
+        tmp_path,
+        STRAVA_CLIENT_ID=CLIENT_ID,
+        STRAVA_CLIENT_SECRET=CLIENT_SECRET,
+        STRAVA_VERIFY_TOKEN=VERIFY_TOKEN,
+        STRAVA_API_URL=f"{fake.url}/api/v3",
+        STRAVA_OAUTH_URL=f"{fake.url}/oauth",
+    )
+
+
+@pytest.fixture
+def host(client) -> Host:
+    host = Host(client)
+    assert host.install().status_code == 201
+    return host
+
+
+def run_queue(app) -> None:
+    """Run what the webhook queued, as the huey consumer would."""
+    huey = jobs(app).huey
+    while (task := huey.dequeue()) is not None:
+        huey.execute(task)
+
+
+def connect(client, host: Host, fake: FakeStrava, post_sessions: bool = True, scope: str = SCOPE):
+    """Walk the browser through the connect flow; returns the callback's answer."""
+    link = host.call("POST", "/hooks/strava/connect", {"postSessions": post_sessions})
+    assert link.status_code == 201, link.get_json()
+    redirect = client.get(link.get_json()["url"])
+    assert redirect.status_code == 302
+    query = {k: v[0] for k, v in parse_qs(urlsplit(redirect.headers["Location"]).query).items()}
+    fake.codes["c0de"] = ATHLETE_ID  # the athlete said yes on Strava's page
+    return client.get(
+        "/connect/strava/callback", query_string={"state": query["state"], "code": "c0de", "scope": scope}
+    )
+
+
+def installation(db, host: Host):
+    with db.unit_of_work() as session:
+        row = installation_repo.by_client_key(session, host.client_key)
+        session.expunge(row)
+        return row
+
+
+def event(object_id: int, aspect: str = "create", **changes) -> dict:
+    return {
+        "aspect_type": aspect,
+        "event_time": int(time.time()),
+        "object_id": object_id,
+        "object_type": "activity",
+        "owner_id": ATHLETE_ID,
+        "subscription_id": 120475,
+        "updates": {},
+        **changes,
+    }
+
+
+def recent_yoga(fake: FakeStrava) -> dict:
+    """A yoga activity the athlete did an hour ago."""
+    start = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return fake.add(name="Yoga", sport_type="Yoga", start_date=start)
+
+
+# --- the subscription handshake ------------------------------------------------------------
+
+
+def test_the_handshake_echoes_the_challenge(client):
+    answer = client.get(
+        "/webhooks/strava",
+        query_string={
+            "hub.mode": "subscribe",
+            "hub.challenge": "15f7d1a91c1f40f8",
+            "hub.verify_token": VERIFY_TOKEN,
+        },
+    )
+    assert answer.status_code == 200
+    assert answer.get_json() == {"hub.challenge": "15f7d1a91c1f40f8"}
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "field"),
+    [
+        ({"hub.mode": "subscribe", "hub.challenge": "x", "hub.verify_token": "wrong"}, 403, None),
+        ({"hub.mode": "unsubscribe", "hub.challenge": "x", "hub.verify_token": VERIFY_TOKEN}, 403, None),
+        ({"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN}, 422, "hub.challenge"),
+    ],
+)
+def test_a_wrong_handshake_is_refused(client, query, status, field):
+    answer = client.get("/webhooks/strava", query_string=query)
+    assert answer.status_code == status
+    assert answer.mimetype == "application/problem+json"
+    if field:
+        assert field in answer.get_json()["errors"]
+
+
+def test_no_verify_token_configured_refuses_every_handshake(app, client):
+    app.config["STRAVA_VERIFY_TOKEN"] = ""
+    answer = client.get(
+        "/webhooks/strava",
+        query_string={"hub.mode": "subscribe", "hub.challenge": "x", "hub.verify_token": ""},
+    )
+    assert answer.status_code == 403
+
+
+# --- connecting an athlete ---------------------------------------------------------------------
+
+
+def test_connecting_stores_the_tokens_encrypted(app, client, db, host, fake):
+    link = host.call("POST", "/hooks/strava/connect", {"postSessions": True}).get_json()["url"]
+    redirect = client.get(link)
+    target = urlsplit(redirect.headers["Location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == f"{fake.url}/oauth/authorize"
+    query = {k: v[0] for k, v in parse_qs(target.query).items()}
+    assert query["client_id"] == CLIENT_ID and query["scope"] == SCOPE
+    assert query["redirect_uri"].endswith("/connect/strava/callback")
+    assert (
+        "strava_connect=" in redirect.headers["Set-Cookie"] and "HttpOnly" in redirect.headers["Set-Cookie"]
+    )
+
+    fake.codes["c0de"] = ATHLETE_ID
+    done = client.get(
+        "/connect/strava/callback", query_string={"state": query["state"], "code": "c0de", "scope": SCOPE}
+    )
+
+    assert done.status_code == 200 and "Strava is connected" in done.get_data(as_text=True)
+    (exchange,) = fake.requests("POST", "/oauth/token")
+    assert exchange.form["grant_type"] == "authorization_code" and exchange.form["code"] == "c0de"
+    row = installation(db, host)
+    assert row.tracker_state["strava"]["athlete_id"] == ATHLETE_ID
+    assert row.tracker_state["strava"]["post_sessions"] is True
+    stored = json.loads(crypto.decrypt(secret_key(app), row.credentials_enc))["strava"]
+    assert stored["access_token"] in fake.access and stored["refresh_token"] in fake.refresh_tokens
+    with db.engine.connect() as conn:
+        raw = repr(conn.exec_driver_sql("SELECT * FROM installations").fetchall())
+    assert stored["access_token"] not in raw and stored["refresh_token"] not in raw
+
+
+def test_a_declined_authorization_is_a_clear_page_and_stores_nothing(client, db, host, fake):
+    link = host.call("POST", "/hooks/strava/connect", {}).get_json()["url"]
+    state = parse_qs(urlsplit(client.get(link).headers["Location"]).query)["state"][0]
+    answer = client.get("/connect/strava/callback", query_string={"state": state, "error": "access_denied"})
+    assert answer.status_code == 403 and answer.mimetype == "text/html"
+    assert "not granted" in answer.get_data(as_text=True)
+    assert "strava" not in (installation(db, host).tracker_state or {})
+    assert fake.requests("POST", "/oauth/token") == []
+
+
+@pytest.mark.parametrize("state", ["", "forged", "gAAAAABnotatokenatall"])
+def test_a_forged_callback_is_a_clear_page(client, host, fake, state):
+    query = {"state": state, "code": "c0de", "utm_source": "x"}
+    answer = client.get("/connect/strava/callback", query_string=query)
+    assert answer.status_code == 403 and answer.mimetype == "text/html"
+    assert fake.requests("POST", "/oauth/token") == []
+
+
+def test_a_callback_in_another_browser_is_refused(app, client, host, fake):
+    link = host.call("POST", "/hooks/strava/connect", {}).get_json()["url"]
+    state = parse_qs(urlsplit(client.get(link).headers["Location"]).query)["state"][0]
+    other_browser = app.test_client()
+    answer = other_browser.get(
+        "/connect/strava/callback", query_string={"state": state, "code": "c0de", "scope": SCOPE}
+    )
+    assert answer.status_code == 403 and "browser" in answer.get_data(as_text=True)
+
+
+def test_a_state_is_no_ticket_and_a_ticket_no_state(app, client, host):
+    key = secret_key(app)
+    ticket = service.connect_ticket(key, "some-installation", False)
+    assert client.get("/connect/strava/callback", query_string={"state": ticket}).status_code == 403
+    assert client.get("/connect/strava", query_string={"ticket": "tampered" + ticket}).status_code == 403
+
+
+def test_an_expired_ticket_is_refused(app, client):
+    ticket = service.seal(
+        secret_key(app), "ticket", {"installation": "x", "post": False}, 600, now=time.time() - 700
+    )
+    answer = client.get("/connect/strava", query_string={"ticket": ticket})
+    assert answer.status_code == 403 and "expired" in answer.get_data(as_text=True)
+
+
+def test_the_connect_link_needs_a_signed_call(client, host):
+    answer = host.call("POST", "/hooks/strava/connect", {}, secret="whsec_" + "A" * 44)
+    assert answer.status_code == 401
+
+
+# --- webhook events ----------------------------------------------------------------------------
+
+
+def test_events_replayed_and_out_of_order_store_one_session_each(app, client, db, host, fake):
+    assert connect(client, host, fake).status_code == 200
+    start = (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    yoga = fake.add(name="Evening yoga", sport_type="Yoga", start_date=start, elapsed_time=900)
+    ours = fake.add(
+        name="Stretching: Trunk rotation", sport_type="Workout", start_date=start, elapsed_time=200
+    )
+    run = fake.add(name="Morning run", sport_type="Run", start_date=start)
+    sent = [
+        event(ours["id"], "update", updates={"title": "Stretching: Trunk rotation"}),
+        event(yoga["id"]),
+        event(ours["id"]),
+        event(yoga["id"]),
+        event(run["id"]),
+        event(ours["id"]),
+        event(yoga["id"], "update", updates={"type": "Yoga"}),
+    ]
+    for body in sent:
+        started = time.monotonic()
+        answer = client.post("/webhooks/strava", json=body)
+        assert answer.status_code == 200 and answer.get_json()["status"] == "accepted"
+        assert time.monotonic() - started < 2  # Strava's limit: the work happens later
+    assert fake.requests("GET", f"/api/v3/activities/{ours['id']}") == []  # nothing done in the request
+
+    run_queue(app)
+
+    sessions = host.call("GET", "/sessions").get_json()
+    assert sorted((s["source_id"], s["routine"], s["duration_s"]) for s in sessions) == sorted(
+        [(str(yoga["id"]), None, 900), (str(ours["id"]), "trunk-rotation", 200)]
+    )
+    assert all(s["source"] == "strava" for s in sessions)
+
+
+def test_a_delete_event_removes_the_session(app, client, host, fake):
+    connect(client, host, fake)
+    yoga = recent_yoga(fake)
+    client.post("/webhooks/strava", json=event(yoga["id"]))
+    run_queue(app)
+    assert len(host.call("GET", "/sessions").get_json()) == 1
+    del fake.activities[yoga["id"]]
+    client.post("/webhooks/strava", json=event(yoga["id"], "delete"))
+    client.post("/webhooks/strava", json=event(yoga["id"]))  # a late create: the activity is gone
+    run_queue(app)
+    assert host.call("GET", "/sessions").get_json() == []
+
+
+def test_an_expired_token_is_refreshed_and_the_new_one_kept(app, client, db, host, fake):
+    connect(client, host, fake)
+    before = json.loads(crypto.decrypt(secret_key(app), installation(db, host).credentials_enc))["strava"]
+    fake.expire_all()
+    yoga = recent_yoga(fake)
+    client.post("/webhooks/strava", json=event(yoga["id"]))
+    run_queue(app)
+
+    after = json.loads(crypto.decrypt(secret_key(app), installation(db, host).credentials_enc))["strava"]
+    assert after["refresh_token"] != before["refresh_token"]
+    assert (
+        after["refresh_token"] in fake.refresh_tokens and before["refresh_token"] not in fake.refresh_tokens
+    )
+    assert len(host.call("GET", "/sessions").get_json()) == 1
+
+
+def test_deauthorization_disables_sync(app, client, db, host, fake):
+    connect(client, host, fake)
+    client.post(
+        "/webhooks/strava",
+        json=event(ATHLETE_ID, "update", object_type="athlete", updates={"authorized": "false"}),
+    )
+    run_queue(app)
+    assert installation(db, host).tracker_state["strava"]["sync"] is False
+    yoga = recent_yoga(fake)
+    client.post("/webhooks/strava", json=event(yoga["id"]))
+    run_queue(app)
+    assert host.call("GET", "/sessions").get_json() == []
+    assert fake.requests("GET", f"/api/v3/activities/{yoga['id']}") == []
+
+
+def test_an_unknown_owner_is_ignored_with_a_logged_reason(app, client, fake, caplog):
+    caplog.set_level(logging.INFO)
+    answer = client.post("/webhooks/strava", json=event(5, owner_id=999))
+    assert answer.status_code == 200
+    run_queue(app)
+    assert "no installation is connected to athlete 999" in caplog.text
+    assert fake.server.log == []
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (b"not json", "body"),
+        (b"[]", "body"),
+        (json.dumps(event(1, owner_id="x")).encode(), "owner_id"),
+        (json.dumps(event(1, aspect="merge")).encode(), "aspect_type"),
+    ],
+)
+def test_a_malformed_event_is_a_422_naming_the_field_and_queues_nothing(app, client, body, field, caplog):
+    answer = client.post("/webhooks/strava", data=body, content_type="application/json")
+    assert answer.status_code == 422
+    assert answer.mimetype == "application/problem+json"
+    assert field in answer.get_json()["errors"]
+    assert jobs(app).huey.pending_count() == 0
+    assert "malformed Strava event" in caplog.text
+
+
+# --- sessions out --------------------------------------------------------------------------------
+
+
+def test_sessions_done_elsewhere_are_posted_once_and_not_imported_back(app, client, db, host, fake):
+    connect(client, host, fake, post_sessions=True)
+    assert host.import_session(session_body("hevy-1")).status_code == 201
+    row = installation(db, host)
+
+    assert row.id in service.posting_installations(db)
+    jobs(app).strava_post(row.id)
+    run_queue(app)
+    jobs(app).strava_post(row.id)  # again: nothing new to post
+    run_queue(app)
+
+    (posted,) = fake.requests("POST", "/api/v3/activities")
+    assert posted.form["name"] == "Stretching: Daily hamstring stretch"
+    assert posted.form["sport_type"] == "Workout"
+    assert posted.form["elapsed_time"] == "420"
+    assert "Lying hamstring stretch, left leg: 1 set, 1 reps, hold 30 s" in posted.form["description"]
+    (activity_id,) = fake.activities
+    # Strava tells us about the activity we made: it is not a new session.
+    client.post("/webhooks/strava", json=event(activity_id))
+    run_queue(app)
+    assert [s["source"] for s in host.call("GET", "/sessions").get_json()] == ["host"]
+
+
+def test_sessions_are_not_posted_unless_asked(app, client, db, host, fake):
+    connect(client, host, fake, post_sessions=False)
+    host.import_session(session_body("hevy-2"))
+    row = installation(db, host)
+    assert row.id not in service.posting_installations(db)
+    assert service.post_pending(db, secret_key(app), app.config, row.id) == []
+    assert fake.requests("POST", "/api/v3/activities") == []
+
+
+def test_posting_needs_the_write_scope(client, db, host, fake):
+    answer = connect(client, host, fake, post_sessions=True, scope="read,activity:read_all")
+    assert answer.status_code == 403 and "write" in answer.get_data(as_text=True)
+    assert "strava" not in (installation(db, host).tracker_state or {})
+
+
+def test_sessions_received_before_connecting_are_not_posted(app, client, db, host, fake):
+    host.import_session(session_body("before-connect"))
+    connect(client, host, fake, post_sessions=True)
+    host.import_session(session_body("after-connect"))
+    row = installation(db, host)
+    assert len(service.post_pending(db, secret_key(app), app.config, row.id)) == 1
+    (posted,) = fake.requests("POST", "/api/v3/activities")
+    assert posted.form["name"] == "Stretching: Daily hamstring stretch"
+
+
+def test_a_strava_host_installation_with_its_own_tokens_takes_events(app, client, fake):
+    app.config["STRAVA_CLIENT_ID"] = app.config["STRAVA_CLIENT_SECRET"] = ""  # the host brings its app
+    issued = fake.issue(lifetime=60)  # about to expire: the first call refreshes with the host's app
+    host = Host(client)
+    credentials = {
+        "clientId": CLIENT_ID,
+        "clientSecret": CLIENT_SECRET,
+        "accessToken": issued["access_token"],
+        "refreshToken": issued["refresh_token"],
+        "expiresAt": issued["expires_at"],
+        "athleteId": ATHLETE_ID,
+    }
+    assert host.install(tracker="strava", credentials=credentials).status_code == 201
+    yoga = recent_yoga(fake)
+    client.post("/webhooks/strava", json=event(yoga["id"]))
+    run_queue(app)
+    (refresh,) = fake.requests("POST", "/oauth/token")
+    assert (refresh.form["client_id"], refresh.form["refresh_token"]) == (CLIENT_ID, issued["refresh_token"])
+    (fetched,) = fake.requests("GET", f"/api/v3/activities/{yoga['id']}")
+    assert fetched.headers["Authorization"] != f"Bearer {issued['access_token']}"
+    assert [s["source_id"] for s in host.call("GET", "/sessions").get_json()] == [str(yoga["id"])]
+
+
+def test_an_activity_the_import_rules_refuse_is_logged_not_retried(app, client, host, fake, caplog):
+    caplog.set_level(logging.INFO)
+    connect(client, host, fake)
+    future = fake.add(name="Yoga", sport_type="Yoga", start_date="2099-01-01T07:00:00Z")
+    client.post("/webhooks/strava", json=event(future["id"]))
+    run_queue(app)
+    assert "breaks a rule (started_at" in caplog.text
+    assert jobs(app).huey.pending_count() == 0 and jobs(app).huey.scheduled_count() == 0
+    assert host.call("GET", "/sessions").get_json() == []
+
+
+def test_connecting_without_a_configured_strava_app_is_a_clear_page(app, client, host):
+    app.config["STRAVA_CLIENT_ID"] = ""
+    link = host.call("POST", "/hooks/strava/connect", {}).get_json()["url"]
+    answer = client.get(link)
+    assert answer.status_code == 422 and answer.mimetype == "text/html"
+    assert "PLUGIN_STRAVA_CLIENT_ID" in answer.get_data(as_text=True)
