@@ -83,3 +83,18 @@ def runner(app):
 @pytest.fixture
 def db(app):
     return app.extensions["stretchsync.db"]
+
+
+@pytest.fixture(scope="session")
+def wger_server():
+    """A real wger 2.1 on loopback for the whole run (see tests/peer_wger.py)."""
+    import peer_wger
+
+    if not peer_wger.SCRIPT.exists():
+        message = f"wger launcher not found at {peer_wger.SCRIPT} (set STRETCHSYNC_WGER_SCRIPT)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    server = peer_wger.start()
+    yield server
+    server.remove()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from plugin.formats import canonical, csv, fit, garmin, hevy, ical
+from plugin.formats import canonical, csv, fit, garmin, hevy, ical, wger
 
 FORMATS: dict[str, ModuleType] = {
     "json": canonical,
@@ -16,6 +16,7 @@ FORMATS: dict[str, ModuleType] = {
     "ics": ical,
     "hevy": hevy,
     "csv": csv,
+    "wger": wger,
 }
 
 

@@ -16,6 +16,7 @@ from plugin.trackers import strava
 from plugin.trackers.base import Credentials, Tracker
 from plugin.trackers.hevy import HevyTracker
 from plugin.trackers.host import HostTracker
+from plugin.trackers.wger import WgerTracker
 
 Factory = Callable[[Credentials, dict[str, Any]], Tracker]
 
@@ -23,6 +24,7 @@ TRACKERS: dict[str, Factory] = {
     "host": HostTracker,
     "hevy": HevyTracker,
     "strava": strava.from_credentials,
+    "wger": WgerTracker,
 }
 
 

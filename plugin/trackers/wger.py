@@ -1,0 +1,326 @@
+"""wger REST client: push a routine as a workout (2.1) or routine (2.3+), pull sessions back.
+
+Auth is wger's permanent DRF token, ``Authorization: Token <key>`` (shared/formats.md
+§1.1). The API generation is read from the API root's route list: ``routine``
+means 2.3+, ``workout`` means the 2.1 API.
+
+Never a duplicate: the first push creates the workout and its id goes into the
+push state; later pushes PATCH that workout and replace its days (wger deletes a
+day's sets and settings with it). A push that failed half way left no state,
+so before creating anything the client looks for a workout whose description
+ends with our ``stretchsync routine: <id>`` line and takes that one over.
+
+Exercises: wger's exercise list is searched for each of ours (terms in
+``plugin.formats.wger.SEARCH_TERMS``); when nothing matches, the installation's
+``fallback_exercise`` (a wger exercise id in the credentials' extra) is used, and
+without one the stand-in terms of the exercise's focus. The setting comment
+always names our exercise, which is how logs are read back.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from plugin.catalog import exercise as catalog_exercise
+from plugin.catalog.model import CompletedSession, Exercise, Plan, Routine
+from plugin.formats import wger as fmt
+from plugin.trackers.base import TIMEOUT, Credentials, PullOutcome, PushOutcome, TrackerError, send
+
+PAGE = 100
+LOOKBACK_DAYS = 7  # sessions logged late for a past date are still found within a week
+GEN_21 = "2.1"
+GEN_23 = "2.3"
+ENGLISH = 2  # wger's language pk for English (core fixture languages.json)
+
+
+def make_session(token: str | None, retries: int = 3) -> requests.Session:
+    """A session with the token header and retries for idempotent calls and refused connections."""
+    session = requests.Session()
+    session.headers.update({"Accept": "application/json"})
+    if token:
+        session.headers["Authorization"] = f"Token {token}"
+    # A refused connection is retried for every method (nothing was sent); a 502/503/504
+    # only for idempotent ones, since a retried POST could create a second object.
+    # Retry-After is left to the job queue (TrackerError.retry_after), not slept on here.
+    retry = Retry(
+        total=retries, connect=retries, read=0, status=retries, backoff_factor=0.3,
+        status_forcelist=(502, 503, 504),
+        allowed_methods=frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"}),
+        raise_on_status=False, respect_retry_after_header=False,
+    )
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+class WgerTracker:
+    key = "wger"
+    format = "wger"  # plugin.formats.registry: the payload, as the JSON list of 2.1 requests
+
+    def __init__(self, credentials: Credentials, state: dict[str, Any] | None = None, *,
+                 session: requests.Session | None = None, timeout: tuple[float, float] = TIMEOUT,
+                 retries: int = 3) -> None:
+        if not credentials.base_url:
+            raise TrackerError("wger: base_url is required")
+        self.base_url = credentials.base_url.rstrip("/")
+        self.extra = dict(credentials.extra)
+        self.state = dict(state or {})
+        self.session = session or make_session(credentials.token, retries)
+        self.timeout = timeout
+        self._generation: str | None = None  # asked once per client: a server may be upgraded
+        self._units: dict[str, int] | None = None
+        self._exercise_ids: dict[str, int] = {k: int(v) for k, v in self.state.get("exercises", {}).items()}
+        self._searches: dict[str, list[tuple[int, str]]] = {}
+
+    # --- HTTP -------------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        path = path.strip("/")
+        return f"{self.base_url}/api/v2/{path}/" if path else f"{self.base_url}/api/v2/"
+
+    def call(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
+        """One API call; the JSON answer (None for 204)."""
+        kwargs.setdefault("timeout", self.timeout)
+        response = send(self.session, method, self._url(path), f"wger {what}", **kwargs)
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError as err:
+            raise TrackerError(f"wger {what}: not JSON: {response.text[:200]}",
+                               status=response.status_code) from err
+
+    def get_all(self, path: str, what: str, params: dict[str, Any] | None = None,
+                stop: Any = None) -> list[dict[str, Any]]:
+        """Every result of a paginated list (``stop(item)`` ends the walk early)."""
+        out: list[dict[str, Any]] = []
+        offset = 0
+        while True:
+            page = self.call("GET", path, what, params={**(params or {}), "limit": PAGE, "offset": offset})
+            results = page.get("results", []) if isinstance(page, dict) else page
+            for item in results:
+                if stop is not None and stop(item):
+                    return out
+                out.append(item)
+            if not isinstance(page, dict) or not page.get("next") or not results:
+                return out
+            offset += len(results)
+
+    def exists(self, path: str, what: str) -> dict[str, Any] | None:
+        try:
+            return self.call("GET", path, what)
+        except TrackerError as err:
+            if err.status == 404:
+                return None
+            raise
+
+    # --- what the server offers ---------------------------------------------------
+
+    def generation(self) -> str:
+        """'2.1' (workout API) or '2.3' (routine API), from the API root's routes."""
+        if self._generation is None:
+            root = self.call("GET", "", "API root")
+            routes = set(root) if isinstance(root, dict) else set()
+            if "routine" in routes:
+                self._generation = GEN_23
+            elif "workout" in routes:
+                self._generation = GEN_21
+            else:
+                raise TrackerError(f"wger: {self.base_url} offers neither workouts nor routines")
+        return self._generation
+
+    def units(self) -> dict[str, int]:
+        """Repetition units by name (shared/formats.md §1.3: look them up, do not hard-code)."""
+        if self._units is None:
+            rows = self.get_all("setting-repetitionunit", "repetition units")
+            self._units = {row["name"]: int(row["id"]) for row in rows}
+        return self._units
+
+    def _search(self, word: str) -> list[tuple[int, str]]:
+        if word not in self._searches:
+            try:
+                answer = self.call("GET", "exercise/search", "exercise search",
+                                   params={"term": word, "language": "en"})
+                found = [(int(s["data"]["base_id"]), s["data"]["name"])
+                         for s in answer.get("suggestions", [])]
+            except TrackerError as err:
+                if err.status != 404:
+                    raise
+                # wger 2.5 removed exercise/search (§1.5); exerciseinfo filters by name instead.
+                rows = self.call("GET", "exerciseinfo", "exercise search",
+                                 params={"name__search": word, "language__code": "en", "limit": PAGE})
+                found = [(int(r["id"]), t["name"]) for r in rows.get("results", [])
+                         for t in r.get("translations", []) if t.get("language") == ENGLISH]
+            self._searches[word] = found
+        return self._searches[word]
+
+    def find_exercise(self, exercise: Exercise) -> int:
+        """wger's id for one of our exercises: search, the configured fallback, then a stand-in."""
+        if exercise.id in self._exercise_ids:
+            return self._exercise_ids[exercise.id]
+        terms = fmt.search_terms(exercise)
+        stand_ins = set(fmt.STAND_IN_TERMS[exercise.focus]) - set(fmt.SEARCH_TERMS.get(exercise.id, ()))
+        fallback = self.extra.get("fallback_exercise")
+        found: int | None = None
+        for term in terms:
+            if term in stand_ins and fallback:
+                found = int(fallback)
+                break
+            words = sorted(fmt.words(term), key=len, reverse=True)
+            if not words:
+                continue
+            found = fmt.pick(term, self._search(words[0]))
+            if found is not None:
+                break
+        if found is None:
+            raise TrackerError(f"wger: no exercise on {self.base_url} can stand for {exercise.id!r}; "
+                               "set fallback_exercise in the installation's credentials")
+        self._exercise_ids[exercise.id] = found
+        return found
+
+    # --- push -----------------------------------------------------------------------
+
+    def push(self, routine: Routine, plan: Plan | None, state: dict[str, Any]) -> PushOutcome:
+        """Create the routine in wger, or update the one made before (never a second one)."""
+        generation = self.generation()
+        if generation == GEN_21:
+            requests_ = fmt.workout_requests(routine, plan)
+            top = "workout"
+        else:
+            requests_ = fmt.routine_requests(routine, plan, start=date.today())
+            top = "routine"
+        exercise_ids, unit_names = fmt.placeholders(requests_)
+        units = self.units()
+        missing = [u for u in unit_names if u not in units]
+        if missing:
+            raise TrackerError(f"wger: repetition unit(s) {missing} not on {self.base_url}")
+        exercises = {eid: self.find_exercise(catalog_exercise(eid)) for eid in exercise_ids}
+
+        first, rest = requests_[0], requests_[1:]
+        remote_id = self._existing(top, routine.id, state)
+        ids: dict[str, Any] = {}
+        if remote_id is not None:
+            self.call("PATCH", f"{top}/{remote_id}", f"update {top}", json=first.body)
+            for day in self.days_of(remote_id):
+                self._delete(f"day/{day['id']}", "old day")
+            ids[first.ref] = remote_id
+        else:
+            ids[first.ref] = self.call("POST", top, f"create {top}", json=first.body)["id"]
+        for request in rest:
+            body = fmt.resolve(request.body, ids, exercises, units)
+            created = self.call("POST", request.endpoint, f"create {request.endpoint}", json=body)
+            ids[request.ref] = created["id"]
+        new_state = {"generation": generation, top: ids[first.ref],
+                     "exercises": dict(exercises)}
+        self.state.update(exercises={**self.state.get("exercises", {}), **exercises})
+        return PushOutcome(remote_ids={top: str(ids[first.ref])}, state=new_state)
+
+    def days_of(self, remote_id: Any) -> list[dict[str, Any]]:
+        """The days of one workout/routine.
+
+        Checked here, not only filtered by the server: wger 2.3 and 2.4 have no
+        ``routine`` filter on day/ and would answer with every day of the user.
+        """
+        parent = "training" if self.generation() == GEN_21 else "routine"
+        rows = self.get_all("day", "days", {parent: remote_id})
+        return [row for row in rows if str(row.get(parent)) == str(remote_id)]
+
+    def _delete(self, path: str, what: str) -> None:
+        try:
+            self.call("DELETE", path, f"delete {what}")
+        except TrackerError as err:
+            if err.status != 404:  # already gone (a retried DELETE)
+                raise
+
+    def _existing(self, top: str, routine_id: str, state: dict[str, Any]) -> Any:
+        """The id of the workout/routine we made for this routine before, if it still exists."""
+        known = state.get(top)
+        if known is not None and self.exists(f"{top}/{known}", top) is not None:
+            return known
+        marker = f"{fmt.MARKER} {routine_id}"
+        for row in self.get_all(top, f"{top}s", {"ordering": "-id"}):
+            if (row.get("description") or "").splitlines()[-1:] == [marker]:
+                return row["id"]
+        return None
+
+    # --- pull -----------------------------------------------------------------------
+
+    def pull(self, cursor: str | None, routines_by_remote_id: dict[str, str]) -> PullOutcome:
+        """Completed sessions of our workouts since the cursor (a date and the ids seen lately)."""
+        since, seen = parse_cursor(cursor)
+        window = since - timedelta(days=LOOKBACK_DAYS) if since else None
+        generation = self.generation()
+        units_by_id = {pk: name for name, pk in self.units().items()}
+        sessions: list[CompletedSession] = []
+        for remote_id, routine_id in routines_by_remote_id.items():
+            pull_one = self._pull_workout_21 if generation == GEN_21 else self._pull_routine_23
+            sessions += pull_one(remote_id, routine_id, window, set(seen), units_by_id)
+        seen.update({s.source_id: s.started_at.date().isoformat() for s in sessions})
+        return PullOutcome(sessions=sessions, cursor=make_cursor(seen))
+
+    def _sessions(self, params: dict[str, Any], window: date | None) -> list[dict[str, Any]]:
+        def too_old(row: dict[str, Any]) -> bool:
+            return window is not None and date.fromisoformat(str(row["date"])[:10]) < window
+
+        return self.get_all("workoutsession", "sessions", {**params, "ordering": "-date"}, stop=too_old)
+
+    def _pull_workout_21(self, workout_id: str, routine_id: str, window: date | None, seen: set[str],
+                         units: dict[int, str]) -> list[CompletedSession]:
+        canonical = self.exists(f"workout/{workout_id}/canonical_representation", "workout structure")
+        if canonical is None:
+            return []
+        planned = fmt.planned_from_canonical(canonical)
+        out = []
+        for row in self._sessions({"workout": workout_id}, window):
+            if str(row["id"]) in seen:
+                continue
+            # 2.1 logs have no session link: they belong to the session of their date (§1.2).
+            logs = self.get_all("workoutlog", "logs", {"workout": workout_id, "date": row["date"]})
+            out.append(fmt.completed_session(row, logs, planned, routine_id, units))
+        return out
+
+    def _pull_routine_23(self, routine_id_remote: str, routine_id: str, window: date | None,
+                         seen: set[str], units: dict[int, str]) -> list[CompletedSession]:
+        if self.exists(f"routine/{routine_id_remote}", "routine") is None:
+            return []
+        entries = []
+        for day in self.days_of(routine_id_remote):
+            for slot in self.get_all("slot", "slots", {"day": day["id"]}):
+                entries += [e for e in self.get_all("slot-entry", "slot entries", {"slot": slot["id"]})
+                            if e.get("slot") == slot["id"]]
+        planned = fmt.planned_from_entries(entries)
+        out = []
+        for row in self._sessions({"routine": routine_id_remote}, window):
+            if str(row["id"]) in seen:
+                continue
+            logs = self.get_all("workoutlog", "logs", {"session": row["id"]})
+            out.append(fmt.completed_session(row, logs, planned, routine_id, units, generation=GEN_23))
+        return out
+
+
+def parse_cursor(cursor: str | None) -> tuple[date | None, dict[str, str]]:
+    """The cursor is JSON: the newest session date seen and the session ids (with dates) seen lately."""
+    if not cursor:
+        return None, {}
+    try:
+        data = json.loads(cursor)
+        return date.fromisoformat(data["since"]), {str(k): str(v) for k, v in data.get("seen", {}).items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None, {}
+
+
+def make_cursor(seen: dict[str, str]) -> str | None:
+    """Keep the ids of the look-back window before the newest date: older ones are never read again."""
+    if not seen:
+        return None
+    newest = max(date.fromisoformat(d) for d in seen.values())
+    window = newest - timedelta(days=LOOKBACK_DAYS)
+    recent = {k: v for k, v in seen.items() if date.fromisoformat(v) >= window}
+    return json.dumps({"since": newest.isoformat(), "seen": dict(sorted(recent.items()))})

@@ -1,0 +1,138 @@
+"""The wger client against a real wger 2.1 server: push, read back through wger's API, pull."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from peer_wger import WgerApi
+
+from plugin import catalog
+from plugin.catalog.model import Routine, RoutineEntry
+from plugin.trackers.base import Credentials, TrackerError
+from plugin.trackers.wger import WgerTracker, make_session
+
+pytestmark = pytest.mark.peer
+
+
+def tracker(server, **extra) -> WgerTracker:
+    return WgerTracker(Credentials(server.url, server.token, extra))
+
+
+@pytest.fixture
+def api(wger_server) -> WgerApi:
+    return WgerApi(wger_server.url, wger_server.token)
+
+
+def test_detects_the_21_api_and_looks_exercises_up(wger_server, api):
+    client = tracker(wger_server)
+    assert client.generation() == "2.1"
+    assert client.units()["Seconds"] == 3
+    trunk = client.find_exercise(catalog.exercise("standing-trunk-rotation"))
+    assert api.exercise_name(trunk).strip() == "Trunk Rotation With Cable"
+    # wger 2.1's list has no hamstring stretch: the documented stand-in is used
+    lying = client.find_exercise(catalog.exercise("lying-hamstring"))
+    assert api.exercise_name(lying) == "Leg Raises, Lying"
+
+
+def test_a_configured_fallback_exercise_replaces_the_stand_in(wger_server):
+    client = tracker(wger_server, fallback_exercise=268)
+    assert client.find_exercise(catalog.exercise("band-hamstring")) == 268
+    assert client.find_exercise(catalog.exercise("standing-trunk-rotation")) != 268  # a real match wins
+
+
+@pytest.mark.parametrize("routine", catalog.builtin_routines(), ids=lambda r: r.id)
+def test_push_builtin_routine_and_read_it_back_through_wgers_api(wger_server, api, routine):
+    outcome = tracker(wger_server).push(routine, None, {})
+    workout_id = int(outcome.remote_ids["workout"])
+    assert outcome.state["workout"] == workout_id
+    api.check_workout(workout_id, routine, weekdays=[1, 2, 3, 4, 5, 6, 7])
+
+
+def test_push_again_updates_the_same_workout(wger_server, api):
+    lying = catalog.exercise("lying-hamstring")
+    first = Routine("update-me", "Update me", "", (RoutineEntry(lying, lying.dose),), builtin=False)
+    client = tracker(wger_server)
+    outcome = client.push(first, None, {})
+    longer = Routine("update-me", "Update me, longer holds", "",
+                     (RoutineEntry(lying, lying.dose.with_overrides(hold_s=45, rest_s=10)),), builtin=False)
+    again = client.push(longer, None, outcome.state)
+    assert again.remote_ids == outcome.remote_ids
+    # a lost state (a push that failed before its state was kept) finds the workout by its marker
+    lost = tracker(wger_server).push(longer, None, {})
+    assert lost.remote_ids == outcome.remote_ids
+
+    (workout,) = api.workouts_for("update-me")
+    assert workout["name"] == "Update me, longer holds"
+    ((_, sets),) = api.structure(workout["id"])  # the old day went with its sets and settings
+    assert [s["reps"] for _, settings in sets for s in settings] == [45, 45]
+    assert all("rest 10 s" in s["comment"] for s, _ in sets)
+
+
+def test_a_deleted_workout_is_made_again(wger_server, api):
+    routine = catalog.builtin_routine("disc-safe")
+    client = tracker(wger_server)
+    outcome = client.push(routine, None, {})
+    api.http.delete(f"{api.url}/api/v2/workout/{outcome.state['workout']}/", timeout=10).raise_for_status()
+    again = client.push(routine, None, outcome.state)
+    assert again.remote_ids != outcome.remote_ids
+    assert [w["id"] for w in api.workouts_for("disc-safe")] == [again.state["workout"]]
+
+
+def test_log_a_session_in_wger_and_pull_it_once(wger_server, api):
+    routine = catalog.builtin_routine("daily-hamstring")
+    client = tracker(wger_server)
+    workout_id = client.push(routine, None, {}).state["workout"]
+    day = date(2026, 1, 5)
+    session = api.log_workout(workout_id, day, notes="morning", time_start="07:30", time_end="07:40")
+    remote = {str(workout_id): routine.id}
+
+    first = client.pull(None, remote)
+    (done,) = [s for s in first.sessions if s.started_at.date() == day]
+    assert (done.source, done.source_id, done.routine_id) == ("wger", str(session["id"]), routine.id)
+    assert done.started_at.isoformat() == "2026-01-05T07:30:00+00:00" and done.duration_s == 600
+    assert done.notes == "morning"
+    by_id = {e.exercise_id: e for e in done.exercises}
+    assert set(by_id) == {"lying-hamstring", "band-hamstring", "standing-forward-bend"}
+    assert (by_id["lying-hamstring"].sets, by_id["lying-hamstring"].hold_s) == (2, 30)
+    assert (by_id["standing-forward-bend"].sets, by_id["standing-forward-bend"].hold_s) == (2, 30)
+    assert json.loads(first.cursor)["since"] == "2026-01-05"
+
+    again = tracker(wger_server).pull(first.cursor, remote)
+    assert again.sessions == []
+    assert json.loads(again.cursor) == json.loads(first.cursor)
+    # without a cursor the same session comes back with the same id: the store dedupes it
+    assert [s.source_id for s in tracker(wger_server).pull(None, remote).sessions] == [done.source_id]
+
+
+def test_a_wrong_token_is_a_clear_non_retryable_failure(wger_server):
+    client = WgerTracker(Credentials(wger_server.url, "0" * 40))
+    with pytest.raises(TrackerError) as err:
+        client.push(catalog.builtin_routine("trunk-rotation"), None, {})
+    assert err.value.status in (401, 403) and not err.value.retryable
+    assert "Invalid token" in err.value.message
+
+
+def test_server_stopped_mid_export_then_back_gives_one_complete_workout(wger_server, api):
+    desk = catalog.builtin_routine("desk-break")
+    routine = Routine("midway", "Stopped midway", "", desk.entries, builtin=False)
+    session = make_session(wger_server.token, retries=1)
+    session.hooks["response"].append(wger_server.stop_after_sets(2))
+    client = WgerTracker(Credentials(wger_server.url, wger_server.token), session=session)
+    try:
+        with pytest.raises(TrackerError) as err:
+            client.push(routine, None, {})
+        assert err.value.retryable and err.value.status is None
+    finally:
+        wger_server.start(keep_db=True)
+
+    (partial,) = api.workouts_for("midway")  # the failed push left half a workout behind
+    ((_, half),) = api.structure(partial["id"])
+    assert len(half) == 2
+
+    outcome = tracker(wger_server).push(routine, None, {})  # the failed push kept no state
+    (workout,) = api.workouts_for("midway")
+    assert workout["id"] == outcome.state["workout"]
+    ((_, sets),) = api.structure(workout["id"])
+    assert len(sets) == sum(len(e.dose.sides) for e in routine.entries)
