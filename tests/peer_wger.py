@@ -12,7 +12,6 @@ import fcntl
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 import requests
+from servers import free_port
 
 from plugin.catalog.model import Routine
 from plugin.formats import wger as fmt
@@ -29,12 +29,6 @@ REPO = Path(__file__).resolve().parents[1]
 SCRIPT = Path(os.environ.get("STRETCHSYNC_WGER_SCRIPT", REPO.parent / "shared" / "peers" / "start-wger.sh"))
 VENV = Path(os.environ.get("STRETCHSYNC_WGER_VENV", Path(tempfile.gettempdir()) / "stretchsync-wger-peer"))
 START_TIMEOUT_S = 600  # the first install compiles reportlab: about a minute, slower on a busy machine
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

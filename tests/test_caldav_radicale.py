@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import unquote, urljoin
 
 import icalendar
 import pytest
 import requests
+from servers import free_port, running
 from sqlalchemy import select, text
 
 from plugin import catalog, crypto
@@ -34,48 +31,24 @@ PLAN = {
 DAV = "{DAV:}"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def radicale(tmp_path) -> Iterator[str]:
     """A Radicale server with one user, its own storage folder, on a free loopback port."""
     users = tmp_path / "users"
     users.write_text(f"{USER}:{PASSWORD}\n")
     port = free_port()
-    log = (tmp_path / "radicale.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "radicale",
-            "--server-hosts", f"127.0.0.1:{port}",
-            "--auth-type", "htpasswd",
-            "--auth-htpasswd-filename", str(users),
-            "--auth-htpasswd-encryption", "plain",
-            "--rights-type", "owner_only",
-            "--storage-filesystem-folder", str(tmp_path / "collections"),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     base = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(base, timeout=1)
-                break
-            except requests.ConnectionError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(Path(log.name).read_text()) from None
-                time.sleep(0.1)
+    command = [
+        sys.executable, "-m", "radicale",
+        "--server-hosts", f"127.0.0.1:{port}",
+        "--auth-type", "htpasswd",
+        "--auth-htpasswd-filename", str(users),
+        "--auth-htpasswd-encryption", "plain",
+        "--rights-type", "owner_only",
+        "--storage-filesystem-folder", str(tmp_path / "collections"),
+    ]
+    with running(command, base, tmp_path / "radicale.log"):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ import pytest
 import requests
 from cryptography.fernet import Fernet
 from hostkit import session_body
+from servers import free_port, running
 from sqlalchemy import create_engine, text
 from standardwebhooks.webhooks import Webhook
 from test_fit_activity import activity, watch_sets_for
-from test_serve import free_port
 
 from plugin import security
 from plugin.store.db import normalise_url
@@ -82,26 +82,9 @@ def service_env(database_config, tmp_path) -> dict:
 @pytest.fixture
 def server(service_env, tmp_path):
     env, exe, port = service_env, _exe(), free_port()
-    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed in the finally below
-    proc = subprocess.Popen(
-        [exe, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(base + "/healthz", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-                assert time.monotonic() < deadline, "serve did not answer in 30 s"
-                time.sleep(0.2)
+    with running([exe, "serve", "--port", str(port)], base + "/healthz", tmp_path / "serve.log", env):
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-        log.close()
 
 
 def _rows(database_config: dict, table: str) -> int:
