@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "HOST_SECRETS": "",
     # Fernet key(s) for credentials at rest; empty: generated into the instance folder (development).
     "SECRET_KEY": None,
+    # CalDAV servers on loopback or private networks are refused unless the operator allows them.
+    "CALDAV_ALLOW_PRIVATE_HOSTS": False,
     # Background jobs: huey on SQLite in the instance folder, or Redis when this is set.
     "REDIS_URL": "",
     "HUEY_NAME": "stretchsync",

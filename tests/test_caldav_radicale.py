@@ -62,7 +62,8 @@ def collection(radicale) -> str:
 
 @pytest.fixture
 def app_config(database_config) -> dict:
-    return {"TESTING": True, "SECRET_KEY": SECRET, **database_config}
+    # Radicale runs on loopback, which only an operator's switch lets the service call.
+    return {"TESTING": True, "SECRET_KEY": SECRET, "CALDAV_ALLOW_PRIVATE_HOSTS": True, **database_config}
 
 
 def stored(collection: str) -> dict[str, icalendar.Calendar]:
@@ -243,3 +244,20 @@ def test_without_a_configured_key_a_development_key_encrypts_the_password(app, c
     with db.unit_of_work() as session:
         rows = session.execute(text("SELECT caldav_password FROM calendars")).scalars().all()
     assert rows and all(row and PASSWORD not in row for row in rows)
+
+
+PRIVATE_HOSTS = ["127.0.0.1", "localhost", "10.1.2.3", "192.168.0.10", "169.254.169.254", "[::1]"]
+
+
+@pytest.mark.parametrize("host", PRIVATE_HOSTS)
+def test_private_and_loopback_hosts_are_refused_by_default(app, client, collection, db, host):
+    app.config["CALDAV_ALLOW_PRIVATE_HOSTS"] = False
+    token = subscribe(client)
+    url = collection.replace("127.0.0.1", host, 1)
+    response = push(client, token, url)
+    assert response.status_code == 422
+    assert "url" in response.get_json()["errors"]
+    assert "private or local network" in response.get_json()["errors"]["url"][0]
+    assert stored(collection) == {}
+    with db.unit_of_work() as session:
+        assert session.execute(text("SELECT caldav_url FROM calendars")).scalars().all() == [None]

@@ -33,7 +33,7 @@ from plugin.store import sessions as session_repo
 from plugin.store.calendars import CalendarRow, utc
 from plugin.store.db import Database
 from plugin.trackers.base import TrackerError
-from plugin.trackers.caldav import CalDavClient, CalDavOutcome, check_collection_url
+from plugin.trackers.caldav import CalDavClient, CalDavOutcome, check_collection_url, check_public_host
 
 log = logging.getLogger(__name__)
 
@@ -481,7 +481,13 @@ def _push(row: CalendarRow, client: CalDavClient) -> CalDavOutcome:
 
 
 def push_caldav(
-    session: Session, token: str, collection_url: str, username: str, password: str, app_secret: str
+    session: Session,
+    token: str,
+    collection_url: str,
+    username: str,
+    password: str,
+    app_secret: str,
+    allow_private_hosts: bool = False,
 ) -> CalendarView:
     """PUT every series into a CalDAV collection; a second push updates the same resources.
 
@@ -492,6 +498,8 @@ def push_caldav(
     row = find_calendar(session, token)
     try:
         collection_url = check_collection_url(collection_url)
+        if not allow_private_hosts:
+            check_public_host(collection_url)
     except ValueError as err:
         raise InvalidInput(str(err), field="url") from None
     secret_password = crypto.encrypt(app_secret, password)  # SecretMissing before any request goes out

@@ -194,6 +194,12 @@ class CalendarCalDav(MethodView):
         """Push every series into a CalDAV calendar (Nextcloud, Radicale, iCloud, Fastmail)"""
         with database().unit_of_work() as session:
             found = service.push_caldav(
-                session, token, body["url"], body["username"], body["password"], _secret()
+                session,
+                token,
+                body["url"],
+                body["username"],
+                body["password"],
+                _secret(),
+                allow_private_hosts=bool(current_app.config.get("CALDAV_ALLOW_PRIVATE_HOSTS")),
             )
             return _answer(found, token)
