@@ -179,7 +179,7 @@ def uninstall(client_key: str) -> None:
         except StretchsyncError:
             click.echo(f"no installation {client_key}; nothing to erase")
             return
-        installations.uninstall(session, installation_id)
+        installations.uninstall(session, installation_id, secret_key(current_app))
     click.echo(f"uninstalled {client_key}")
 
 

@@ -261,3 +261,17 @@ def test_private_and_loopback_hosts_are_refused_by_default(app, client, collecti
     assert stored(collection) == {}
     with db.unit_of_work() as session:
         assert session.execute(text("SELECT caldav_url FROM calendars")).scalars().all() == [None]
+
+
+def test_uninstalling_the_owning_installation_deletes_its_caldav_copies(app, client, collection, db):
+    from plugin.services import calendars as calendar_service
+    from plugin.services import installations
+
+    with db.unit_of_work() as session:
+        owned = calendar_service.create_calendar(session, PLAN, installation_id="inst-caldav")
+    assert push(client, owned.token, collection).status_code == 200
+    assert len(stored(collection)) == series_count(PLAN)
+    with app.app_context(), db.unit_of_work() as session:
+        installations.uninstall(session, "inst-caldav", SECRET)
+    assert stored(collection) == {}
+    assert client.get(f"/calendars/{owned.token}.ics").status_code == 410

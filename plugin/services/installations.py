@@ -72,15 +72,17 @@ def install(
     return Installed(row, created, token)
 
 
-def uninstall(session: Session, installation_id: str) -> bool:
-    """Erase everything of one installation; False when there was nothing to erase."""
+def uninstall(session: Session, installation_id: str, app_secret: str = "") -> bool:
+    """Erase everything of one installation; False when there was nothing to erase.
+
+    With ``app_secret`` the CalDAV copies of its calendars are deleted from their server too.
+    """
     # Explicit deletes rather than relying on ON DELETE CASCADE alone, so that a
     # database with foreign keys off (a SQLite connection without the pragma) erases too.
     for table in (SessionRow, PushRow, PushStateRow, SeenWebhookRow):
         session.execute(delete(table).where(table.installation_id == installation_id))
     # Revoked, not deleted: subscribers' feeds answer 410; the row keeps no plan and no link.
-    # No secret key here, so CalDAV copies of those calendars stay on their server.
-    calendars.erase_installation_calendars(session, installation_id)
+    calendars.erase_installation_calendars(session, installation_id, app_secret)
     result = session.execute(delete(InstallationRow).where(InstallationRow.id == installation_id))
     return bool(result.rowcount)
 

@@ -57,5 +57,5 @@ class Uninstalled(MethodView):
         row, _ = calling_installation(required=False)
         if row is not None:
             with database().unit_of_work() as session:
-                service.uninstall(session, row.id)
+                service.uninstall(session, row.id, secret_key(current_app))
         return None
