@@ -27,7 +27,7 @@ from plugin.catalog.errors import Gone, InvalidInput, NotFound
 from plugin.catalog.model import WEEKDAYS, Plan
 from plugin.formats import canonical, ical
 from plugin.services import schedule
-from plugin.services.routines import get_routine
+from plugin.services.routines import check_routine_ids, get_routine
 from plugin.store import calendars as repo
 from plugin.store import sessions as session_repo
 from plugin.store.calendars import CalendarRow, utc
@@ -108,11 +108,7 @@ def normalise_spec(session: Session, fields: Mapping[str, Any], today: date | No
     low, high = limits.ROUTINES_PER_PLAN
     if not low <= len(routine_ids) <= high:
         raise InvalidInput(f"give {low} to {high} routine ids", field="routines")
-    for i, routine_id in enumerate(routine_ids):
-        try:
-            get_routine(session, routine_id)
-        except NotFound:
-            raise InvalidInput(f"unknown routine {routine_id!r}", field=f"routines.{i}") from None
+    check_routine_ids(session, routine_ids)
     if len(set(routine_ids)) != len(routine_ids):
         raise InvalidInput("a routine appears twice", field="routines")
 

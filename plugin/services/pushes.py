@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from plugin.catalog.errors import InvalidInput, NotFound
 from plugin.services import installations
-from plugin.services.routines import get_routine
+from plugin.services.routines import check_routine_ids, get_routine
 from plugin.store import installations as installation_repo
 from plugin.store import pushes as repo
 from plugin.store.db import Database
@@ -54,11 +54,7 @@ def create_push(session: Session, installation_id: str, routine_ids: list[str]) 
         raise InvalidInput("give at least one routine", field="routines")
     if len(routine_ids) > MAX_ROUTINES:
         raise InvalidInput(f"at most {MAX_ROUTINES} routines per push", field="routines")
-    for i, routine_id in enumerate(routine_ids):
-        try:
-            get_routine(session, routine_id)
-        except NotFound:
-            raise InvalidInput(f"unknown routine {routine_id!r}", field=f"routines.{i}") from None
+    check_routine_ids(session, routine_ids)
     row = PushRow(
         installation_id=installation_id,
         routines=list(dict.fromkeys(routine_ids)),

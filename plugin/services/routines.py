@@ -61,6 +61,17 @@ def get_routine(session: Session, routine_id: str) -> Routine:
     return _from_row(row)
 
 
+def check_routine_ids(session: Session, routine_ids: list[str], field: str = "routines") -> list[Routine]:
+    """The routines with these ids; InvalidInput naming ``<field>.<i>`` for the first unknown one."""
+    found = []
+    for i, routine_id in enumerate(routine_ids):
+        try:
+            found.append(get_routine(session, routine_id))
+        except NotFound:
+            raise InvalidInput(f"unknown routine {routine_id!r}", field=f"{field}.{i}") from None
+    return found
+
+
 def create_routine(session: Session, name: str, description: str, items: list[dict[str, Any]]) -> Routine:
     """Validate and store a custom routine; nothing is stored when it is invalid."""
     routine_id = "custom-" + secrets.token_hex(6)
