@@ -45,5 +45,14 @@ def running(
                     time.sleep(0.1)
             yield proc
         finally:
-            proc.terminate()
-            proc.wait(timeout=15)
+            stop(proc)
+
+
+def stop(proc: subprocess.Popen, grace_s: float = 10) -> None:
+    """Terminate, and kill what does not stop in time (Radicale may sit on a failed-login delay)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=grace_s)
