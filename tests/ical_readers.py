@@ -67,9 +67,11 @@ def with_vobject(body: bytes, first: date, last: date) -> list[Occurrence]:
         if hasattr(ev, "recurrence_id"):
             continue
         zone = ev.dtstart.value.tzinfo
-        starts = ev.getrruleset(addRDate=True).between(low, high, inc=True) if hasattr(ev, "rrule") else [
-            ev.dtstart.value
-        ]
+        starts = (
+            ev.getrruleset(addRDate=True).between(low, high, inc=True)
+            if hasattr(ev, "rrule")
+            else [ev.dtstart.value]
+        )
         for start in starts:
             source = overrides.get((ev.uid.value, start.astimezone(UTC)), ev)
             local = start.astimezone(zone)
@@ -129,7 +131,7 @@ def read_dose_line(line: str) -> dict[str, int | bool | None]:
     """Read sets, reps, seconds of work, per side and rest back out of a written dose line."""
     line = line.strip()
     sets = re.match(r"(\d+) sets × ", line)
-    rest_of = line[sets.end():] if sets else line
+    rest_of = line[sets.end() :] if sets else line
     reps = re.match(r"(\d+) (?:× |reps)", rest_of)
     work = None
     if m := re.search(r"hold (\d+) s", rest_of):

@@ -86,10 +86,18 @@ def run_script(port: int, mode: str = "start", *, keep_db: bool = False, user: s
 def start() -> WgerPeer:
     port = free_port()
     run_script(port)
-    env = dict(line.split("=", 1) for line in
-               (VENV / f"wger-run-{port}" / "peer.env").read_text().splitlines() if "=" in line)
-    return WgerPeer(url=env["WGER_URL"], token=env["WGER_TOKEN"], user=env["WGER_USER"],
-                    password=env["WGER_PASSWORD"], port=port)
+    env = dict(
+        line.split("=", 1)
+        for line in (VENV / f"wger-run-{port}" / "peer.env").read_text().splitlines()
+        if "=" in line
+    )
+    return WgerPeer(
+        url=env["WGER_URL"],
+        token=env["WGER_TOKEN"],
+        user=env["WGER_USER"],
+        password=env["WGER_PASSWORD"],
+        port=port,
+    )
 
 
 class WgerApi:
@@ -117,9 +125,16 @@ class WgerApi:
 
     def structure(self, workout_id: int) -> list[tuple[dict, list[tuple[dict, list[dict]]]]]:
         days = self.get("day", training=workout_id)
-        return [(day, [(s, self.get("setting", set=s["id"]))
-                       for s in sorted(self.get("set", exerciseday=day["id"]), key=lambda s: s["order"])])
-                for day in days]
+        return [
+            (
+                day,
+                [
+                    (s, self.get("setting", set=s["id"]))
+                    for s in sorted(self.get("set", exerciseday=day["id"]), key=lambda s: s["order"])
+                ],
+            )
+            for day in days
+        ]
 
     def check_workout(self, workout_id: int, routine: Routine, weekdays: list[int]) -> dict:
         """Assert the workout holds the routine: a set per exercise and side, units, days, every caution."""
@@ -157,17 +172,26 @@ class WgerApi:
 
     def log_workout(self, workout_id: int, day: date, **session: str) -> dict:
         """Log the whole workout in wger as its log page does: the session, then one log per set."""
-        created = self.post("workoutsession", {"workout": workout_id, "date": day.isoformat(),
-                                               "impression": "3", **session})
+        created = self.post(
+            "workoutsession", {"workout": workout_id, "date": day.isoformat(), "impression": "3", **session}
+        )
         for _, sets in self.structure(workout_id):
             for set_, settings in sets:
                 for setting in settings:
                     for _ in range(set_["sets"] if len(settings) == 1 else 1):
-                        self.post("workoutlog", {
-                            "workout": workout_id, "exercise_base": setting["exercise_base"],
-                            "repetition_unit": setting["repetition_unit"], "reps": setting["reps"],
-                            # §1.2: 2.1's log weight is NOT NULL
-                            "weight": 0, "weight_unit": 1, "date": day.isoformat()})
+                        self.post(
+                            "workoutlog",
+                            {
+                                "workout": workout_id,
+                                "exercise_base": setting["exercise_base"],
+                                "repetition_unit": setting["repetition_unit"],
+                                "reps": setting["reps"],
+                                # §1.2: 2.1's log weight is NOT NULL
+                                "weight": 0,
+                                "weight_unit": 1,
+                                "date": day.isoformat(),
+                            },
+                        )
         return created
 
     def exercise_name(self, base_id: int) -> str:

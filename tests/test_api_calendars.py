@@ -267,16 +267,16 @@ def test_a_feed_built_by_an_older_renderer_is_rebuilt_with_the_same_bytes(client
     conditional = client.get(feed_path(token), headers={"If-None-Match": before.headers["ETag"]})
     assert conditional.status_code == 304  # re-rendered, same content, same validator
     with db.unit_of_work() as session:
-        old = select(func.count()).select_from(CalendarRow).where(
-            CalendarRow.feed_fingerprint == "from-an-older-release"
+        old = (
+            select(func.count())
+            .select_from(CalendarRow)
+            .where(CalendarRow.feed_fingerprint == "from-an-older-release")
         )
         assert session.scalar(old) == 0
 
 
 def test_the_one_off_routine_export_is_an_ics_download(client):
-    response = client.get(
-        "/routines/contract-relax/export/ics?timezone=Europe/Berlin&start=2026-11-23T07:30"
-    )
+    response = client.get("/routines/contract-relax/export/ics?timezone=Europe/Berlin&start=2026-11-23T07:30")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     assert response.headers["Content-Disposition"] == 'attachment; filename="contract-relax.ics"'
@@ -288,9 +288,7 @@ def test_the_one_off_routine_export_is_an_ics_download(client):
         assert caution.text in str(event["DESCRIPTION"])
 
 
-@pytest.mark.parametrize(
-    ("query", "field"), [("timezone=Moon/Base", "timezone"), ("start=soon", "start")]
-)
+@pytest.mark.parametrize(("query", "field"), [("timezone=Moon/Base", "timezone"), ("start=soon", "start")])
 def test_the_one_off_export_names_a_bad_query_field(client, query, field):
     response = client.get(f"/routines/contract-relax/export/ics?{query}")
     assert response.status_code == 422

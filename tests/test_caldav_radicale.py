@@ -39,13 +39,21 @@ def radicale(tmp_path) -> Iterator[str]:
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     command = [
-        sys.executable, "-m", "radicale",
-        "--server-hosts", f"127.0.0.1:{port}",
-        "--auth-type", "htpasswd",
-        "--auth-htpasswd-filename", str(users),
-        "--auth-htpasswd-encryption", "plain",
-        "--rights-type", "owner_only",
-        "--storage-filesystem-folder", str(tmp_path / "collections"),
+        sys.executable,
+        "-m",
+        "radicale",
+        "--server-hosts",
+        f"127.0.0.1:{port}",
+        "--auth-type",
+        "htpasswd",
+        "--auth-htpasswd-filename",
+        str(users),
+        "--auth-htpasswd-encryption",
+        "plain",
+        "--rights-type",
+        "owner_only",
+        "--storage-filesystem-folder",
+        str(tmp_path / "collections"),
     ]
     with running(command, base, tmp_path / "radicale.log"):
         yield base

@@ -225,8 +225,9 @@ def done_plan() -> tuple[Plan, list[ical.DoneOccurrence]]:
             "daily-hamstring", datetime(2026, 10, 21, 7, 0), "3 stretches, each leg", "wger:17"
         ),
         # Off the schedule (a Thursday at noon): an event of its own.
-        ical.DoneOccurrence("trunk-rotation", datetime(2026, 10, 22, 12, 0), "3 min with a pole", "hevy:ab12",
-                            duration_s=200),
+        ical.DoneOccurrence(
+            "trunk-rotation", datetime(2026, 10, 22, 12, 0), "3 min with a pole", "hevy:ab12", duration_s=200
+        ),
     ]
     return p, done
 
@@ -277,8 +278,15 @@ def test_a_completed_occurrence_is_an_override_of_its_series():
 
 @pytest.mark.parametrize(
     "tzid",
-    ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "America/Sao_Paulo",
-     "Africa/Casablanca", "Pacific/Chatham"],
+    [
+        "Europe/Berlin",
+        "America/New_York",
+        "Australia/Sydney",
+        "Asia/Kolkata",
+        "America/Sao_Paulo",
+        "Africa/Casablanca",
+        "Pacific/Chatham",
+    ],
 )
 def test_vtimezone_agrees_with_zoneinfo_when_read_by_vobject(tzid):
     from_year = 2026

@@ -30,10 +30,21 @@ def texts(requests: list[wger.Request]) -> str:
 
 # Field → limit, per endpoint and generation (shared/formats.md §1.2, §1.5, §1.6).
 LIMITS = {
-    "2.1": {("workout", "name"): 100, ("workout", "description"): 1000, ("day", "description"): 100,
-            ("set", "comment"): 200, ("setting", "comment"): 100},
-    "2.3": {("routine", "name"): 25, ("routine", "description"): 1000, ("day", "name"): 20,
-            ("day", "description"): 1000, ("slot", "comment"): 200, ("slot-entry", "comment"): 100},
+    "2.1": {
+        ("workout", "name"): 100,
+        ("workout", "description"): 1000,
+        ("day", "description"): 100,
+        ("set", "comment"): 200,
+        ("setting", "comment"): 100,
+    },
+    "2.3": {
+        ("routine", "name"): 25,
+        ("routine", "description"): 1000,
+        ("day", "name"): 20,
+        ("day", "description"): 1000,
+        ("slot", "comment"): 200,
+        ("slot-entry", "comment"): 100,
+    },
 }
 
 
@@ -112,8 +123,12 @@ def test_long_continuous_work_switches_to_minutes():
 
 def test_plan_weekdays_become_wger_days_of_week():
     routine = catalog.builtin_routine("trunk-rotation")
-    plan = Plan(routines=(routine,), times=(time(7, 30), time(19, 0)), timezone="Europe/Berlin",
-                days=("MO", "WE", "FR"))
+    plan = Plan(
+        routines=(routine,),
+        times=(time(7, 30), time(19, 0)),
+        timezone="Europe/Berlin",
+        days=("MO", "WE", "FR"),
+    )
     day = [r for r in wger.workout_requests(routine, plan) if r.endpoint == "day"][0]
     assert day.body["day"] == [1, 3, 5]
     assert "07:30, 19:00 Europe/Berlin" in day.body["description"]
@@ -144,8 +159,9 @@ def test_routine_api_shapes_for_holds():
     entries = [r for r in requests if r.endpoint == "slot-entry"]
     assert {e.body["type"] for e in entries} == {"iso"}
     assert {e.body["repetition_unit"] for e in entries} == {wger.UnitRef("Seconds")}
-    configs = {(r.endpoint, r.body["slot_entry"].ref): r.body["value"]
-               for r in requests if "config" in r.endpoint}
+    configs = {
+        (r.endpoint, r.body["slot_entry"].ref): r.body["value"] for r in requests if "config" in r.endpoint
+    }
     first = entries[0].ref
     assert configs[("sets-config", first)] == 1
     assert configs[("repetitions-config", first)] == 30
@@ -213,19 +229,30 @@ def test_export_is_the_request_list_with_named_placeholders():
 
 
 def test_resolve_replaces_every_placeholder():
-    body = {"set": wger.Ref("set1"), "exercise_base": wger.ExerciseRef("lying-hamstring"),
-            "repetition_unit": wger.UnitRef("Seconds"), "reps": 30}
+    body = {
+        "set": wger.Ref("set1"),
+        "exercise_base": wger.ExerciseRef("lying-hamstring"),
+        "repetition_unit": wger.UnitRef("Seconds"),
+        "reps": 30,
+    }
     assert wger.resolve(body, {"set1": 7}, {"lying-hamstring": 377}, {"Seconds": 3}) == {
-        "set": 7, "exercise_base": 377, "repetition_unit": 3, "reps": 30}
+        "set": 7,
+        "exercise_base": 377,
+        "repetition_unit": 3,
+        "reps": 30,
+    }
 
 
-@pytest.mark.parametrize(("term", "name", "expected"), [
-    ("trunk rotation", "Trunk Rotation With Cable ", True),
-    ("leg raises lying", "Leg Raises, Lying", True),
-    ("leg raise", "Leg Raises, Standing", True),
-    ("hamstring stretch", "Leg Curls (laying)", False),
-    ("knees to chest", "Knee to chest", True),
-])
+@pytest.mark.parametrize(
+    ("term", "name", "expected"),
+    [
+        ("trunk rotation", "Trunk Rotation With Cable ", True),
+        ("leg raises lying", "Leg Raises, Lying", True),
+        ("leg raise", "Leg Raises, Standing", True),
+        ("hamstring stretch", "Leg Curls (laying)", False),
+        ("knees to chest", "Knee to chest", True),
+    ],
+)
 def test_search_term_matching(term, name, expected):
     assert wger.matches(term, name) is expected
 
@@ -246,16 +273,39 @@ UNITS = {1: "Repetitions", 3: "Seconds", 4: "Minutes"}
 
 
 def log(id_, base, reps, unit=3):
-    return {"id": id_, "exercise_base": base, "workout": 1, "repetition_unit": unit, "reps": reps,
-            "weight": "0.00", "weight_unit": 1, "date": "2026-11-20", "rir": None}
+    return {
+        "id": id_,
+        "exercise_base": base,
+        "workout": 1,
+        "repetition_unit": unit,
+        "reps": reps,
+        "weight": "0.00",
+        "weight_unit": 1,
+        "date": "2026-11-20",
+        "rir": None,
+    }
 
 
 def test_completed_session_from_a_21_session_and_its_logs():
-    session = {"id": 12, "workout": 1, "date": "2026-11-20", "notes": "felt fine", "impression": "3",
-               "time_start": "07:30:00", "time_end": "07:42:00"}
+    session = {
+        "id": 12,
+        "workout": 1,
+        "date": "2026-11-20",
+        "notes": "felt fine",
+        "impression": "3",
+        "time_start": "07:30:00",
+        "time_end": "07:42:00",
+    }
     # ids 9 and 10: handed out by value, not as text ("10" < "9")
-    logs = [log(10, 377, 20), log(9, 377, 20), log(11, 377, 30), log(12, 377, 30), log(35, 268, 30),
-            log(36, 268, 30), log(37, 999, 5, unit=1)]
+    logs = [
+        log(10, 377, 20),
+        log(9, 377, 20),
+        log(11, 377, 30),
+        log(12, 377, 30),
+        log(35, 268, 30),
+        log(36, 268, 30),
+        log(37, 999, 5, unit=1),
+    ]
     done = wger.completed_session(session, logs, PLANNED, "daily-hamstring", UNITS)
     assert (done.source, done.source_id, done.routine_id) == ("wger", "12", "daily-hamstring")
     assert done.started_at.isoformat() == "2026-11-20T07:30:00+00:00"
@@ -269,10 +319,24 @@ def test_completed_session_from_a_21_session_and_its_logs():
 
 
 def test_completed_session_without_times_counts_logged_seconds_and_keeps_uuid_ids():
-    session = {"id": "01938c2e-7d4a-7b8e-9f00-0123456789ab", "routine": 4, "day": 9,
-               "date": "2026-11-21", "notes": None, "time_start": None, "time_end": None}
-    logs = [{"id": "01938c2e-aaaa-7b8e-9f00-0123456789ab", "exercise": 672, "repetitions_unit": 3,
-             "repetitions": "180.00", "date": "2026-11-21T08:00:00Z"}]
+    session = {
+        "id": "01938c2e-7d4a-7b8e-9f00-0123456789ab",
+        "routine": 4,
+        "day": 9,
+        "date": "2026-11-21",
+        "notes": None,
+        "time_start": None,
+        "time_end": None,
+    }
+    logs = [
+        {
+            "id": "01938c2e-aaaa-7b8e-9f00-0123456789ab",
+            "exercise": 672,
+            "repetitions_unit": 3,
+            "repetitions": "180.00",
+            "date": "2026-11-21T08:00:00Z",
+        }
+    ]
     planned = [wger.PlannedExercise("standing-trunk-rotation", 672, 1)]
     done = wger.completed_session(session, logs, planned, "trunk-rotation", UNITS, generation="2.3")
     assert done.source_id == "01938c2e-7d4a-7b8e-9f00-0123456789ab"

@@ -55,8 +55,13 @@ def test_push_again_updates_the_same_workout(wger_server, api):
     first = Routine("update-me", "Update me", "", (RoutineEntry(lying, lying.dose),), builtin=False)
     client = tracker(wger_server)
     outcome = client.push(first, None, {})
-    longer = Routine("update-me", "Update me, longer holds", "",
-                     (RoutineEntry(lying, lying.dose.with_overrides(hold_s=45, rest_s=10)),), builtin=False)
+    longer = Routine(
+        "update-me",
+        "Update me, longer holds",
+        "",
+        (RoutineEntry(lying, lying.dose.with_overrides(hold_s=45, rest_s=10)),),
+        builtin=False,
+    )
     again = client.push(longer, None, outcome.state)
     assert again.remote_ids == outcome.remote_ids
     # a lost state (a push that failed before its state was kept) finds the workout by its marker

@@ -20,14 +20,34 @@ from plugin import catalog
 from plugin.trackers.base import Credentials
 from plugin.trackers.wger import WgerTracker
 
-ROUTES = ("routine", "day", "slot", "slot-entry", "sets-config", "repetitions-config", "rest-config",
-          "workoutsession", "workoutlog", "setting-repetitionunit")
-UNITS = [{"id": 1, "name": "Repetitions"}, {"id": 2, "name": "Until Failure"}, {"id": 3, "name": "Seconds"},
-         {"id": 4, "name": "Minutes"}, {"id": 7, "name": "Max Reps"}]
+ROUTES = (
+    "routine",
+    "day",
+    "slot",
+    "slot-entry",
+    "sets-config",
+    "repetitions-config",
+    "rest-config",
+    "workoutsession",
+    "workoutlog",
+    "setting-repetitionunit",
+)
+UNITS = [
+    {"id": 1, "name": "Repetitions"},
+    {"id": 2, "name": "Until Failure"},
+    {"id": 3, "name": "Seconds"},
+    {"id": 4, "name": "Minutes"},
+    {"id": 7, "name": "Max Reps"},
+]
 # exercise/search answers as in 2.3 (wger/exercises/api/views.py: search): translation id + exercise id.
 EXERCISES = [(672, "Trunk Rotation With Cable"), (377, "Leg Raises, Lying"), (142, "Cable External Rotation")]
-FILTERS = {"slot": ("day",), "slot-entry": ("slot",), "workoutsession": ("routine", "date"),
-           "workoutlog": ("session", "routine"), "day": ()}  # 2.3: no routine filter on day/
+FILTERS = {
+    "slot": ("day",),
+    "slot-entry": ("slot",),
+    "workoutsession": ("routine", "date"),
+    "workoutlog": ("session", "routine"),
+    "day": (),
+}  # 2.3: no routine filter on day/
 
 
 class RoutineApi:
@@ -49,9 +69,18 @@ class RoutineApi:
             return self.json({route: f"http://x/api/v2/{route}/" for route in ROUTES})
         if path == "exercise/search":
             term = request.args["term"].lower()
-            return self.json({"suggestions": [
-                {"value": name, "data": {"id": pk + 1000, "base_id": pk, "name": name, "category": "Abs"}}
-                for pk, name in EXERCISES if term in name.lower()]})
+            return self.json(
+                {
+                    "suggestions": [
+                        {
+                            "value": name,
+                            "data": {"id": pk + 1000, "base_id": pk, "name": name, "category": "Abs"},
+                        }
+                        for pk, name in EXERCISES
+                        if term in name.lower()
+                    ]
+                }
+            )
         match = re.fullmatch(r"([a-z-]+)(?:/(\d+))?", path)
         if not match or match[1] not in self.objects:
             return self.json({"detail": "Not found."}, 404)
@@ -70,8 +99,11 @@ class RoutineApi:
             obj = {"id": next(self.ids), **body}
             table[obj["id"]] = obj
             return self.json(obj, 201)
-        rows = [o for o in table.values()
-                if all(str(o.get(f)) == request.args[f] for f in FILTERS.get(route, ()) if f in request.args)]
+        rows = [
+            o
+            for o in table.values()
+            if all(str(o.get(f)) == request.args[f] for f in FILTERS.get(route, ()) if f in request.args)
+        ]
         if request.args.get("ordering") == "-date":
             rows.sort(key=lambda o: o["date"], reverse=True)
         return self.json({"count": len(rows), "next": None, "previous": None, "results": rows})
@@ -142,13 +174,25 @@ def test_pull_reads_sessions_and_logs_of_our_routine(httpserver, wger23):
     routine_id = tracker.push(catalog.builtin_routine("trunk-rotation"), None, {}).state["routine"]
     (entry,) = wger23.objects["slot-entry"].values()
     session_id = "0193a0c2-7d4a-7b8e-9f00-0123456789ab"  # wger 2.6 ids are UUIDs
-    wger23.objects["workoutsession"][1] = {"id": session_id, "routine": routine_id, "day": None,
-                                           "date": "2026-11-20", "notes": "", "impression": "2",
-                                           "time_start": None, "time_end": None}
-    wger23.objects["workoutlog"][1] = {"id": "0193a0c2-aaaa-7b8e-9f00-0123456789ab", "session": session_id,
-                                       "routine": routine_id, "exercise": entry["exercise"],
-                                       "repetitions_unit": 3, "repetitions": "180.00",
-                                       "date": "2026-11-20T07:00:00Z"}
+    wger23.objects["workoutsession"][1] = {
+        "id": session_id,
+        "routine": routine_id,
+        "day": None,
+        "date": "2026-11-20",
+        "notes": "",
+        "impression": "2",
+        "time_start": None,
+        "time_end": None,
+    }
+    wger23.objects["workoutlog"][1] = {
+        "id": "0193a0c2-aaaa-7b8e-9f00-0123456789ab",
+        "session": session_id,
+        "routine": routine_id,
+        "exercise": entry["exercise"],
+        "repetitions_unit": 3,
+        "repetitions": "180.00",
+        "date": "2026-11-20T07:00:00Z",
+    }
     outcome = client(httpserver).pull(None, {str(routine_id): "trunk-rotation"})
     (done,) = outcome.sessions
     assert (done.source_id, done.routine_id, done.duration_s) == (session_id, "trunk-rotation", 180)

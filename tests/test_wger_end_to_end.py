@@ -44,9 +44,25 @@ def cli(runner, *args: str):
 
 
 def install(runner, wger_server, token: str, key: str, routines: list[str]) -> None:
-    code, output = cli(runner, "install", "wger", "--client-key", key, "--base-url", wger_server.url,
-                       "--token", token, "--routines", ",".join(routines), "--times", "07:30,19:00",
-                       "--days", "MO,TU,WE,TH,FR", "--timezone", "Europe/Berlin")
+    code, output = cli(
+        runner,
+        "install",
+        "wger",
+        "--client-key",
+        key,
+        "--base-url",
+        wger_server.url,
+        "--token",
+        token,
+        "--routines",
+        ",".join(routines),
+        "--times",
+        "07:30,19:00",
+        "--days",
+        "MO,TU,WE,TH,FR",
+        "--timezone",
+        "Europe/Berlin",
+    )
     assert code == 0, output
     assert output.strip() == key
 
@@ -101,8 +117,9 @@ def test_a_wrong_token_fails_the_push_with_the_status_visible(runner, wger_serve
     assert "HTTP 403" in answer["last_error"] and "Invalid token" in answer["last_error"]
 
 
-def test_server_stopped_mid_export_is_delivered_once_it_is_back(app, runner, db, wger_server, wger_user,
-                                                                 monkeypatch):
+def test_server_stopped_mid_export_is_delivered_once_it_is_back(
+    app, runner, db, wger_server, wger_user, monkeypatch
+):
     token, api = wger_user
     install(runner, wger_server, token, "wger-outage", ["desk-break"])
     real_session = wger_tracker.make_session

@@ -99,10 +99,12 @@ class Limits:
     max_amount: int  # largest reps / seconds value
 
 
-V21 = Limits(name=100, day_name=100, description=1000, block_comment=200, step_comment=100,
-             max_sets=10, max_amount=600)
-V23 = Limits(name=25, day_name=20, description=1000, block_comment=200, step_comment=100,
-             max_sets=50, max_amount=3000)
+V21 = Limits(
+    name=100, day_name=100, description=1000, block_comment=200, step_comment=100, max_sets=10, max_amount=600
+)
+V23 = Limits(
+    name=25, day_name=20, description=1000, block_comment=200, step_comment=100, max_sets=50, max_amount=3000
+)
 ROUTINE_WEEKS = 12
 
 
@@ -139,8 +141,9 @@ class Request:
     body: dict[str, Any]
 
 
-def resolve(body: dict[str, Any], ids: dict[str, Any], exercise_ids: dict[str, int],
-            unit_ids: dict[str, int]) -> dict[str, Any]:
+def resolve(
+    body: dict[str, Any], ids: dict[str, Any], exercise_ids: dict[str, int], unit_ids: dict[str, int]
+) -> dict[str, Any]:
     """Return the body with every placeholder replaced by the id it stands for."""
 
     def one(value: Any) -> Any:
@@ -195,7 +198,7 @@ def pack(pieces: Sequence[str], limit: int, sep: str = " ") -> tuple[str, list[s
             continue
         if not text:
             head, rest = split_words(piece, limit)
-            return head, [rest, *pieces[i + 1:]]
+            return head, [rest, *pieces[i + 1 :]]
         return text, list(pieces[i:])
     return text, []
 
@@ -270,12 +273,21 @@ def blocks(entry: RoutineEntry, limits: Limits) -> list[Block]:
         if caution:
             pieces.append(f"Key caution: {caution}.")
         comment, rest = pack([p for p in pieces if p], limits.block_comment)
-        out.append(Block(
-            entry=entry, side=side, sets=sets, unit=unit, amount=amount, rest_s=dose.rest_s,
-            isometric=dose.kind in (DoseKind.HOLD, DoseKind.CONTRACT_RELAX),
-            label=label, comment=comment, step_comments=tuple(step_comments),
-            overflow=(f"{label}: {' '.join(rest)}",) if rest else (),
-        ))
+        out.append(
+            Block(
+                entry=entry,
+                side=side,
+                sets=sets,
+                unit=unit,
+                amount=amount,
+                rest_s=dose.rest_s,
+                isometric=dose.kind in (DoseKind.HOLD, DoseKind.CONTRACT_RELAX),
+                label=label,
+                comment=comment,
+                step_comments=tuple(step_comments),
+                overflow=(f"{label}: {' '.join(rest)}",) if rest else (),
+            )
+        )
     return out
 
 
@@ -345,22 +357,42 @@ def workout_requests(routine: Routine, plan: Plan | None = None) -> list[Request
     overflow += [line for b in all_blocks for line in b.overflow]
     days = [WEEKDAY_PK[d] for d in (plan.days if plan else WEEKDAYS)]
     requests = [
-        Request("workout", "workout",
-                {"name": name, "description": description(routine, plan, overflow, limits)}),
+        Request(
+            "workout", "workout", {"name": name, "description": description(routine, plan, overflow, limits)}
+        ),
         Request("day", "day", {"training": Ref("workout"), "description": day_text.rstrip(":"), "day": days}),
     ]
     for order, block in enumerate(all_blocks, start=1):
         set_ref = f"set{order}"
-        requests.append(Request(set_ref, "set", {
-            "exerciseday": Ref("day"), "sets": block.sets, "order": order, "comment": block.comment,
-        }))
+        requests.append(
+            Request(
+                set_ref,
+                "set",
+                {
+                    "exerciseday": Ref("day"),
+                    "sets": block.sets,
+                    "order": order,
+                    "comment": block.comment,
+                },
+            )
+        )
         for n, comment in enumerate(block.step_comments, start=1):
-            requests.append(Request(f"{set_ref}.setting{n}", "setting", {
-                "set": Ref(set_ref), "exercise_base": ExerciseRef(block.exercise.id),
-                "repetition_unit": UnitRef(block.unit), "reps": block.amount,
-                # §1.2: 2.1's setting.weight is nullable; stretches carry no load.
-                "weight": None, "order": n, "comment": comment,
-            }))
+            requests.append(
+                Request(
+                    f"{set_ref}.setting{n}",
+                    "setting",
+                    {
+                        "set": Ref(set_ref),
+                        "exercise_base": ExerciseRef(block.exercise.id),
+                        "repetition_unit": UnitRef(block.unit),
+                        "reps": block.amount,
+                        # §1.2: 2.1's setting.weight is nullable; stretches carry no load.
+                        "weight": None,
+                        "order": n,
+                        "comment": comment,
+                    },
+                )
+            )
     return requests
 
 
@@ -377,7 +409,7 @@ def routine_requests(routine: Routine, plan: Plan | None = None, *, start: date)
     name, overflow = _name_and_overflow(routine.name, limits.name, "Routine")
     weekdays = plan.days if plan else WEEKDAYS
     every_day = set(weekdays) == set(WEEKDAYS)
-    first = (plan.start if plan and plan.start else start)
+    first = plan.start if plan and plan.start else start
     if not every_day:
         first = monday_on_or_before(first)
     day_name, day_over = _name_and_overflow(routine.name, limits.day_name, "Day")
@@ -387,11 +419,19 @@ def routine_requests(routine: Routine, plan: Plan | None = None, *, start: date)
     day_description = f"{routine.name}: {when_phrase(routine, plan)}."
     if bouts_per_day(routine, plan) > 1:
         day_description += " " + ONE_SESSION_NOTE
-    requests = [Request("routine", "routine", {
-        "name": name, "description": description(routine, plan, overflow, limits),
-        "start": first.isoformat(), "end": (first + timedelta(weeks=ROUTINE_WEEKS, days=-1)).isoformat(),
-        "fit_in_week": not every_day,
-    })]
+    requests = [
+        Request(
+            "routine",
+            "routine",
+            {
+                "name": name,
+                "description": description(routine, plan, overflow, limits),
+                "start": first.isoformat(),
+                "end": (first + timedelta(weeks=ROUTINE_WEEKS, days=-1)).isoformat(),
+                "fit_in_week": not every_day,
+            },
+        )
+    ]
     week = WEEKDAYS[:1] if every_day else WEEKDAYS
     for order, weekday in enumerate(week, start=1):
         day_ref = f"day{order}"
@@ -400,33 +440,60 @@ def routine_requests(routine: Routine, plan: Plan | None = None, *, start: date)
             label = day_name
         else:
             label = WEEKDAY_NAME[weekday] + (" (rest)" if rest else "")
-        requests.append(Request(day_ref, "day", {
-            "routine": Ref("routine"), "order": order, "name": label,
-            "description": "" if rest else day_description, "is_rest": rest,
-            "need_logs_to_advance": False,
-        }))
+        requests.append(
+            Request(
+                day_ref,
+                "day",
+                {
+                    "routine": Ref("routine"),
+                    "order": order,
+                    "name": label,
+                    "description": "" if rest else day_description,
+                    "is_rest": rest,
+                    "need_logs_to_advance": False,
+                },
+            )
+        )
         if rest:
             continue
         for slot_no, block in enumerate(all_blocks, start=1):
             slot_ref = f"{day_ref}.slot{slot_no}"
             entry_ref = f"{slot_ref}.entry"
-            requests.append(Request(slot_ref, "slot", {"day": Ref(day_ref), "order": slot_no,
-                                                       "comment": block.comment}))
+            requests.append(
+                Request(slot_ref, "slot", {"day": Ref(day_ref), "order": slot_no, "comment": block.comment})
+            )
             # One entry per slot: several entries would make a superset (§1.5); the foot
             # positions of contract-relax sets are in the slot comment's dose text.
             step_text, _ = pack([block.label], limits.step_comment)
-            requests.append(Request(entry_ref, "slot-entry", {
-                "slot": Ref(slot_ref), "exercise": ExerciseRef(block.exercise.id),
-                "type": "iso" if block.isometric else "normal",
-                "repetition_unit": UnitRef(block.unit), "order": 1, "comment": step_text,
-            }))
+            requests.append(
+                Request(
+                    entry_ref,
+                    "slot-entry",
+                    {
+                        "slot": Ref(slot_ref),
+                        "exercise": ExerciseRef(block.exercise.id),
+                        "type": "iso" if block.isometric else "normal",
+                        "repetition_unit": UnitRef(block.unit),
+                        "order": 1,
+                        "comment": step_text,
+                    },
+                )
+            )
             configs = [("sets-config", block.sets), ("repetitions-config", block.amount)]
             if block.rest_s:
                 configs.append(("rest-config", min(block.rest_s, 1800)))
             for endpoint, value in configs:
-                requests.append(Request(f"{entry_ref}.{endpoint}", endpoint, {
-                    "slot_entry": Ref(entry_ref), "iteration": 1, "value": value,
-                }))
+                requests.append(
+                    Request(
+                        f"{entry_ref}.{endpoint}",
+                        endpoint,
+                        {
+                            "slot_entry": Ref(entry_ref),
+                            "iteration": 1,
+                            "value": value,
+                        },
+                    )
+                )
     return requests
 
 
@@ -445,8 +512,12 @@ def _jsonable(value: Any) -> Any:
 
 def requests_json(requests: Iterable[Request]) -> list[dict[str, Any]]:
     return [
-        {"ref": r.ref, "method": "POST", "path": f"/api/v2/{r.endpoint}/",
-         "body": {k: _jsonable(v) for k, v in r.body.items()}}
+        {
+            "ref": r.ref,
+            "method": "POST",
+            "path": f"/api/v2/{r.endpoint}/",
+            "body": {k: _jsonable(v) for k, v in r.body.items()},
+        }
         for r in requests
     ]
 
@@ -537,8 +608,13 @@ def planned_from_canonical(canonical: dict[str, Any]) -> list[PlannedExercise]:
             for setting in settings[:1]:
                 exercise_id = exercise_for_comment(setting.get("comment") or "")
                 if exercise_id:
-                    planned.append(PlannedExercise(exercise_id, int(setting["exercise_base"]),
-                                                   max(int(set_["obj"]["sets"]), len(settings))))
+                    planned.append(
+                        PlannedExercise(
+                            exercise_id,
+                            int(setting["exercise_base"]),
+                            max(int(set_["obj"]["sets"]), len(settings)),
+                        )
+                    )
     return planned
 
 
@@ -558,8 +634,9 @@ def _log_order(log: dict[str, Any]) -> tuple[int, int, str]:
     return (0, int(ident), "") if ident.isdigit() else (1, 0, ident)
 
 
-def attribute_logs(logs: Sequence[dict[str, Any]], planned: Sequence[PlannedExercise],
-                   exercise_key: str) -> list[PlannedExercise]:
+def attribute_logs(
+    logs: Sequence[dict[str, Any]], planned: Sequence[PlannedExercise], exercise_key: str
+) -> list[PlannedExercise]:
     """Give each log to one of our exercises ("wger:<id>" for one not in the workout).
 
     Where one wger exercise stands in for several of ours (the stand-in rule
@@ -579,8 +656,9 @@ def attribute_logs(logs: Sequence[dict[str, Any]], planned: Sequence[PlannedExer
     return slots
 
 
-def _done(slots: Sequence[PlannedExercise], units: dict[int, str], reps_key: str,
-          unit_key: str) -> tuple[ExerciseDone, ...]:
+def _done(
+    slots: Sequence[PlannedExercise], units: dict[int, str], reps_key: str, unit_key: str
+) -> tuple[ExerciseDone, ...]:
     merged: dict[str, list[dict[str, Any]]] = {}
     for slot in slots:
         if slot.logs:
@@ -590,17 +668,26 @@ def _done(slots: Sequence[PlannedExercise], units: dict[int, str], reps_key: str
         seconds = [round(float(lg[reps_key])) for lg in logs if units.get(int(lg[unit_key])) == SECONDS]
         minutes = [round(float(lg[reps_key])) for lg in logs if units.get(int(lg[unit_key])) == MINUTES]
         reps = [round(float(lg[reps_key])) for lg in logs if units.get(int(lg[unit_key])) == REPETITIONS]
-        done.append(ExerciseDone(
-            exercise_id=exercise_id, sets=len(logs),
-            reps=max(reps) if reps else None,
-            hold_s=max(seconds) if seconds else None,
-            duration_s=sum(m * 60 for m in minutes) or None,
-        ))
+        done.append(
+            ExerciseDone(
+                exercise_id=exercise_id,
+                sets=len(logs),
+                reps=max(reps) if reps else None,
+                hold_s=max(seconds) if seconds else None,
+                duration_s=sum(m * 60 for m in minutes) or None,
+            )
+        )
     return tuple(done)
 
 
-def _duration(start: str | None, end: str | None, logs: Sequence[dict[str, Any]], units: dict[int, str],
-              reps_key: str, unit_key: str) -> int:
+def _duration(
+    start: str | None,
+    end: str | None,
+    logs: Sequence[dict[str, Any]],
+    units: dict[int, str],
+    reps_key: str,
+    unit_key: str,
+) -> int:
     if start and end:
         a, b = time.fromisoformat(start), time.fromisoformat(end)
         return max(0, (b.hour * 3600 + b.minute * 60 + b.second) - (a.hour * 3600 + a.minute * 60 + a.second))
@@ -608,9 +695,15 @@ def _duration(start: str | None, end: str | None, logs: Sequence[dict[str, Any]]
     return sum(round(float(lg[reps_key])) * per_unit.get(units.get(int(lg[unit_key]), ""), 0) for lg in logs)
 
 
-def completed_session(session: dict[str, Any], logs: Sequence[dict[str, Any]],
-                      planned: Sequence[PlannedExercise], routine_id: str | None,
-                      units: dict[int, str], *, generation: str = "2.1") -> CompletedSession:
+def completed_session(
+    session: dict[str, Any],
+    logs: Sequence[dict[str, Any]],
+    planned: Sequence[PlannedExercise],
+    routine_id: str | None,
+    units: dict[int, str],
+    *,
+    generation: str = "2.1",
+) -> CompletedSession:
     """One wger workout session and its logs as our CompletedSession.
 
     ``units`` maps wger's repetition unit ids to their names. The session's id
@@ -629,8 +722,9 @@ def completed_session(session: dict[str, Any], logs: Sequence[dict[str, Any]],
         source_id=str(session["id"]),
         routine_id=routine_id,
         started_at=datetime.combine(day, start, tzinfo=UTC),
-        duration_s=_duration(session.get("time_start"), session.get("time_end"), logs, units,
-                             reps_key, unit_key),
+        duration_s=_duration(
+            session.get("time_start"), session.get("time_end"), logs, units, reps_key, unit_key
+        ),
         exercises=_done(slots, units, reps_key, unit_key),
         notes=session.get("notes") or "",
     )

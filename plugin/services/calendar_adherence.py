@@ -51,8 +51,7 @@ def _plan_only(plan: Plan, days: int, now: datetime | None) -> dict[str, Any]:
     planned = Counter(o.day for o in occurrences(plan, first, today))
     dates = [first + timedelta(days=i) for i in range(days)]
     per_day = [
-        {"date": d.isoformat(), "planned": planned[d], "completed": 0, "met": 0, "done": False}
-        for d in dates
+        {"date": d.isoformat(), "planned": planned[d], "completed": 0, "met": 0, "done": False} for d in dates
     ]
     return {
         "from": first.isoformat(),

@@ -114,7 +114,7 @@ def normalise_spec(session: Session, fields: Mapping[str, Any], today: date | No
 
     days = fields.get("days", list(WEEKDAYS))
     if not days:
-        raise InvalidInput("give at least one day, e.g. [\"MO\", \"WE\", \"FR\"]", field="days")
+        raise InvalidInput('give at least one day, e.g. ["MO", "WE", "FR"]', field="days")
     for i, day in enumerate(days):
         if day not in WEEKDAYS:
             raise InvalidInput(f"{day!r} is not one of {', '.join(WEEKDAYS)}", field=f"days.{i}")
@@ -321,8 +321,16 @@ def _revoke(row: CalendarRow, app_secret: str) -> None:
             log.warning("CalDAV clean-up of %s failed: %s", row.id, err)
     row.revoked_at = now_utc()
     for column in (
-        "spec", "feed_body", "feed_etag", "feed_modified", "feed_fingerprint",
-        "caldav_url", "caldav_username", "caldav_password", "caldav_resources", "caldav_pushed_at",
+        "spec",
+        "feed_body",
+        "feed_etag",
+        "feed_modified",
+        "feed_fingerprint",
+        "caldav_url",
+        "caldav_username",
+        "caldav_password",
+        "caldav_resources",
+        "caldav_pushed_at",
     ):
         setattr(row, column, None)
 

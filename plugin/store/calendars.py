@@ -121,9 +121,9 @@ def _driver_sql(dialect: Dialect, statement: str) -> tuple[str, tuple[str, ...] 
 
 def _run(cursor: Any, dialect: Dialect, statement: str, token_hash: str) -> Any:
     sql, positions = _driver_sql(dialect, statement)
-    cursor.execute(sql, tuple(token_hash for _ in positions) if positions is not None else {
-        "token_hash": token_hash
-    })
+    cursor.execute(
+        sql, tuple(token_hash for _ in positions) if positions is not None else {"token_hash": token_hash}
+    )
     return cursor.fetchone()
 
 

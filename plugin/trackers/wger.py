@@ -49,10 +49,15 @@ def make_session(token: str | None, retries: int = 3) -> requests.Session:
     # only for idempotent ones, since a retried POST could create a second object.
     # Retry-After is left to the job queue (TrackerError.retry_after), not slept on here.
     retry = Retry(
-        total=retries, connect=retries, read=0, status=retries, backoff_factor=0.3,
+        total=retries,
+        connect=retries,
+        read=0,
+        status=retries,
+        backoff_factor=0.3,
         status_forcelist=(502, 503, 504),
         allowed_methods=frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"}),
-        raise_on_status=False, respect_retry_after_header=False,
+        raise_on_status=False,
+        respect_retry_after_header=False,
     )
     adapter = HTTPAdapter(max_retries=retry)
     session.mount("http://", adapter)
@@ -64,9 +69,15 @@ class WgerTracker:
     key = "wger"
     format = "wger"  # plugin.formats.registry: the payload, as the JSON list of 2.1 requests
 
-    def __init__(self, credentials: Credentials, state: dict[str, Any] | None = None, *,
-                 session: requests.Session | None = None, timeout: tuple[float, float] = TIMEOUT,
-                 retries: int = 3) -> None:
+    def __init__(
+        self,
+        credentials: Credentials,
+        state: dict[str, Any] | None = None,
+        *,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = TIMEOUT,
+        retries: int = 3,
+    ) -> None:
         if not credentials.base_url:
             raise TrackerError("wger: base_url is required")
         self.base_url = credentials.base_url.rstrip("/")
@@ -94,11 +105,13 @@ class WgerTracker:
         try:
             return response.json()
         except ValueError as err:
-            raise TrackerError(f"wger {what}: not JSON: {response.text[:200]}",
-                               status=response.status_code) from err
+            raise TrackerError(
+                f"wger {what}: not JSON: {response.text[:200]}", status=response.status_code
+            ) from err
 
-    def get_all(self, path: str, what: str, params: dict[str, Any] | None = None,
-                stop: Any = None) -> list[dict[str, Any]]:
+    def get_all(
+        self, path: str, what: str, params: dict[str, Any] | None = None, stop: Any = None
+    ) -> list[dict[str, Any]]:
         """Every result of a paginated list (``stop(item)`` ends the walk early)."""
         out: list[dict[str, Any]] = []
         offset = 0
@@ -146,18 +159,28 @@ class WgerTracker:
     def _search(self, word: str) -> list[tuple[int, str]]:
         if word not in self._searches:
             try:
-                answer = self.call("GET", "exercise/search", "exercise search",
-                                   params={"term": word, "language": "en"})
-                found = [(int(s["data"]["base_id"]), s["data"]["name"])
-                         for s in answer.get("suggestions", [])]
+                answer = self.call(
+                    "GET", "exercise/search", "exercise search", params={"term": word, "language": "en"}
+                )
+                found = [
+                    (int(s["data"]["base_id"]), s["data"]["name"]) for s in answer.get("suggestions", [])
+                ]
             except TrackerError as err:
                 if err.status != 404:
                     raise
                 # wger 2.5 removed exercise/search (§1.5); exerciseinfo filters by name instead.
-                rows = self.call("GET", "exerciseinfo", "exercise search",
-                                 params={"name__search": word, "language__code": "en", "limit": PAGE})
-                found = [(int(r["id"]), t["name"]) for r in rows.get("results", [])
-                         for t in r.get("translations", []) if t.get("language") == ENGLISH]
+                rows = self.call(
+                    "GET",
+                    "exerciseinfo",
+                    "exercise search",
+                    params={"name__search": word, "language__code": "en", "limit": PAGE},
+                )
+                found = [
+                    (int(r["id"]), t["name"])
+                    for r in rows.get("results", [])
+                    for t in r.get("translations", [])
+                    if t.get("language") == ENGLISH
+                ]
             self._searches[word] = found
         return self._searches[word]
 
@@ -180,8 +203,10 @@ class WgerTracker:
             if found is not None:
                 break
         if found is None:
-            raise TrackerError(f"wger: no exercise on {self.base_url} can stand for {exercise.id!r}; "
-                               "set fallback_exercise in the installation's credentials")
+            raise TrackerError(
+                f"wger: no exercise on {self.base_url} can stand for {exercise.id!r}; "
+                "set fallback_exercise in the installation's credentials"
+            )
         self._exercise_ids[exercise.id] = found
         return found
 
@@ -217,8 +242,7 @@ class WgerTracker:
             body = fmt.resolve(request.body, ids, exercises, units)
             created = self.call("POST", request.endpoint, f"create {request.endpoint}", json=body)
             ids[request.ref] = created["id"]
-        new_state = {"generation": generation, top: ids[first.ref],
-                     "exercises": dict(exercises)}
+        new_state = {"generation": generation, top: ids[first.ref], "exercises": dict(exercises)}
         self.state.update(exercises={**self.state.get("exercises", {}), **exercises})
         return PushOutcome(remote_ids={top: str(ids[first.ref])}, state=new_state)
 
@@ -271,8 +295,9 @@ class WgerTracker:
 
         return self.get_all("workoutsession", "sessions", {**params, "ordering": "-date"}, stop=too_old)
 
-    def _pull_workout_21(self, workout_id: str, routine_id: str, window: date | None, seen: set[str],
-                         units: dict[int, str]) -> list[CompletedSession]:
+    def _pull_workout_21(
+        self, workout_id: str, routine_id: str, window: date | None, seen: set[str], units: dict[int, str]
+    ) -> list[CompletedSession]:
         canonical = self.exists(f"workout/{workout_id}/canonical_representation", "workout structure")
         if canonical is None:
             return []
@@ -286,15 +311,24 @@ class WgerTracker:
             out.append(fmt.completed_session(row, logs, planned, routine_id, units))
         return out
 
-    def _pull_routine_23(self, routine_id_remote: str, routine_id: str, window: date | None,
-                         seen: set[str], units: dict[int, str]) -> list[CompletedSession]:
+    def _pull_routine_23(
+        self,
+        routine_id_remote: str,
+        routine_id: str,
+        window: date | None,
+        seen: set[str],
+        units: dict[int, str],
+    ) -> list[CompletedSession]:
         if self.exists(f"routine/{routine_id_remote}", "routine") is None:
             return []
         entries = []
         for day in self.days_of(routine_id_remote):
             for slot in self.get_all("slot", "slots", {"day": day["id"]}):
-                entries += [e for e in self.get_all("slot-entry", "slot entries", {"slot": slot["id"]})
-                            if e.get("slot") == slot["id"]]
+                entries += [
+                    e
+                    for e in self.get_all("slot-entry", "slot entries", {"slot": slot["id"]})
+                    if e.get("slot") == slot["id"]
+                ]
         planned = fmt.planned_from_entries(entries)
         out = []
         for row in self._sessions({"routine": routine_id_remote}, window):

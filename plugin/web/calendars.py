@@ -29,7 +29,7 @@ class PlanSchema(StrictSchema):
         fields.String(),
         required=True,
         validate=validate.Length(*limits.ROUTINES_PER_PLAN),
-        metadata={"description": "routine ids, e.g. [\"daily-hamstring\"]"},
+        metadata={"description": 'routine ids, e.g. ["daily-hamstring"]'},
     )
     days = fields.List(
         fields.String(validate=validate.OneOf(WEEKDAYS)),
@@ -41,7 +41,7 @@ class PlanSchema(StrictSchema):
         fields.String(validate=validate.Regexp(HHMM, error="not a local time HH:MM (00:00-23:59)")),
         required=True,
         validate=validate.Length(*limits.TIMES_PER_DAY),
-        metadata={"description": "local times, e.g. [\"07:30\", \"19:00\"] for twice a day"},
+        metadata={"description": 'local times, e.g. ["07:30", "19:00"] for twice a day'},
     )
     timezone = fields.String(required=True, metadata={"description": "IANA name, e.g. Europe/Berlin"})
     reminders = fields.List(
@@ -63,7 +63,9 @@ class CalDavSchema(StrictSchema):
         required=True,
         schemes={"http", "https"},
         require_tld=False,
-        metadata={"description": "the calendar collection, e.g. https://cloud.example/remote.php/dav/calendars/me/stretching/"},
+        metadata={
+            "description": "the calendar collection, e.g. https://cloud.example/remote.php/dav/calendars/me/stretching/"
+        },
     )
     username = fields.String(required=True, validate=validate.Length(1, 200))
     password = fields.String(required=True, load_only=True, validate=validate.Length(1, 1000))

@@ -101,9 +101,7 @@ def adherence_svg(days: Sequence[ChartDay], title: str = "Planned and done sessi
         elif day.status == "missed":
             # A cross under the empty outline, so a missed day does not depend on colour alone.
             cx, cy = x + BAR_W / 2, base + 6
-            out.append(
-                f'<path class="missed-mark" d="M{cx - 3:.1f} {cy - 3:.1f}l6 6m0 -6l-6 6"/>'
-            )
+            out.append(f'<path class="missed-mark" d="M{cx - 3:.1f} {cy - 3:.1f}l6 6m0 -6l-6 6"/>')
         if day.high_pain:
             top_y = base - max(day.planned, day.done) * unit
             cx = x + BAR_W / 2

@@ -73,9 +73,11 @@ class RoutineExport(MethodView):
         with database().unit_of_work() as session:
             routine = service.get_routine(session, routine_id)
         # A format may take options from the query (ics: start, timezone); it validates them itself.
-        options = module.export_options(request.args, datetime.now(UTC)) if hasattr(
-            module, "export_options"
-        ) else {}
+        options = (
+            module.export_options(request.args, datetime.now(UTC))
+            if hasattr(module, "export_options")
+            else {}
+        )
         body = module.export(routine, **options)
         response = Response(body, mimetype=module.MEDIA_TYPE)
         response.headers["Content-Disposition"] = f'attachment; filename="{routine.id}.{module.EXTENSION}"'

@@ -74,7 +74,7 @@ class _Strict(HTMLParser):
             # Recover like a reader would: drop back to the matching element if there is one.
             names = [name for name, _ in self.stack]
             if tag in names:
-                del self.stack[len(names) - 1 - names[::-1].index(tag):]
+                del self.stack[len(names) - 1 - names[::-1].index(tag) :]
             return
         self.stack.pop()
 

@@ -124,4 +124,3 @@ def test_subscribe_with_an_inline_error_then_a_working_feed(page, live_server, s
         assert event["RRULE"]["BYDAY"] == ["MO", "TU", "WE", "TH", "FR"]
         assert str(event["DTSTART"].dt.tzinfo) == browser_timezone
         assert "Trunk rotation" in str(event["SUMMARY"])
-

@@ -38,7 +38,11 @@ def test_one_group_per_day_with_status_classes():
     assert statuses == [{"done"}, {"partial"}, {"missed"}, {"rest"}, {"extra"}]
     assert ["pain" in _classes(g) for g in groups] == [False, False, False, False, True]
     assert [(g.get("data-planned"), g.get("data-done")) for g in groups] == [
-        ("1", "1"), ("2", "1"), ("1", "0"), ("0", "0"), ("0", "1")
+        ("1", "1"),
+        ("2", "1"),
+        ("1", "0"),
+        ("0", "0"),
+        ("0", "1"),
     ]
 
 

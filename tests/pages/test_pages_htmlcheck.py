@@ -7,8 +7,7 @@ import pytest
 from htmlcheck import html_problems
 
 PAGE = (
-    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>t</title></head>"
-    "<body>{}</body></html>"
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title></head><body>{}</body></html>'
 )
 
 

@@ -65,7 +65,7 @@ def test_the_form_is_labelled_and_valid(html_page):
     markup = html_page("/subscribe?routine=desk-break")  # checks every field has its <label for>
     assert re.search(r'id="routine-desk-break"[^>]*checked', markup)
     assert not re.search(r'id="routine-contract-relax"[^>]*checked', markup)
-    assert 'data-from-browser' in markup  # the script may preselect the browser's zone
+    assert "data-from-browser" in markup  # the script may preselect the browser's zone
     for code in ("MO", "TU", "WE", "TH", "FR", "SA", "SU"):
         assert re.search(rf'id="day-{code}"[^>]*checked', markup)
     assert "<option>Europe/Berlin</option>" in markup
