@@ -11,8 +11,8 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from plugin import create_app
-from plugin.catalog.errors import StretchsyncError
 from plugin.cli_installations import COMMANDS
+from plugin.errors import StretchsyncError
 from plugin.formats import canonical, registry
 from plugin.formats.text import routine_text, seconds_phrase
 from plugin.jobs import jobs

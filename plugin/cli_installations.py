@@ -14,8 +14,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from plugin import security
-from plugin.catalog.errors import StretchsyncError
 from plugin.config import secret_key
+from plugin.errors import StretchsyncError
 from plugin.jobs import jobs, run_push_to_end
 from plugin.services import installations, pushes, sync
 from plugin.services import sessions as session_service

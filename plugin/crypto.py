@@ -12,23 +12,19 @@ import hashlib
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from plugin.catalog.errors import StretchsyncError
+from plugin.errors import Internal, Unavailable
 
 
-class SecretUnreadable(StretchsyncError):
+class SecretUnreadable(Internal):
     """A stored secret cannot be decrypted: the key changed, or the value was tampered with."""
-
-    status = 500
 
 
 # The name the installation code uses for the same failure.
 UndecryptableSecret = SecretUnreadable
 
 
-class SecretMissing(StretchsyncError, ValueError):
+class SecretMissing(Unavailable, ValueError):
     """No secret key is configured, so nothing can be stored encrypted."""
-
-    status = 503
 
 
 def generate_key() -> str:

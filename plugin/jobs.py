@@ -20,6 +20,7 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 from huey.consumer import Consumer
 
+from plugin import clock
 from plugin.config import secret_key
 from plugin.services import pushes, strava, sync
 from plugin.store import installations as installation_repo
@@ -118,7 +119,7 @@ def jobs(app: Flask) -> Jobs:
             for installation_id in strava.posting_installations(db):
                 made.strava_post(installation_id)
             with db.unit_of_work() as session:
-                installation_repo.forget_seen_before(session, pushes.utcnow() - _seen_window(app))
+                installation_repo.forget_seen_before(session, clock.now() - _seen_window(app))
 
     made = Jobs(
         huey=huey,

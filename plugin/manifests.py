@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from plugin.catalog.errors import NotFound
+from plugin.errors import NotFound
 
 SCHEMA = "schema.json"
 

@@ -19,7 +19,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from plugin.catalog.errors import StretchsyncError
+from plugin.errors import Malformed, Unauthenticated
 
 SECRET_PREFIX = "whsec_"
 TOLERANCE_S = 300  # the spec's suggested window, applied both ways (clock skew and staleness)
@@ -31,16 +31,12 @@ _ID_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
 _SIGNATURE_ENTRY = re.compile(r"^v(\d+)([a-z]?),(\S+)$")
 
 
-class SignatureRejected(StretchsyncError):
-    """Unsigned, wrongly signed or stale: the caller is not who it claims (401)."""
-
-    status = 401
+class SignatureRejected(Unauthenticated):
+    """Unsigned, wrongly signed or stale: the caller is not who it claims."""
 
 
-class MalformedSignature(StretchsyncError):
-    """Signature headers that are present but cannot be read (400)."""
-
-    status = 400
+class MalformedSignature(Malformed):
+    """Signature headers that are present but cannot be read."""
 
 
 @dataclass(frozen=True)

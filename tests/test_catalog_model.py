@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from plugin import catalog
-from plugin.catalog.errors import InvalidDose, InvalidRoutine
 from plugin.catalog.model import CautionKind, Dose, Routine, RoutineEntry
+from plugin.errors import InvalidDose, InvalidRoutine
 
 
 def test_duration_is_sets_times_sides_times_reps_times_work_plus_rest():

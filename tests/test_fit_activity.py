@@ -10,7 +10,7 @@ from garmin_fit_sdk import Decoder, Encoder, Profile, Stream
 from test_formats_fit import walk
 
 from plugin import catalog
-from plugin.catalog.errors import InvalidInput
+from plugin.errors import InvalidInput
 from plugin.formats import fit
 from plugin.services.routines import build_routine
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from plugin import catalog
-from plugin.catalog.errors import InvalidInput
 from plugin.catalog.model import DoseKind
+from plugin.errors import InvalidInput
 from plugin.formats import hevy
 from plugin.formats.text import caution_line
 

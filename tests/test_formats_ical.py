@@ -17,8 +17,8 @@ from ical_readers import (
 )
 
 from plugin import catalog
-from plugin.catalog.errors import InvalidInput
 from plugin.catalog.model import WEEKDAYS, Plan
+from plugin.errors import InvalidInput
 from plugin.formats import ical
 
 BERLIN = "Europe/Berlin"

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from plugin.catalog.errors import InvalidInput
 from plugin.catalog.model import CompletedSession, ExerciseDone
+from plugin.errors import InvalidInput
 from plugin.formats import strava
 
 ROUTINE_NAMES = {"Daily hamstring stretch": "daily-hamstring", "Trunk rotation": "trunk-rotation"}

@@ -9,8 +9,8 @@ from datetime import date, time
 import pytest
 
 from plugin import catalog
-from plugin.catalog.errors import InvalidRoutine
 from plugin.catalog.model import Caution, CautionKind, Plan, Routine, RoutineEntry
+from plugin.errors import InvalidRoutine
 from plugin.formats import wger
 
 ROUTINES = catalog.builtin_routines()

@@ -16,6 +16,7 @@ from hostkit import Host, host_config
 from standardwebhooks.webhooks import Webhook
 from werkzeug import Request, Response
 
+from plugin import clock
 from plugin.jobs import jobs
 from plugin.services import pushes
 from plugin.store.pushes import PushRow
@@ -148,7 +149,7 @@ def test_the_sweep_re_enqueues_a_push_whose_message_was_lost(app, db, host, http
         installation = by_client_key(session, host.client_key)
         # Recorded, never enqueued: as if the queue lost the message two minutes ago.
         push = pushes.create_push(session, installation.id, ["trunk-rotation"])
-        push.next_attempt_at = pushes.utcnow() - timedelta(minutes=2)
+        push.next_attempt_at = clock.now() - timedelta(minutes=2)
         push_id = push.id
     time.sleep(0.3)
     with db.unit_of_work() as session:

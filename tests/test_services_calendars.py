@@ -9,7 +9,7 @@ import pytest
 from werkzeug.http import parse_etags
 
 from plugin import catalog
-from plugin.catalog.errors import Gone, InvalidInput, NotFound
+from plugin.errors import Gone, InvalidInput, NotFound
 from plugin.formats import ical
 from plugin.services import calendars as service
 from plugin.store import calendars as repo

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from plugin.catalog.builtin import EXERCISES, ROUTINES
-from plugin.catalog.errors import NotFound
 from plugin.catalog.model import Exercise, Routine
+from plugin.errors import NotFound
 
 _EXERCISES = {ex.id: ex for ex in EXERCISES}
 _ROUTINES = {r.id: r for r in ROUTINES}

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from plugin.catalog.errors import InvalidDose, InvalidRoutine
+from plugin.errors import InvalidDose, InvalidRoutine
 
 
 class Focus(StrEnum):

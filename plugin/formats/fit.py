@@ -38,8 +38,8 @@ from typing import Any
 from garmin_fit_sdk import Decoder, Encoder, Profile, Stream
 
 from plugin import catalog
-from plugin.catalog.errors import InvalidInput
 from plugin.catalog.model import CompletedSession, DoseKind, ExerciseDone, Routine
+from plugin.errors import InvalidInput
 from plugin.formats.text import caution_lines
 from plugin.formats.workout_steps import (
     FIT_STRING_BYTES,

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from plugin.catalog.errors import InvalidInput
 from plugin.catalog.model import (
     CompletedSession,
     DoseKind,
@@ -35,6 +34,7 @@ from plugin.catalog.model import (
     Routine,
     RoutineEntry,
 )
+from plugin.errors import InvalidInput
 from plugin.formats.text import SIDE_LABEL, caution_lines, entry_note_lines, logged_sets_per_set
 from plugin.formats.timestamps import parse_aware
 

@@ -38,8 +38,8 @@ from icalendar import (
     vDuration,
 )
 
-from plugin.catalog.errors import InvalidInput
 from plugin.catalog.model import WEEKDAYS, Plan, Routine
+from plugin.errors import InvalidInput
 from plugin.formats.text import reminder_line, routine_text, seconds_phrase
 
 MEDIA_TYPE = "text/calendar"

@@ -15,8 +15,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from plugin.catalog.errors import InvalidInput
 from plugin.catalog.model import CompletedSession, ExerciseDone
+from plugin.errors import InvalidInput
 
 MEDIA_TYPE = "application/json"
 EXERCISE_FIELDS = ("sets", "reps", "hold_s", "duration_s")

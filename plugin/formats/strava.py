@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from plugin.catalog.errors import InvalidInput
 from plugin.catalog.model import CompletedSession
+from plugin.errors import InvalidInput
 from plugin.formats.text import done_line
 from plugin.formats.timestamps import parse_aware
 

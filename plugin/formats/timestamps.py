@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from plugin.catalog.errors import InvalidInput
+from plugin.errors import InvalidInput
 
 
 def parse_aware(value: Any, field: str) -> datetime:

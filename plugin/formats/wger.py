@@ -53,7 +53,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from plugin.catalog import exercises as catalog_exercises
-from plugin.catalog.errors import InvalidRoutine
 from plugin.catalog.model import (
     WEEKDAYS,
     CompletedSession,
@@ -66,6 +65,7 @@ from plugin.catalog.model import (
     RoutineEntry,
     ordered_cautions,
 )
+from plugin.errors import InvalidRoutine
 from plugin.formats.text import caution_lines, entry_dose_phrase, seconds_phrase
 
 MEDIA_TYPE = "application/json"

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from plugin.catalog.errors import InvalidInput, NotFound
+from plugin import clock
+from plugin.errors import InvalidInput, NotFound
 from plugin.services import installations
 from plugin.services import sessions as session_service
 from plugin.services.schedule import Done, match, occurrences
@@ -36,7 +37,7 @@ def adherence(
         raise NotFound("no such installation", field="clientKey")
     plan = installations.plan_of(db_session, row)
     zone = ZoneInfo(plan.timezone) if plan else UTC
-    today = (now or datetime.now(UTC)).astimezone(zone).date()
+    today = (now or clock.now()).astimezone(zone).date()
     first = today - timedelta(days=days - 1)
     window = [first + timedelta(days=i) for i in range(days)]
     planned = occurrences(plan, first, today) if plan else []

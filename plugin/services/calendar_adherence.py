@@ -10,12 +10,13 @@ sessions, so it shows its plan with nothing done and says why.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from plugin import clock
 from plugin.catalog.model import Plan
 from plugin.services import adherence, calendars
 from plugin.services.routines import get_routine
@@ -46,7 +47,7 @@ def calendar_adherence(
 def _plan_only(plan: Plan, days: int, now: datetime | None) -> dict[str, Any]:
     """The report's shape for a plan no sessions reach: every planned day, nothing done."""
     zone = ZoneInfo(plan.timezone)
-    today = (now or datetime.now(UTC)).astimezone(zone).date()
+    today = (now or clock.now()).astimezone(zone).date()
     first = today - timedelta(days=days - 1)
     planned = Counter(o.day for o in occurrences(plan, first, today))
     dates = [first + timedelta(days=i) for i in range(days)]

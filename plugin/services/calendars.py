@@ -14,17 +14,17 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from plugin import catalog, crypto
+from plugin import catalog, clock, crypto
 from plugin.catalog import limits
-from plugin.catalog.errors import Gone, InvalidInput, NotFound
 from plugin.catalog.model import WEEKDAYS, Plan
+from plugin.errors import Gone, InvalidInput, NotFound
 from plugin.formats import canonical, ical
 from plugin.services import schedule
 from plugin.services.routines import check_routine_ids, get_routine
@@ -71,11 +71,6 @@ class CalendarView:
     changed_at: datetime
     caldav: dict[str, Any] | None
     caldav_error: str | None = None
-
-
-def now_utc() -> datetime:
-    """Now, in whole seconds: what DTSTAMP and Last-Modified can carry."""
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def hash_token(token: str) -> str:
@@ -194,7 +189,7 @@ def create_calendar(
     now: datetime | None = None,
 ) -> CreatedCalendar:
     """Check the plan, store the subscription and its rendered feed; nothing is stored if invalid."""
-    now = now or now_utc()
+    now = now or clock.now_s()
     tzid = plan_fields.get("timezone")
     today = None
     if isinstance(tzid, str) and ical.is_timezone(tzid):
@@ -281,7 +276,7 @@ def change_plan(
     spec = normalise_spec(session, merged)
     if spec == row.spec:
         return view(session, row)  # nothing changed: same SEQUENCE, same ETag
-    now = now or now_utc()
+    now = now or clock.now_s()
     row.spec = spec
     row.sequence += 1
     row.changed_at = now
@@ -319,7 +314,7 @@ def _revoke(row: CalendarRow, app_secret: str) -> None:
         except (TrackerError, crypto.SecretMissing, crypto.SecretUnreadable) as err:
             # Revoking must not depend on a calendar server (or a rotated key): it always happens.
             log.warning("CalDAV clean-up of %s failed: %s", row.id, err)
-    row.revoked_at = now_utc()
+    row.revoked_at = clock.now_s()
     for column in (
         "spec",
         "feed_body",
@@ -383,7 +378,7 @@ def render_feed(
         return False
     row.feed_body = body
     row.feed_etag = etag
-    row.feed_modified = now or now_utc()
+    row.feed_modified = now or clock.now_s()
     return True
 
 
@@ -530,5 +525,5 @@ def push_caldav(
     row.caldav_url = collection_url
     row.caldav_username = username
     row.caldav_password = secret_password
-    row.caldav_pushed_at = now_utc()
+    row.caldav_pushed_at = clock.now_s()
     return view(session, row)

@@ -11,8 +11,8 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from plugin import crypto, manifests
-from plugin.catalog.errors import InvalidInput, NotFound
 from plugin.catalog.model import Plan
+from plugin.errors import InvalidInput, NotFound
 from plugin.security import is_secret
 from plugin.services import calendars
 from plugin.store import installations as repo

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from plugin.catalog.errors import InvalidInput, NotFound
+from plugin import clock
+from plugin.errors import InvalidInput, NotFound
 from plugin.services import installations
 from plugin.services.routines import check_routine_ids, get_routine
 from plugin.store import installations as installation_repo
@@ -44,10 +45,6 @@ class RetryPolicy:
         return max(backoff, retry_after or 0.0)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def create_push(session: Session, installation_id: str, routine_ids: list[str]) -> PushRow:
     """Record a push of these routines, due now; InvalidInput names an unknown routine."""
     if not routine_ids:
@@ -60,7 +57,7 @@ def create_push(session: Session, installation_id: str, routine_ids: list[str]) 
         routines=list(dict.fromkeys(routine_ids)),
         status=PENDING,
         attempts=0,
-        next_attempt_at=utcnow(),
+        next_attempt_at=clock.now(),
         remote_ids={},
     )
     session.add(row)
@@ -107,7 +104,7 @@ def attempt(db: Database, secret_key: str, push_id: str, policy: RetryPolicy) ->
     Only one worker runs an attempt: the pending → running switch is a
     conditional UPDATE. A push not due, already running or finished is left alone.
     """
-    now = utcnow()
+    now = clock.now()
     with db.unit_of_work() as session:
         claimed = session.execute(
             update(PushRow)
@@ -128,7 +125,12 @@ def attempt(db: Database, secret_key: str, push_id: str, policy: RetryPolicy) ->
     with db.unit_of_work() as session:
         row = session.get(PushRow, push_id)
         if row is not None:
-            row.status, row.last_error, row.finished_at, row.next_attempt_at = DELIVERED, None, utcnow(), None
+            row.status, row.last_error, row.finished_at, row.next_attempt_at = (
+                DELIVERED,
+                None,
+                clock.now(),
+                None,
+            )
     return None
 
 
@@ -182,9 +184,9 @@ def _failed_attempt(
         row.last_error = error[:2000]
         if retryable and row.attempts < policy.max_attempts:
             wait = policy.delay(row.attempts, retry_after)
-            row.status, row.next_attempt_at = PENDING, utcnow() + timedelta(seconds=wait)
+            row.status, row.next_attempt_at = PENDING, clock.now() + timedelta(seconds=wait)
             return wait
-        row.status, row.finished_at, row.next_attempt_at = FAILED, utcnow(), None
+        row.status, row.finished_at, row.next_attempt_at = FAILED, clock.now(), None
         return None
 
 
@@ -193,7 +195,7 @@ def overdue(db: Database, grace_s: float = 60.0, stuck_s: float = 900.0) -> list
 
     A push stuck in running goes back to pending so the next attempt can claim it.
     """
-    now = utcnow()
+    now = clock.now()
     with db.unit_of_work() as session:
         rows = repo.due(session, now - timedelta(seconds=grace_s), now - timedelta(seconds=stuck_s))
         for row in rows:

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from plugin import catalog
-from plugin.catalog.errors import InvalidDose, InvalidInput, NotFound
 from plugin.catalog.model import Routine, RoutineEntry
+from plugin.errors import InvalidDose, InvalidInput, NotFound
 from plugin.store import routines as repo
 
 OVERRIDABLE = ("sets", "reps", "hold_s", "rest_s", "duration_s")

@@ -9,16 +9,16 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from plugin import catalog
-from plugin.catalog.errors import InvalidInput, NotFound
+from plugin import catalog, clock
 from plugin.catalog.model import CautionKind, CompletedSession, ExerciseDone
+from plugin.errors import InvalidInput, NotFound
 from plugin.formats import canonical, fit
 from plugin.formats import session as session_format
 from plugin.formats.text import PAIN_STOP_LEVEL, pain_advice
+from plugin.ids import new_id
 from plugin.services import calendars
 from plugin.services.routines import get_routine, list_routines
 from plugin.store import sessions as repo
-from plugin.store.installations import new_id
 from plugin.store.sessions import SessionRow
 from plugin.store.tables import utc
 
@@ -88,7 +88,7 @@ def import_session(
     that breaks a rule. Concurrent imports of the same session store one record:
     the unique constraint decides, through INSERT … ON CONFLICT DO NOTHING.
     """
-    check(db_session, completed, now or datetime.now(UTC))
+    check(db_session, completed, now or clock.now())
     existing = repo.by_source(db_session, installation_id, completed.source, completed.source_id)
     if existing is not None:
         return existing, False
@@ -106,7 +106,7 @@ def import_session(
         "flagged": completed.pain is not None and completed.pain >= PAIN_STOP_LEVEL,
         "raw_json": raw if isinstance(raw, dict | list) else None,
         "raw_bytes": bytes(raw) if isinstance(raw, bytes | bytearray) else None,
-        "created_at": datetime.now(UTC),
+        "created_at": clock.now(),
     }
     if repo.insert_once(db_session, values):
         calendars.refresh_installation(db_session, installation_id)  # show it as done

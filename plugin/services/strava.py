@@ -28,9 +28,9 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from plugin import catalog, crypto
-from plugin.catalog.errors import InvalidInput, NotFound, StretchsyncError
+from plugin import catalog, clock, crypto
 from plugin.catalog.model import CompletedSession
+from plugin.errors import Forbidden, InvalidInput, NotFound
 from plugin.formats import strava as strava_format
 from plugin.formats.strava import StravaEvent
 from plugin.services import installations
@@ -50,10 +50,8 @@ STATE_TTL_S = 900
 SOURCE = "strava"
 
 
-class ConnectRefused(StretchsyncError):
+class ConnectRefused(Forbidden):
     """A connect link or callback we cannot honour: expired, forged, or declined by the athlete."""
-
-    status = 403
 
 
 def app_of(config: Mapping[str, Any], credentials: Mapping[str, Any] | None = None) -> StravaApp:
@@ -164,7 +162,7 @@ def finish_connect(
             "post_sessions": bool(claims.get("post")),
             "posted": previous.get("posted", {}) if previous.get("athlete_id") == athlete_id else {},
             # Only sessions received from now on are posted: connecting must not replay the history.
-            "connected_at": previous.get("connected_at") or datetime.now(UTC).isoformat(),
+            "connected_at": previous.get("connected_at") or clock.now().isoformat(),
         }
         row.tracker_state = {**(row.tracker_state or {}), "strava": strava_state}
     return athlete_id

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from plugin import manifests
-from plugin.catalog.errors import InvalidInput
+from plugin import clock, manifests
+from plugin.errors import InvalidInput
 from plugin.services import installations
 from plugin.services.sessions import delete_session, import_session
 from plugin.store import installations as installation_repo
@@ -50,7 +50,7 @@ def sync(db: Database, secret_key: str, installation_id: str) -> dict[str, int]:
         row = installation_repo.get(session, installation_id)
         if row is not None:
             row.sync_cursor = outcome.cursor
-            row.last_synced_at = datetime.now(UTC)
+            row.last_synced_at = clock.now()
             state = getattr(tracker, "state", None)
             if isinstance(state, dict):
                 row.tracker_state = state  # e.g. refreshed OAuth tokens
@@ -59,7 +59,7 @@ def sync(db: Database, secret_key: str, installation_id: str) -> dict[str, int]:
 
 def due_for_polling(db: Database) -> list[str]:
     """Installations of polled trackers whose manifest interval has passed since their last sync."""
-    now = datetime.now(UTC)
+    now = clock.now()
     due = []
     with db.unit_of_work() as session:
         for row in installation_repo.all_rows(session):

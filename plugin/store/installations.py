@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from sqlalchemy import (
@@ -20,13 +19,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from plugin.store.tables import Base, utcnow
+from plugin import clock
+from plugin.ids import new_id
+from plugin.store.tables import Base
 
 HOST_SCOPE = "host"  # seen webhook ids of lifecycle calls signed with a host registration secret
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
 
 
 class InstallationRow(Base):
@@ -43,8 +40,10 @@ class InstallationRow(Base):
     tracker_state: Mapped[dict] = mapped_column(JSON, default=dict)  # e.g. refreshed OAuth tokens
     sync_cursor: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=clock.now, onupdate=clock.now
+    )
 
 
 class SeenWebhookRow(Base):
@@ -57,7 +56,7 @@ class SeenWebhookRow(Base):
     installation_id: Mapped[str | None] = mapped_column(
         String(32), ForeignKey("installations.id", ondelete="CASCADE"), nullable=True, index=True
     )
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, index=True)
     status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     answer: Mapped[dict | list | None] = mapped_column(JSON, nullable=True)
 
@@ -94,7 +93,7 @@ _KEEP_ANSWER = (
 def claim_webhook(session: Session, scope: str, webhook_id: str, installation_id: str | None) -> None:
     """Insert a seen webhook-id; IntegrityError when it is already there (the primary key decides)."""
     values = {"scope": scope, "webhook_id": webhook_id, "installation_id": installation_id}
-    session.connection().execute(_CLAIM, {**values, "received_at": utcnow()})
+    session.connection().execute(_CLAIM, {**values, "received_at": clock.now()})
 
 
 def keep_answer(

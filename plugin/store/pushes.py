@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from plugin.store.installations import new_id
-from plugin.store.tables import Base, utcnow
+from plugin import clock
+from plugin.ids import new_id
+from plugin.store.tables import Base
 
 PENDING, RUNNING, DELIVERED, FAILED = "pending", "running", "delivered", "failed"
 
@@ -26,8 +27,10 @@ class PushRow(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     remote_ids: Mapped[dict] = mapped_column(JSON, default=dict)  # routine id -> the tracker's ids
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=clock.now, onupdate=clock.now
+    )
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
@@ -43,7 +46,9 @@ class PushStateRow(Base):
     remote_ids: Mapped[dict] = mapped_column(JSON, default=dict)
     state: Mapped[dict] = mapped_column(JSON, default=dict)
     payload_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=clock.now, onupdate=clock.now
+    )
 
 
 def get_for(session: Session, installation_id: str, push_id: str) -> PushRow | None:

@@ -21,10 +21,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from plugin import clock
 from plugin.catalog.model import CompletedSession
 from plugin.formats import session as session_format
-from plugin.store.installations import new_id
-from plugin.store.tables import Base, utc, utcnow
+from plugin.ids import new_id
+from plugin.store.tables import Base, utc
 
 
 class SessionRow(Base):
@@ -47,7 +48,7 @@ class SessionRow(Base):
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)  # pain at or above the stop level
     raw_json: Mapped[dict | list | None] = mapped_column(JSON, nullable=True)
     raw_bytes: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
 
 # Built once: every import runs this lookup, and building a statement costs more than running it.

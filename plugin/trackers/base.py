@@ -10,12 +10,13 @@ failure raises TrackerError; ``retryable`` says whether waiting can help, and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 import requests
 
+from plugin import clock
 from plugin.catalog.model import CompletedSession, Plan, Routine
 
 TIMEOUT = (5, 20)  # connect, read seconds
@@ -76,7 +77,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     return max(0.0, (when - now).total_seconds())
 
 

@@ -18,8 +18,8 @@ from typing import Any
 import requests
 
 from plugin import catalog
-from plugin.catalog.errors import InvalidInput
 from plugin.catalog.model import CompletedSession, Plan, Routine, RoutineEntry
+from plugin.errors import InvalidInput
 from plugin.formats import hevy
 from plugin.trackers.base import TIMEOUT, Credentials, PullOutcome, PushOutcome, TrackerError, send
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from plugin.catalog.errors import InvalidInput
+from plugin.errors import InvalidInput
 from plugin.formats import registry as formats
 from plugin.trackers import strava
 from plugin.trackers.base import Credentials, Tracker

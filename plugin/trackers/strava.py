@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 
 import requests
 
-from plugin.catalog.errors import InvalidInput
 from plugin.catalog.model import CompletedSession, Plan, Routine
+from plugin.errors import InvalidInput
 from plugin.formats import strava
 from plugin.formats.timestamps import parse_aware
 from plugin.trackers.base import TIMEOUT, Credentials, PullOutcome, PushOutcome, TrackerError, send

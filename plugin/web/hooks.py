@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import ValidationError
 
-from plugin.catalog.errors import InvalidInput
+from plugin.errors import InvalidInput
 from plugin.formats import session as session_format
 from plugin.jobs import jobs
 from plugin.services import pushes

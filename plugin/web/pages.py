@@ -15,8 +15,8 @@ from flask import Blueprint, Response, current_app, make_response, render_templa
 from marshmallow import ValidationError
 
 from plugin.catalog import limits
-from plugin.catalog.errors import InvalidInput, StretchsyncError
 from plugin.catalog.model import WEEKDAYS
+from plugin.errors import InvalidInput, StretchsyncError
 from plugin.formats import registry, text
 from plugin.services import calendar_adherence as adherence_service
 from plugin.services import calendars as calendar_service
@@ -25,7 +25,7 @@ from plugin.web.calendars import PlanSchema, feed_urls
 from plugin.web.charts import ChartDay, adherence_svg
 from plugin.web.context import database
 from plugin.web.forms import REMINDER_CHOICES, SubscribeForm
-from plugin.web.problems import flatten
+from plugin.web.problems import flatten, status_of
 
 blp = Blueprint(
     "pages", __name__, template_folder="templates", static_folder="static", static_url_path="/assets"
@@ -54,7 +54,8 @@ def _page_context() -> dict:
 
 @blp.errorhandler(StretchsyncError)
 def _error_page(exc: StretchsyncError) -> tuple[str, int]:
-    return render_template("error.html", message=exc.message, status=exc.status), exc.status
+    status = status_of(exc)
+    return render_template("error.html", message=exc.message, status=status), status
 
 
 @blp.get("/")

@@ -9,11 +9,40 @@ from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
-from plugin.catalog.errors import StretchsyncError
+from plugin.errors import (
+    Forbidden,
+    Gone,
+    InvalidInput,
+    Malformed,
+    NotFound,
+    StretchsyncError,
+    Unauthenticated,
+    Unavailable,
+)
 from plugin.trackers.base import TrackerError
 
 PROBLEM_TYPE = "application/problem+json"
 log = logging.getLogger(__name__)
+
+
+# Most specific first: the first kind an error is an instance of gives its status.
+STATUS_OF_ERROR: tuple[tuple[type[StretchsyncError], int], ...] = (
+    (NotFound, 404),
+    (Gone, 410),
+    (InvalidInput, 422),
+    (Malformed, 400),
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (Unavailable, 503),
+)
+
+
+def status_of(exc: StretchsyncError) -> int:
+    """The HTTP status a domain error answers with; 500 for our own broken state."""
+    for kind, status in STATUS_OF_ERROR:
+        if isinstance(exc, kind):
+            return status
+    return 500
 
 
 def problem(status: int, detail: str, errors: dict[str, list[str]] | None = None, **extra: Any) -> Response:
@@ -78,7 +107,7 @@ def _http_problem(exc: HTTPException) -> Response:
 
 def _domain_problem(exc: StretchsyncError) -> Response:
     errors = {exc.field: [exc.message]} if exc.field else None
-    return problem(exc.status, exc.message, errors)
+    return problem(status_of(exc), exc.message, errors)
 
 
 def _tracker_problem(exc: TrackerError) -> Response:

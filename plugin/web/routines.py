@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from plugin import catalog
-from plugin.catalog.errors import NotFound
+from plugin import catalog, clock
+from plugin.errors import NotFound
 from plugin.formats import canonical, registry
 from plugin.services import routines as service
 from plugin.web.context import database
@@ -74,9 +72,7 @@ class RoutineExport(MethodView):
             routine = service.get_routine(session, routine_id)
         # A format may take options from the query (ics: start, timezone); it validates them itself.
         options = (
-            module.export_options(request.args, datetime.now(UTC))
-            if hasattr(module, "export_options")
-            else {}
+            module.export_options(request.args, clock.now()) if hasattr(module, "export_options") else {}
         )
         body = module.export(routine, **options)
         response = Response(body, mimetype=module.MEDIA_TYPE)

@@ -17,12 +17,13 @@ from flask_smorest import Blueprint, abort
 from markupsafe import escape
 from marshmallow import EXCLUDE, Schema, fields
 
-from plugin.catalog.errors import InvalidInput, NotFound
 from plugin.config import secret_key
+from plugin.errors import InvalidInput, NotFound
 from plugin.formats import strava as strava_format
 from plugin.services import strava as service
 from plugin.trackers.base import TrackerError
 from plugin.web.context import base_url, database
+from plugin.web.problems import status_of
 from plugin.web.signing import installation_id, signed
 
 log = logging.getLogger(__name__)
@@ -140,7 +141,7 @@ class StravaConnect(MethodView):
                 secret_key(current_app), current_app.config, query["ticket"], base_url() + CALLBACK_PATH
             )
         except (service.ConnectRefused, InvalidInput) as err:
-            return page(err.status, "This link cannot connect Strava", err.message)
+            return page(status_of(err), "This link cannot connect Strava", err.message)
         response = redirect(auth.url, 302)
         response.set_cookie(
             NONCE_COOKIE,
@@ -174,7 +175,7 @@ class StravaCallback(MethodView):
                 scope=query["scope"],
             )
         except (service.ConnectRefused, NotFound, InvalidInput) as err:
-            return page(err.status, "Strava was not connected", err.message)
+            return page(status_of(err), "Strava was not connected", err.message)
         except TrackerError as err:
             log.warning("Strava token exchange failed: %s", err.message)
             return page(

@@ -1,0 +1,56 @@
+"""Domain errors: one small tree, with no HTTP in it.
+
+The web edge (``plugin.web.problems``) maps each kind to a status code and a
+problem+json body; the CLI maps them to one line and an exit code.
+"""
+
+from __future__ import annotations
+
+
+class StretchsyncError(Exception):
+    """Base of every domain error; ``field`` names the input at fault, if any."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(StretchsyncError, LookupError):
+    """Nothing by that name, or nothing this caller may see."""
+
+
+class Gone(StretchsyncError):
+    """It existed and was revoked or erased on purpose."""
+
+
+class InvalidInput(StretchsyncError, ValueError):
+    """Well-formed input that breaks a rule of the domain."""
+
+
+class InvalidDose(InvalidInput):
+    pass
+
+
+class InvalidRoutine(InvalidInput):
+    pass
+
+
+class Malformed(StretchsyncError, ValueError):
+    """Input that cannot even be read (a header of the wrong shape)."""
+
+
+class Unauthenticated(StretchsyncError):
+    """The caller is not who it claims to be (unsigned, wrongly signed, stale)."""
+
+
+class Forbidden(StretchsyncError):
+    """The caller is known but may not do this."""
+
+
+class Unavailable(StretchsyncError):
+    """The service cannot do this now (missing configuration, a resource that is down)."""
+
+
+class Internal(StretchsyncError):
+    """Our own state is broken (a stored secret no key can read)."""
