@@ -1,4 +1,4 @@
-"""The built-in catalog, taken from the seed articles in shared/seeds/.
+"""The built-in catalog, taken from the seed articles listed in docs/sources.md.
 
 Facts (holds, reps, sets, sides, frequency, equipment, cautions) come from the
 seed named in each exercise's ``source``; every instruction is our own wording.
