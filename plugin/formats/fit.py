@@ -185,7 +185,7 @@ def export(routine: Routine) -> bytes:
             "wkt_name": clip_utf8(routine.name),
             "sport": SPORT,
             "sub_sport": SUB_SPORT,
-            # Common practice: every workout_step counts, repeat steps included (docs/garmin.md#fit-workout-file).
+            # Common practice: every workout_step counts, repeats too (docs/garmin.md#fit-workout-file).
             "num_valid_steps": len(steps),
             "wkt_description": description or None,
         }

@@ -259,7 +259,7 @@ class EventsPage:
 
 
 def parse_events(payload: Any) -> EventsPage:
-    """A PaginatedWorkoutEvents page (docs/hevy.md#completed-workouts); InvalidInput naming the event at fault."""
+    """A PaginatedWorkoutEvents page (docs/hevy.md#completed-workouts); InvalidInput names the bad event."""
     if not isinstance(payload, Mapping) or not isinstance(payload.get("events"), list):
         raise InvalidInput("a workout events page needs an events list", field="events")
     page_count = payload.get("page_count", 1)

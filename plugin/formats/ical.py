@@ -363,7 +363,7 @@ def build_feed(
         routine = series.routine
         start = datetime.combine(first, series.at, tzinfo=zone)
         event = _base_event(series.uid, start, routine.duration_s, sequence, stamp, created_at)
-        # Weekly by the chosen days: FREQ=DAILY;BYHOUR and sub-daily rules are not portable (docs/icalendar.md#recurrence).
+        # Weekly on the chosen days: BYHOUR and sub-daily rules do not port (docs/icalendar.md#recurrence).
         event.add("rrule", {"FREQ": "WEEKLY", "BYDAY": list(plan.days), "WKST": "MO"})
         event.add("summary", summary(routine))
         event.add("categories", _categories(routine))

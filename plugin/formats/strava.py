@@ -19,7 +19,7 @@ from plugin.formats.text import done_line
 from plugin.formats.timestamps import parse_aware
 
 STRETCH_SPORT_TYPES = frozenset({"Yoga", "Workout", "PhysicalTherapy"})
-DEFAULT_SPORT_TYPE = "Workout"  # PhysicalTherapy on POST /activities is UNCONFIRMED (docs/strava.md#unconfirmed)
+DEFAULT_SPORT_TYPE = "Workout"  # PhysicalTherapy there is UNCONFIRMED (docs/strava.md#unconfirmed)
 NAME_PREFIX = "Stretching: "
 OBJECT_TYPES = ("activity", "athlete")
 ASPECT_TYPES = ("create", "update", "delete")
@@ -100,7 +100,7 @@ def manual_activity(
     exercise_names: Mapping[str, str] | None = None,
     sport_type: str = DEFAULT_SPORT_TYPE,
 ) -> dict[str, Any]:
-    """The form fields of ``POST /api/v3/activities`` for a completed session (docs/strava.md#manual-activities)."""
+    """The ``POST /api/v3/activities`` form for a completed session (docs/strava.md#manual-activities)."""
     if sport_type not in STRETCH_SPORT_TYPES:
         raise InvalidInput(
             f"sport_type must be one of {', '.join(sorted(STRETCH_SPORT_TYPES))}", field="sport_type"

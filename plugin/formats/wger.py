@@ -74,7 +74,7 @@ EXTENSION = "json"
 SOURCE = "wger"
 MARKER = "stretchsync routine:"
 
-# Repetition units are looked up by these names (docs/wger.md#repetition-units: pks may differ on self-hosted instances).
+# Repetition units are looked up by name: pks may differ per server (docs/wger.md#repetition-units).
 REPETITIONS = "Repetitions"
 SECONDS = "Seconds"
 MINUTES = "Minutes"
@@ -88,7 +88,7 @@ WEEKDAY_NAME = dict(
 
 @dataclass(frozen=True)
 class Limits:
-    """Field sizes and value ranges of one API generation (docs/wger.md#workout-api-21, #routine-api-23-and-later)."""
+    """Field sizes and value ranges of one API generation (docs/wger.md#text-limits)."""
 
     name: int
     day_name: int
@@ -386,7 +386,7 @@ def workout_requests(routine: Routine, plan: Plan | None = None) -> list[Request
                         "exercise_base": ExerciseRef(block.exercise.id),
                         "repetition_unit": UnitRef(block.unit),
                         "reps": block.amount,
-                        # docs/wger.md#workout-api-21: 2.1's setting.weight is nullable; stretches carry no load.
+                        # 2.1's setting.weight is nullable; no load (docs/wger.md#workout-api-21).
                         "weight": None,
                         "order": n,
                         "comment": comment,
@@ -462,7 +462,7 @@ def routine_requests(routine: Routine, plan: Plan | None = None, *, start: date)
             requests.append(
                 Request(slot_ref, "slot", {"day": Ref(day_ref), "order": slot_no, "comment": block.comment})
             )
-            # One entry per slot: several entries would make a superset (docs/wger.md#routine-api-23-and-later); the foot
+            # One entry per slot: more would make a superset (docs/wger.md#routine-api-23-and-later); the foot
             # positions of contract-relax sets are in the slot comment's dose text.
             step_text, _ = pack([block.label], limits.step_comment)
             requests.append(

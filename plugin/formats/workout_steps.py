@@ -37,7 +37,7 @@ class ExerciseCode:
     name_key: str  # the profile's name for name_id (Garmin Connect JSON spells it in capitals)
 
 
-# The one table: our exercise id → Garmin exercise (garmin-fit-sdk 21.218 profile.py, docs/garmin.md#exercise-categories).
+# The one table: our exercise id → Garmin exercise (garmin-fit-sdk 21.218; docs/garmin.md#exercise-categories)
 # There is no "stretch" category; stretches live under warm_up and move. Pairs are unique except
 # legs-up-wall, which has no closer match than the generic hamstring stretch (the activity
 # parser resolves that pair through wkt_step_index instead of this table).

@@ -182,7 +182,7 @@ class HevyTracker:
 
     @staticmethod
     def routine_id(answer: Any) -> str:
-        """The id of a created routine: bare, wrapped in "routine", or wrapped in a list (docs/hevy.md#unconfirmed)."""
+        """A created routine's id: bare, wrapped in "routine", or in a list too (docs/hevy.md#unconfirmed)."""
         inner = answer.get("routine", answer) if isinstance(answer, Mapping) else answer
         if isinstance(inner, list) and inner:
             inner = inner[0]
@@ -221,7 +221,7 @@ class HevyTracker:
                 try:
                     answer = self._json("POST", "/v1/routines", "create the routine", json=body)
                 except TrackerError as err:
-                    if err.status == 403:  # "Routine limit exceeded" (docs/hevy.md#conventions): waiting will not help
+                    if err.status == 403:  # "Routine limit exceeded": final (docs/hevy.md#conventions)
                         raise refused(err, "the routine") from err
                     raise
                 remote_id = self.routine_id(answer)

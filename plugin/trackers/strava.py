@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://www.strava.com/api/v3"
 DEFAULT_OAUTH_URL = "https://www.strava.com/oauth"
-# Read every activity (private ones too, and their privacy changes) and create activities (docs/strava.md#oauth).
+# Read every activity (private ones too, and privacy changes) and create activities (docs/strava.md#oauth).
 SCOPES = "read,activity:read_all,activity:write"
 REFRESH_MARGIN_S = 300  # refresh when less than this is left of the access token
 LIST_PAGE_SIZE = 100
@@ -198,7 +198,7 @@ class StravaTracker:
             page += 1
 
     def find_posted(self, fields: Mapping[str, Any]) -> int | None:
-        """An activity we may already have posted: same name and start, within a minute (docs/strava.md#manual-activities)."""
+        """An activity we may have posted: same name, start ±1 minute (docs/strava.md#manual-activities)."""
         started = parse_aware(fields["start_date_local"], "start_date_local")
         after = int((started - timedelta(minutes=1)).timestamp())
         before = int((started + timedelta(minutes=1)).timestamp())
@@ -236,7 +236,7 @@ class StravaTracker:
     # --- the tracker contract ------------------------------------------------------
 
     def push(self, routine: Routine, plan: Plan | None, state: dict[str, Any]) -> PushOutcome:
-        """Strava has no planned workouts: a routine cannot be pushed there (docs/strava.md#manual-activities)."""
+        """Strava has no planned workouts: no routine can go there (docs/strava.md#manual-activities)."""
         raise TrackerError("Strava takes completed sessions only; it has no routines or planned workouts")
 
     def pull(self, cursor: str | None, routines_by_remote_id: dict[str, str]) -> PullOutcome:

@@ -168,7 +168,7 @@ class WgerTracker:
             except TrackerError as err:
                 if err.status != 404:
                     raise
-                # wger 2.5 removed exercise/search (docs/wger.md#exercises); exerciseinfo filters by name instead.
+                # wger 2.5 removed exercise/search; exerciseinfo filters by name (docs/wger.md#exercises).
                 rows = self.call(
                     "GET",
                     "exerciseinfo",
@@ -306,7 +306,7 @@ class WgerTracker:
         for row in self._sessions({"workout": workout_id}, window):
             if str(row["id"]) in seen:
                 continue
-            # 2.1 logs have no session link: they belong to the session of their date (docs/wger.md#sessions-and-logs).
+            # 2.1 logs have no session link: they go by date (docs/wger.md#sessions-and-logs).
             logs = self.get_all("workoutlog", "logs", {"workout": workout_id, "date": row["date"]})
             out.append(fmt.completed_session(row, logs, planned, routine_id, units))
         return out

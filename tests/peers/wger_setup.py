@@ -17,11 +17,10 @@ import django
 
 django.setup()
 
+import wger  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402 (needs django.setup())
 from django.core.management import call_command  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
-
-import wger  # noqa: E402
 from wger.utils.helpers import make_token  # noqa: E402
 
 # wger's own fixture list, in the order of its `load-fixtures` task.
