@@ -1,9 +1,9 @@
-"""A real wger 2.1 server for the peer tests, started by shared/peers/start-wger.sh.
+"""A real wger 2.1 server for the peer tests, started by tests/peers/start-wger.sh.
 
-The launcher lives beside the repository (``<repo>/../shared/peers/start-wger.sh``);
-STRETCHSYNC_WGER_SCRIPT overrides it. wger is installed once into a virtual
-environment outside the repository (STRETCHSYNC_WGER_VENV, default under the system
-temp dir) and reused by later runs, which start in about 3 s.
+STRETCHSYNC_WGER_SCRIPT overrides the launcher (docs/testing.md, "The wger peer").
+wger is installed once into a virtual environment outside the repository
+(STRETCHSYNC_WGER_VENV, default under the system temp dir) and reused by later
+runs, which start in about 3 s.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from plugin.formats import wger as fmt
 from plugin.formats.text import caution_line
 
 REPO = Path(__file__).resolve().parents[1]
-SCRIPT = Path(os.environ.get("STRETCHSYNC_WGER_SCRIPT", REPO.parent / "shared" / "peers" / "start-wger.sh"))
+SCRIPT = Path(os.environ.get("STRETCHSYNC_WGER_SCRIPT", REPO / "tests" / "peers" / "start-wger.sh"))
 VENV = Path(os.environ.get("STRETCHSYNC_WGER_VENV", Path(tempfile.gettempdir()) / "stretchsync-wger-peer"))
 START_TIMEOUT_S = 600  # the first install compiles reportlab: about a minute, slower on a busy machine
 
@@ -186,7 +186,7 @@ class WgerApi:
                                 "exercise_base": setting["exercise_base"],
                                 "repetition_unit": setting["repetition_unit"],
                                 "reps": setting["reps"],
-                                # §1.2: 2.1's log weight is NOT NULL
+                                # docs/wger.md#sessions-and-logs: 2.1's log weight is NOT NULL
                                 "weight": 0,
                                 "weight_unit": 1,
                                 "date": day.isoformat(),

@@ -157,7 +157,7 @@ def test_the_calendar_carries_the_properties_clients_need():
     }
     assert used and used <= declared
     for vtz in cal.walk("VTIMEZONE"):
-        # Yearly rules, never RDATE lists (formats.md §9).
+        # Yearly rules, never RDATE lists (docs/icalendar.md#vtimezone).
         assert all("RDATE" not in part for part in vtz.subcomponents)
 
 

@@ -28,7 +28,7 @@ def texts(requests: list[wger.Request]) -> str:
     return "\n".join(v for r in requests for v in r.body.values() if isinstance(v, str))
 
 
-# Field → limit, per endpoint and generation (shared/formats.md §1.2, §1.5, §1.6).
+# Field → limit, per endpoint and generation (docs/wger.md#text-limits).
 LIMITS = {
     "2.1": {
         ("workout", "name"): 100,

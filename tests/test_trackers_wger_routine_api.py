@@ -2,7 +2,7 @@
 
 Only wger 2.1 is on PyPI, so a newer wger cannot run here. The server below keeps
 objects per route the way wger 2.3's DRF viewsets do (serializer fields in
-shared/formats.md §1.5) — including 2.3's missing ``routine`` filter on day/,
+docs/wger.md#routine-api-23-and-later) — including 2.3's missing ``routine`` filter on day/,
 which answers with every day of the user — and the tests check what was sent.
 """
 

@@ -150,6 +150,21 @@ class Dose:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """A source article as a reader would look it up, and the name of our stored copy.
+
+    Title, publisher (or site) and date are given as the article gives them; where it
+    gives none, the field says so in square brackets (docs/sources.md).
+    """
+
+    file: str  # the stored copy's file name, as in Exercise.source
+    title: str
+    publisher: str
+    date: str
+    author: str = ""
+
+
+@dataclass(frozen=True)
 class Exercise:
     id: str
     name: str
@@ -165,6 +180,7 @@ class Exercise:
     variation_per_set: bool = False  # each set is done in the next variation
     cue: str = ""  # the one thing to remember, short enough for a watch
     alternative_to: str | None = None  # e.g. knees-to-chest replaces hamstring stretches
+    citations: tuple[Citation, ...] = ()  # one per file named in ``source``, in that order
 
 
 @dataclass(frozen=True)

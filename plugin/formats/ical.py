@@ -4,7 +4,7 @@ Pure functions, model in → calendar out. Nothing here reads the clock: every
 timestamp (DTSTAMP, LAST-MODIFIED) comes from the caller, so two renderings of
 the same plan are byte-identical, which the feed's ETag relies on.
 
-Shape of a feed (see shared/formats.md §6):
+Shape of a feed (see docs/icalendar.md):
 
 - one recurring VEVENT series per (routine, time of day), ``RRULE:FREQ=WEEKLY``
   on the planned days, ``DTSTART;TZID=…`` at the planned local time and
@@ -202,7 +202,7 @@ def vtimezone(tzid: str, from_year: int) -> Timezone:
 
     icalendar's ``add_missing_timezones`` writes each observance's transitions as one
     comma-separated RDATE list, and ical.js and vobject read only its first value
-    (formats.md §9). So the transitions are taken from zoneinfo for ``RULE_CHECK_YEARS``
+    (docs/icalendar.md#vtimezone). So the transitions are taken from zoneinfo for ``RULE_CHECK_YEARS``
     years, each kind (DST on, DST off) is matched to a "n-th (or last) weekday of the
     month at the same local time" rule, and the rule is kept only when it predicts every
     transition of those years, the way CalDAV servers write zones. A zone with no
@@ -363,7 +363,7 @@ def build_feed(
         routine = series.routine
         start = datetime.combine(first, series.at, tzinfo=zone)
         event = _base_event(series.uid, start, routine.duration_s, sequence, stamp, created_at)
-        # Weekly by the chosen days: FREQ=DAILY;BYHOUR and sub-daily rules are not portable (§6.2).
+        # Weekly on the chosen days: BYHOUR and sub-daily rules do not port (docs/icalendar.md#recurrence).
         event.add("rrule", {"FREQ": "WEEKLY", "BYDAY": list(plan.days), "WKST": "MO"})
         event.add("summary", summary(routine))
         event.add("categories", _categories(routine))
@@ -437,7 +437,7 @@ def resources(calendar_bytes: bytes) -> dict[str, bytes]:
     """Split a calendar into one calendar per UID (CalDAV stores one UID per resource, RFC 4791 §4.1).
 
     Each piece keeps the calendar's properties and the VTIMEZONEs (Radicale 3.9 answers
-    500 on a TZID without one, formats.md §9); overrides stay with their series.
+    500 on a TZID without one, docs/icalendar.md#caldav); overrides stay with their series.
     """
     whole = Calendar.from_ical(calendar_bytes)
     zones = [c for c in whole.subcomponents if c.name == "VTIMEZONE"]

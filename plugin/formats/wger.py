@@ -4,7 +4,7 @@ Pure: no HTTP here. The tracker (``plugin.trackers.wger``) sends the requests in
 order, resolving the placeholders (ids of objects made by earlier requests,
 wger's own exercise ids, repetition units looked up by name).
 
-Two API generations (shared/formats.md §1):
+Two API generations (docs/wger.md):
 
 * **wger ≤ 2.2** (``workout_requests``): workout → day → one set per exercise
   and side → setting(s). A hold is ``repetition_unit`` "Seconds" with
@@ -14,7 +14,7 @@ Two API generations (shared/formats.md §1):
   limit) is given in "Minutes". Contract-relax pushes are counted reps. An
   exercise whose sets each use another foot position gets one setting per
   set (wger shows several settings as consecutive sets). 2.1 has no rest
-  field: rest is written in the set comment (§1.2).
+  field: rest is written in the set comment (docs/wger.md#workout-api-21).
 * **wger ≥ 2.3** (``routine_requests``): routine → day(s) → one slot per
   exercise and side → slot entry (type ``iso`` for holds and contract-relax
   pushes) → sets-, repetitions- and rest-config from iteration 1. There are no
@@ -74,7 +74,7 @@ EXTENSION = "json"
 SOURCE = "wger"
 MARKER = "stretchsync routine:"
 
-# Repetition units are looked up by these names (§1.3: pks may differ on self-hosted instances).
+# Repetition units are looked up by name: pks may differ per server (docs/wger.md#repetition-units).
 REPETITIONS = "Repetitions"
 SECONDS = "Seconds"
 MINUTES = "Minutes"
@@ -88,7 +88,7 @@ WEEKDAY_NAME = dict(
 
 @dataclass(frozen=True)
 class Limits:
-    """Field sizes and value ranges of one API generation (shared/formats.md §1.2, §1.5)."""
+    """Field sizes and value ranges of one API generation (docs/wger.md#text-limits)."""
 
     name: int
     day_name: int
@@ -386,7 +386,7 @@ def workout_requests(routine: Routine, plan: Plan | None = None) -> list[Request
                         "exercise_base": ExerciseRef(block.exercise.id),
                         "repetition_unit": UnitRef(block.unit),
                         "reps": block.amount,
-                        # §1.2: 2.1's setting.weight is nullable; stretches carry no load.
+                        # 2.1's setting.weight is nullable; no load (docs/wger.md#workout-api-21).
                         "weight": None,
                         "order": n,
                         "comment": comment,
@@ -462,7 +462,7 @@ def routine_requests(routine: Routine, plan: Plan | None = None, *, start: date)
             requests.append(
                 Request(slot_ref, "slot", {"day": Ref(day_ref), "order": slot_no, "comment": block.comment})
             )
-            # One entry per slot: several entries would make a superset (§1.5); the foot
+            # One entry per slot: more would make a superset (docs/wger.md#routine-api-23-and-later); the foot
             # positions of contract-relax sets are in the slot comment's dose text.
             step_text, _ = pack([block.label], limits.step_comment)
             requests.append(
@@ -544,7 +544,7 @@ SEARCH_TERMS: dict[str, tuple[str, ...]] = {
     "yoga-block-forward-fold": ("forward fold", "hamstring stretch"),
 }
 GENERIC_TERMS = ("stretch", "stretching", "mobility")
-# wger 2.1's bundled exercise list has no stretch at all (§1.5: no Stretching
+# wger 2.1's bundled exercise list has no stretch at all (docs/wger.md#exercises: no Stretching
 # category): when nothing above matches, a stand-in close to the movement is
 # used and the setting comment names our exercise.
 STAND_IN_TERMS: dict[Focus, tuple[str, ...]] = {

@@ -1,7 +1,7 @@
 """wger REST client: push a routine as a workout (2.1) or routine (2.3+), pull sessions back.
 
-Auth is wger's permanent DRF token, ``Authorization: Token <key>`` (shared/formats.md
-§1.1). The API generation is read from the API root's route list: ``routine``
+Auth is wger's permanent DRF token, ``Authorization: Token <key>``
+(docs/wger.md#authentication). The API generation is read from the API root's route list: ``routine``
 means 2.3+, ``workout`` means the 2.1 API.
 
 Never a duplicate: the first push creates the workout and its id goes into the
@@ -150,7 +150,7 @@ class WgerTracker:
         return self._generation
 
     def units(self) -> dict[str, int]:
-        """Repetition units by name (shared/formats.md §1.3: look them up, do not hard-code)."""
+        """Repetition units by name (docs/wger.md#repetition-units: look them up, do not hard-code)."""
         if self._units is None:
             rows = self.get_all("setting-repetitionunit", "repetition units")
             self._units = {row["name"]: int(row["id"]) for row in rows}
@@ -168,7 +168,7 @@ class WgerTracker:
             except TrackerError as err:
                 if err.status != 404:
                     raise
-                # wger 2.5 removed exercise/search (§1.5); exerciseinfo filters by name instead.
+                # wger 2.5 removed exercise/search; exerciseinfo filters by name (docs/wger.md#exercises).
                 rows = self.call(
                     "GET",
                     "exerciseinfo",
@@ -306,7 +306,7 @@ class WgerTracker:
         for row in self._sessions({"workout": workout_id}, window):
             if str(row["id"]) in seen:
                 continue
-            # 2.1 logs have no session link: they belong to the session of their date (§1.2).
+            # 2.1 logs have no session link: they go by date (docs/wger.md#sessions-and-logs).
             logs = self.get_all("workoutlog", "logs", {"workout": workout_id, "date": row["date"]})
             out.append(fmt.completed_session(row, logs, planned, routine_id, units))
         return out

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from plugin import catalog, clock
+from plugin.catalog.model import Exercise
 from plugin.errors import NotFound
 from plugin.formats import canonical, registry
 from plugin.services import routines as service
@@ -16,12 +19,17 @@ from plugin.web.schemas import ExerciseSchema, RoutineCreateSchema, RoutineSchem
 blp = Blueprint("routines", __name__, description="The stretch catalog and custom routines")
 
 
+def exercise_answer(ex: Exercise) -> dict:
+    """The canonical exercise plus its citations; exports leave citations out, so they stay byte-stable."""
+    return {**canonical.exercise_dict(ex), "citations": [asdict(c) for c in ex.citations]}
+
+
 @blp.route("/exercises")
 class Exercises(MethodView):
     @blp.response(200, ExerciseSchema(many=True))
     def get(self):
         """List every exercise of the catalog"""
-        return [canonical.exercise_dict(ex) for ex in catalog.exercises()]
+        return [exercise_answer(ex) for ex in catalog.exercises()]
 
 
 @blp.route("/exercises/<exercise_id>")
@@ -29,7 +37,7 @@ class ExerciseById(MethodView):
     @blp.response(200, ExerciseSchema)
     def get(self, exercise_id: str):
         """Show one exercise: steps, dose, variations, cautions and source"""
-        return canonical.exercise_dict(catalog.exercise(exercise_id))
+        return exercise_answer(catalog.exercise(exercise_id))
 
 
 @blp.route("/routines")

@@ -48,6 +48,14 @@ class FrequencySchema(Schema):
     text = fields.String()
 
 
+class CitationSchema(Schema):
+    file = fields.String(metadata={"description": "file name of our stored copy, as in source"})
+    title = fields.String()
+    publisher = fields.String(metadata={"description": "publisher or site"})
+    date = fields.String(metadata={"description": "as the article gives it"})
+    author = fields.String()
+
+
 class ExerciseSchema(Schema):
     id = fields.String()
     name = fields.String()
@@ -63,6 +71,10 @@ class ExerciseSchema(Schema):
     cautions = fields.List(fields.Nested(CautionSchema))
     frequency = fields.Nested(FrequencySchema)
     source = fields.String(metadata={"description": "seed file the facts come from"})
+    citations = fields.List(
+        fields.Nested(CitationSchema),
+        metadata={"description": "the source articles as a reader looks them up (GET /exercises only)"},
+    )
 
 
 class EntrySchema(Schema):

@@ -1,6 +1,6 @@
 """Strava: the webhook subscription (handshake and events) and connecting an athlete's account.
 
-Strava signs nothing (formats.md §3.2): the handshake proves the subscription is
+Strava signs nothing (docs/strava.md#webhooks): the handshake proves the subscription is
 ours through ``hub.verify_token``, and each event is only a pointer; the job
 re-fetches the activity with the athlete's token before storing anything.
 """
