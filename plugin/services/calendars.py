@@ -13,9 +13,9 @@ import logging
 import re
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from plugin.services import schedule
 from plugin.services.routines import check_routine_ids, get_routine
 from plugin.store import calendars as repo
 from plugin.store import sessions as session_repo
+from plugin.store import uow
 from plugin.store.calendars import CalendarRow, utc
 from plugin.store.db import Database
 from plugin.trackers.base import TrackerError
@@ -254,14 +255,30 @@ def show_calendar(session: Session, token: str) -> CalendarView:
 
 
 def update_calendar(
-    session: Session,
+    db: Database,
     token: str,
     changes: Mapping[str, Any],
     app_secret: str = "",
     now: datetime | None = None,
 ) -> CalendarView:
-    """Change the plan; a real change bumps SEQUENCE and re-renders, and re-pushes to CalDAV."""
-    return change_plan(session, find_calendar(session, token), changes, app_secret, now)
+    """Change the plan; a real change bumps SEQUENCE and re-renders, and re-pushes to CalDAV.
+
+    The change commits first; the CalDAV server is called after, with no transaction
+    open, and its failure is reported in ``caldav_error`` while the change stands.
+    """
+    with db.unit_of_work() as session:
+        row = find_calendar(session, token)
+        changed = _set_plan(session, row, changes, now)
+        copy = _copy_of(row) if changed else None
+        found = view(session, row)
+    if copy is None:
+        return found
+    error = _repush(db, copy, app_secret)
+    with db.unit_of_work() as session:
+        stored = repo.by_id(session, copy.calendar_id)
+        if stored is None or stored.revoked_at is not None:
+            return replace(found, caldav_error=error)  # revoked meanwhile: the change was answered
+        return view(session, stored, error)
 
 
 def change_plan(
@@ -271,49 +288,55 @@ def change_plan(
     app_secret: str = "",
     now: datetime | None = None,
 ) -> CalendarView:
-    """Change the plan of a live calendar row (see ``update_calendar``)."""
+    """Change the plan of a live calendar row; its CalDAV copy follows once the change commits.
+
+    ``session`` must come from a unit of work (``Database.unit_of_work``): the re-push is
+    queued on it, and a failure is only logged (``update_calendar`` reports it instead).
+    """
+    if _set_plan(session, row, changes, now):
+        copy = _copy_of(row)
+        if copy is not None:
+            work = uow.of(session)
+            work.after_commit(partial(_repush, work.database, copy, app_secret))
+    return view(session, row)
+
+
+def _set_plan(session: Session, row: CalendarRow, changes: Mapping[str, Any], now: datetime | None) -> bool:
+    """Store the changed plan and its feed; False when nothing changed (same SEQUENCE, same ETag)."""
     merged = {**(row.spec or {}), **changes}
     spec = normalise_spec(session, merged)
     if spec == row.spec:
-        return view(session, row)  # nothing changed: same SEQUENCE, same ETag
+        return False
     now = now or clock.now_s()
     row.spec = spec
     row.sequence += 1
     row.changed_at = now
     render_feed(session, row, now=now)
-    error = None
-    if row.caldav_url:
-        try:
-            _push(row, _client(row, app_secret))
-            row.caldav_pushed_at = now
-        except (TrackerError, crypto.SecretMissing, crypto.SecretUnreadable) as err:
-            # The plan change stands; the caller sees why the calendar server did not follow.
-            log.warning("CalDAV re-push of %s failed: %s", row.id, err)
-            error = str(err)
-    return view(session, row, error)
+    return True
 
 
 def revoke_calendar(session: Session, token: str, app_secret: str = "") -> None:
-    """Revoke the token: the feed answers 410, the plan is erased, pushed CalDAV events are deleted."""
-    _revoke(find_calendar(session, token), app_secret)
+    """Revoke the token: the feed answers 410, the plan is erased, pushed CalDAV events are deleted.
+
+    The events are deleted after the revocation commits (``session`` comes from a unit of work).
+    """
+    _revoke(session, find_calendar(session, token), app_secret)
 
 
 def erase_installation_calendars(session: Session, installation_id: str, app_secret: str = "") -> int:
     """Revoke every calendar an installation owns (on uninstall); returns how many."""
     rows = repo.of_installation(session, installation_id)
     for row in rows:
-        _revoke(row, app_secret)
+        _revoke(session, row, app_secret)
         row.installation_id = None  # the installation is gone; keep no link to it
     return len(rows)
 
 
-def _revoke(row: CalendarRow, app_secret: str) -> None:
-    if row.caldav_url and row.caldav_resources:
-        try:
-            _client(row, app_secret).remove_all(list(row.caldav_resources))
-        except (TrackerError, crypto.SecretMissing, crypto.SecretUnreadable) as err:
-            # Revoking must not depend on a calendar server (or a rotated key): it always happens.
-            log.warning("CalDAV clean-up of %s failed: %s", row.id, err)
+def _revoke(session: Session, row: CalendarRow, app_secret: str) -> None:
+    copy = _copy_of(row)
+    if copy is not None and copy.resources:
+        # Revoking must not depend on a calendar server: it commits, the clean-up follows.
+        uow.after_commit(session, partial(_remove_copy, copy, app_secret))
     row.revoked_at = clock.now_s()
     for column in (
         "spec",
@@ -468,19 +491,81 @@ def refresh_installation(session: Session, installation_id: str) -> None:
 # --- CalDAV ------------------------------------------------------------------------------------
 
 
-def _client(row: CalendarRow, app_secret: str) -> CalDavClient:
-    password = crypto.decrypt(app_secret, row.caldav_password or "")
-    return CalDavClient(row.caldav_url or "", row.caldav_username or "", password)
+@dataclass(frozen=True)
+class CalDavCopy:
+    """A calendar's CalDAV target and feed, read in a transaction for a call made after it."""
+
+    calendar_id: str
+    sequence: int
+    url: str
+    username: str
+    password_enc: str  # decrypted only where the call is made
+    resources: tuple[str, ...]
+    feed_body: bytes
+
+    def client(self, app_secret: str) -> CalDavClient:
+        return CalDavClient(self.url, self.username, crypto.decrypt(app_secret, self.password_enc))
 
 
-def _push(row: CalendarRow, client: CalDavClient) -> CalDavOutcome:
-    outcome = client.push(ical.resources(row.feed_body or b""), list(row.caldav_resources or []))
-    row.caldav_resources = outcome.written
-    return outcome
+def _copy_of(row: CalendarRow) -> CalDavCopy | None:
+    if not row.caldav_url:
+        return None
+    return CalDavCopy(
+        calendar_id=row.id,
+        sequence=row.sequence,
+        url=row.caldav_url,
+        username=row.caldav_username or "",
+        password_enc=row.caldav_password or "",
+        resources=tuple(row.caldav_resources or ()),
+        feed_body=row.feed_body or b"",
+    )
+
+
+def _remove_copy(copy: CalDavCopy, app_secret: str) -> None:
+    """Delete the events of ``copy`` from its server; a failure is logged, never raised."""
+    try:
+        copy.client(app_secret).remove_all(list(copy.resources))
+    except (TrackerError, crypto.SecretMissing, crypto.SecretUnreadable) as err:
+        log.warning("CalDAV clean-up of %s failed: %s", copy.calendar_id, err)
+
+
+# A plan changed again while its copy was being pushed is pushed again, a few times at most,
+# so that the server ends with the newest feed whichever push finishes last.
+MAX_REPUSHES = 3
+
+
+def _repush(db: Database, copy: CalDavCopy, app_secret: str) -> str | None:
+    """Push a changed plan to the calendar's CalDAV copy, then record it; the error, if any.
+
+    Called with no transaction open: read (``copy``), call, then record in a short transaction.
+    """
+    for _ in range(MAX_REPUSHES):
+        try:
+            outcome = copy.client(app_secret).push(ical.resources(copy.feed_body), list(copy.resources))
+        except (TrackerError, crypto.SecretMissing, crypto.SecretUnreadable) as err:
+            # The plan change stands; the caller sees why the calendar server did not follow.
+            log.warning("CalDAV re-push of %s failed: %s", copy.calendar_id, err)
+            return str(err)
+        current = None
+        with db.unit_of_work() as session:
+            row = repo.by_id(session, copy.calendar_id)
+            if row is not None and row.revoked_at is None:
+                current = _copy_of(row)
+                if current is not None and current.url == copy.url:
+                    row.caldav_resources = outcome.written
+                    row.caldav_pushed_at = clock.now_s()
+        if current is None or current.url != copy.url:
+            # Revoked or moved meanwhile: take back what this push wrote.
+            _remove_copy(replace(copy, resources=tuple(outcome.written)), app_secret)
+            return None
+        if current.sequence == copy.sequence:
+            return None
+        copy = replace(current, resources=tuple(outcome.written))
+    return None
 
 
 def push_caldav(
-    session: Session,
+    db: Database,
     token: str,
     collection_url: str,
     username: str,
@@ -492,9 +577,15 @@ def push_caldav(
 
     The password is stored encrypted (plugin.crypto, PLUGIN_SECRET_KEY) so that later plan
     changes and the revocation reach the server too. Raises InvalidInput for a bad URL
-    and TrackerError when the server refuses.
+    and TrackerError when the server refuses. The calendar is read in one transaction,
+    the server called with none open, and the target recorded in a second one.
     """
-    row = find_calendar(session, token)
+    with db.unit_of_work() as session:
+        row = find_calendar(session, token)
+        if row.feed_fingerprint != renderer_fingerprint() or not row.feed_body:
+            render_feed(session, row)
+        old = _copy_of(row)
+        body, sequence = row.feed_body or b"", row.sequence
     try:
         collection_url = check_collection_url(collection_url)
         if not allow_private_hosts:
@@ -502,17 +593,40 @@ def push_caldav(
     except ValueError as err:
         raise InvalidInput(str(err), field="url") from None
     secret_password = crypto.encrypt(app_secret, password)  # SecretMissing before any request goes out
-    if row.caldav_url and row.caldav_url != collection_url and row.caldav_resources:
+    previous: list[str] = list(old.resources) if old is not None else []
+    if old is not None and old.url != collection_url and old.resources:
         # Moving to another collection: take our events out of the old one first.
-        try:
-            _client(row, app_secret).remove_all(list(row.caldav_resources))
-        except (TrackerError, crypto.SecretUnreadable) as err:
-            log.warning("CalDAV clean-up of the old collection of %s failed: %s", row.id, err)
-        row.caldav_resources = []
-    if row.feed_fingerprint != renderer_fingerprint() or not row.feed_body:
-        render_feed(session, row)
+        _remove_copy(old, app_secret)
+        previous = []
+    client = CalDavClient(collection_url, username, password)
+    for _ in range(MAX_REPUSHES):
+        outcome = _push_checked(client, body, previous)
+        with db.unit_of_work() as session:
+            stored = repo.by_token_hash(session, hash_token(token))
+            if stored is not None and stored.revoked_at is None:
+                stored.caldav_url = collection_url
+                stored.caldav_username = username
+                stored.caldav_password = secret_password
+                stored.caldav_resources = outcome.written
+                stored.caldav_pushed_at = clock.now_s()
+                if stored.sequence == sequence:
+                    return view(session, stored)
+                # The plan changed meanwhile: push the newer feed too.
+                body, sequence, previous = stored.feed_body or b"", stored.sequence, outcome.written
+                continue
+        # Revoked meanwhile: take back what this push wrote, then answer as for a revoked token.
+        _remove_copy(
+            CalDavCopy("", 0, collection_url, username, secret_password, tuple(outcome.written), b""),
+            app_secret,
+        )
+        raise Gone("this calendar was revoked", field="token")
+    with db.unit_of_work() as session:
+        return view(session, find_calendar(session, token))
+
+
+def _push_checked(client: CalDavClient, feed_body: bytes, previous: list[str]) -> CalDavOutcome:
     try:
-        _push(row, CalDavClient(collection_url, username, password))
+        return client.push(ical.resources(feed_body), previous)
     except TrackerError as err:
         # The person's own input is at fault for these; name the field instead of a 502.
         if err.status in (401, 403):
@@ -522,8 +636,3 @@ def push_caldav(
         if err.status in (404, 405, 409):
             raise InvalidInput("no calendar collection at this URL", field="url") from err
         raise
-    row.caldav_url = collection_url
-    row.caldav_username = username
-    row.caldav_password = secret_password
-    row.caldav_pushed_at = clock.now_s()
-    return view(session, row)

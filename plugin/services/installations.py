@@ -68,14 +68,15 @@ def install(
     row.secret_enc = crypto.encrypt(secret_key, shared_secret)
     row.credentials_enc = crypto.encrypt(secret_key, json.dumps(credentials))
     session.flush()
-    token = _set_plan(session, row.id, plan) if plan is not None else None
+    token = _set_plan(session, row.id, plan, secret_key) if plan is not None else None
     return Installed(row, created, token)
 
 
 def uninstall(session: Session, installation_id: str, app_secret: str = "") -> bool:
     """Erase everything of one installation; False when there was nothing to erase.
 
-    With ``app_secret`` the CalDAV copies of its calendars are deleted from their server too.
+    With ``app_secret`` the CalDAV copies of its calendars are deleted from their server too,
+    once the erasure has committed (``session`` comes from a unit of work).
     """
     # Explicit deletes rather than relying on ON DELETE CASCADE alone, so that a
     # database with foreign keys off (a SQLite connection without the pragma) erases too.
@@ -128,13 +129,13 @@ def calendar_id(session: Session, row: InstallationRow) -> str | None:
     return owned.id if owned is not None else None
 
 
-def _set_plan(session: Session, installation_id: str, plan: dict[str, Any]) -> str | None:
+def _set_plan(session: Session, installation_id: str, plan: dict[str, Any], secret_key: str) -> str | None:
     """Give the installation's calendar this plan; the new calendar's token when one was made."""
     try:
         owned = calendars.installation_calendar(session, installation_id)
         if owned is None:
             return calendars.create_calendar(session, plan, installation_id=installation_id).token
-        calendars.change_plan(session, owned, plan)
+        calendars.change_plan(session, owned, plan, secret_key)  # its CalDAV copy follows after commit
         return None
     except InvalidInput as err:
         raise InvalidInput(err.message, field=f"plan.{err.field}" if err.field else "plan") from None

@@ -148,8 +148,7 @@ class CalendarByToken(MethodView):
     @blp.response(200, CalendarSchema)
     def patch(self, body: dict, token: str):
         """Change the plan: events keep their UIDs, SEQUENCE goes up, CalDAV copies follow"""
-        with database().unit_of_work() as session:
-            return _answer(service.update_calendar(session, token, body, _secret()), token)
+        return _answer(service.update_calendar(database(), token, body, _secret()), token)
 
     @blp.response(204)
     def delete(self, token: str):
@@ -194,14 +193,13 @@ class CalendarCalDav(MethodView):
     @blp.response(200, CalendarSchema)
     def post(self, body: dict, token: str):
         """Push every series into a CalDAV calendar (Nextcloud, Radicale, iCloud, Fastmail)"""
-        with database().unit_of_work() as session:
-            found = service.push_caldav(
-                session,
-                token,
-                body["url"],
-                body["username"],
-                body["password"],
-                _secret(),
-                allow_private_hosts=bool(current_app.config.get("CALDAV_ALLOW_PRIVATE_HOSTS")),
-            )
-            return _answer(found, token)
+        found = service.push_caldav(
+            database(),
+            token,
+            body["url"],
+            body["username"],
+            body["password"],
+            _secret(),
+            allow_private_hosts=bool(current_app.config.get("CALDAV_ALLOW_PRIVATE_HOSTS")),
+        )
+        return _answer(found, token)

@@ -15,7 +15,8 @@ from plugin.formats import session as session_format
 from plugin.jobs import jobs
 from plugin.services import pushes
 from plugin.services import sessions as session_service
-from plugin.web.context import after_commit, unit_of_work
+from plugin.store import uow
+from plugin.web.context import unit_of_work
 from plugin.web.schemas import CompletedSessionSchema, ExportRequestSchema, PushSchema, StoredSessionSchema
 from plugin.web.signing import installation_id, signed
 
@@ -35,8 +36,8 @@ class Export(MethodView):
         with unit_of_work() as session:
             push = pushes.create_push(session, installation_id(), body["routines"])
             answer = pushes.answer(push)
-        # Enqueued once committed, or a fast worker could look for a push not there yet.
-        after_commit(functools.partial(_enqueue, current_app._get_current_object(), push.id))
+            # Enqueued once committed, or a fast worker could look for a push not there yet.
+            uow.after_commit(session, functools.partial(_enqueue, current_app._get_current_object(), push.id))
         return answer, 202, {"Location": f"/hooks/export/{push.id}"}
 
 

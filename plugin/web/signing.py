@@ -69,7 +69,6 @@ def signed(scope: str = "installation", *, record: bool = True) -> Callable:
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            g.after_commit = []
             with database().unit_of_work() as session:
                 if scope == HOST_SCOPE:
                     call, owner = _verify(host_secrets(current_app)), None
@@ -102,8 +101,7 @@ def signed(scope: str = "installation", *, record: bool = True) -> Callable:
                         response.status_code,
                         _replayable(response.get_json(silent=True)),
                     )
-            for action in g.after_commit:
-                action()
+            # Effects the view queued on the session (plugin.store.uow) have run by now.
             return response
 
         return wrapper
