@@ -84,3 +84,13 @@ def test_unknown_ids_are_404_problems(client, path, field):
     body = answer.get_json()
     assert body["status"] == 404 and field in body["errors"]
 
+
+def test_exercise_answers_give_the_drawing_url(client):
+    body = client.get("/exercises/knees-to-chest").get_json()
+    fingerprint = figures.fingerprint("knees-to-chest")
+    assert body["figure_url"] == f"http://localhost/exercises/knees-to-chest/figure.svg?v={fingerprint}"
+    drawing = client.get(body["figure_url"].removeprefix("http://localhost"))
+    assert drawing.status_code == 200 and drawing.data == figures.svg("knees-to-chest")
+    listed = {ex["id"]: ex["figure_url"] for ex in client.get("/exercises").get_json()}
+    assert listed["knees-to-chest"] == body["figure_url"]
+    assert set(listed) == {ex.id for ex in catalog.exercises()}

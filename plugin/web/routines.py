@@ -11,9 +11,15 @@ from plugin.errors import NotFound
 from plugin.formats import canonical, registry
 from plugin.services import routines as service
 from plugin.web.context import database
+from plugin.web.figures import figure_url
 from plugin.web.schemas import ExerciseSchema, RoutineCreateSchema, RoutineSchema
 
 blp = Blueprint("routines", __name__, description="The stretch catalog and custom routines")
+
+
+def _with_figure(exercise: dict) -> dict:
+    # The drawing's URL needs this server's address, which the pure canonical form does not know.
+    return {**exercise, "figure_url": figure_url(exercise["id"], external=True)}
 
 
 @blp.route("/exercises")
@@ -21,7 +27,7 @@ class Exercises(MethodView):
     @blp.response(200, ExerciseSchema(many=True))
     def get(self):
         """List every exercise of the catalog"""
-        return [canonical.exercise_dict(ex) for ex in catalog.exercises()]
+        return [_with_figure(canonical.exercise_dict(ex)) for ex in catalog.exercises()]
 
 
 @blp.route("/exercises/<exercise_id>")
@@ -29,7 +35,7 @@ class ExerciseById(MethodView):
     @blp.response(200, ExerciseSchema)
     def get(self, exercise_id: str):
         """Show one exercise: steps, dose, variations, cautions and source"""
-        return canonical.exercise_dict(catalog.exercise(exercise_id))
+        return _with_figure(canonical.exercise_dict(catalog.exercise(exercise_id)))
 
 
 @blp.route("/routines")

@@ -63,6 +63,9 @@ class ExerciseSchema(Schema):
     cautions = fields.List(fields.Nested(CautionSchema))
     frequency = fields.Nested(FrequencySchema)
     source = fields.String(metadata={"description": "seed file the facts come from"})
+    figure_url = fields.String(
+        metadata={"description": "the exercise's line drawing (SVG); versioned, so cacheable for good"}
+    )
 
 
 class EntrySchema(Schema):
