@@ -58,7 +58,8 @@ def _svg_response(figure: Figure) -> Response:
     versioned = request.args.get("v") == fingerprint
     response.headers["Cache-Control"] = VERSIONED_CACHE if versioned else UNVERSIONED_CACHE
     response.headers["X-Content-Type-Options"] = "nosniff"
-    return response.make_conditional(request)
+    response.make_conditional(request)  # 304 when If-None-Match holds this ETag
+    return response
 
 
 @blp.route("/exercises/<exercise_id>/figure.svg")
