@@ -14,7 +14,7 @@ from zoneinfo import available_timezones
 from flask import Blueprint, Response, current_app, make_response, render_template, request, url_for
 from marshmallow import ValidationError
 
-from plugin.catalog import limits
+from plugin.catalog import figures, limits
 from plugin.catalog.model import WEEKDAYS
 from plugin.errors import InvalidInput, StretchsyncError
 from plugin.formats import registry, text
@@ -24,6 +24,7 @@ from plugin.services import routines as routine_service
 from plugin.web.calendars import PlanSchema, feed_urls
 from plugin.web.charts import ChartDay, adherence_svg
 from plugin.web.context import database
+from plugin.web.figures import figure_url
 from plugin.web.forms import REMINDER_CHOICES, SubscribeForm
 from plugin.web.problems import flatten, status_of
 
@@ -49,7 +50,8 @@ NAV = (("Routines", "pages.catalog_page"), ("Subscribe", "pages.subscribe_page")
 def _page_context() -> dict:
     # The templates word doses and cautions through formats/text.py, the one place for wording.
     nav = [(label, url_for(endpoint)) for label, endpoint in NAV if endpoint in current_app.view_functions]
-    return {"text": text, "nav": nav}
+    # Every exercise has a drawing (plugin/catalog/figures.py); pages show it beside the words.
+    return {"text": text, "nav": nav, "figures": figures, "figure_url": figure_url}
 
 
 @blp.errorhandler(StretchsyncError)

@@ -14,14 +14,20 @@ from plugin.errors import NotFound
 from plugin.formats import canonical, registry
 from plugin.services import routines as service
 from plugin.web.context import database
+from plugin.web.figures import figure_url
 from plugin.web.schemas import ExerciseSchema, RoutineCreateSchema, RoutineSchema
 
 blp = Blueprint("routines", __name__, description="The stretch catalog and custom routines")
 
 
 def exercise_answer(ex: Exercise) -> dict:
-    """The canonical exercise plus its citations; exports leave citations out, so they stay byte-stable."""
-    return {**canonical.exercise_dict(ex), "citations": [asdict(c) for c in ex.citations]}
+    """The canonical exercise plus its citations and drawing; exports leave both out, so they stay stable."""
+    return {
+        **canonical.exercise_dict(ex),
+        "citations": [asdict(c) for c in ex.citations],
+        # The drawing's URL needs this server's address, which the pure canonical form does not know.
+        "figure_url": figure_url(ex.id, external=True),
+    }
 
 
 @blp.route("/exercises")

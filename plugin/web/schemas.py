@@ -75,6 +75,9 @@ class ExerciseSchema(Schema):
         fields.Nested(CitationSchema),
         metadata={"description": "the source articles as a reader looks them up (GET /exercises only)"},
     )
+    figure_url = fields.String(
+        metadata={"description": "the exercise's line drawing (SVG); versioned, so cacheable for good"}
+    )
 
 
 class EntrySchema(Schema):
