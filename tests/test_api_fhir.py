@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -67,7 +69,12 @@ def test_a_custom_routine_exports_valid_fhir(client):
     assert created.status_code == 201
     bundle = client.get(f"/routines/{created.json['id']}/export/fhir").json
     assert_valid_r4(bundle)
-    assert bundle["entry"][1]["resource"]["dosage"][0]["doseAndRate"][3]["doseQuantity"]["value"] == 40
+    holds = [
+        part["doseQuantity"]["value"]
+        for part in bundle["entry"][1]["resource"]["dosage"][0]["doseAndRate"]
+        if part["type"]["coding"][0]["code"] == "hold"
+    ]
+    assert holds == [40]
 
 
 def test_the_cli_exports_the_same_bytes(runner, tmp_path):
@@ -327,3 +334,30 @@ def test_the_fhir_import_is_documented_in_openapi(client):
     assert FHIR in spec["paths"]["/hooks/import"]["post"]["requestBody"]["content"]
     assert FHIR in spec["paths"]["/sessions"]["get"]["responses"]["200"]["content"]
     assert "/calendars/{token}/fhir" in spec["paths"] and "/hooks/careplan" in spec["paths"]
+
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "fhir.md"
+
+
+def docs_examples() -> list[dict]:
+    """The complete FHIR resources shown in docs/fhir.md (```json blocks with a resourceType)."""
+    blocks = re.findall(r"```json\n(.*?)\n```", DOCS.read_text(encoding="utf-8"), flags=re.S)
+    return [doc for doc in map(json.loads, blocks) if "resourceType" in doc]
+
+
+def test_the_examples_in_the_docs_are_valid_fhir():
+    examples = docs_examples()
+    assert {e["resourceType"] for e in examples} == {"CarePlan", "Bundle"}
+    assert_valid_r4(*examples)
+
+
+def test_the_import_example_in_the_docs_is_stored(host):
+    (bundle,) = [e for e in docs_examples() if e["resourceType"] == "Bundle"]
+    response = import_fhir(host, bundle)
+    assert response.status_code == 201, response.json
+    stored = response.json
+    assert (stored["source"], stored["source_id"]) == ("fhir", "visit-2026-11-20")
+    assert stored["routine"] == "daily-hamstring"
+    assert stored["started_at"] == "2026-11-20T06:02:00+00:00" and stored["duration_s"] == 420
+    assert stored["exercises"] == [{"exercise": "lying-hamstring", "hold_s": 30, "side": "left"}]
+    assert (stored["pain"], stored["notes"]) == (2, "felt fine")

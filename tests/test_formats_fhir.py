@@ -107,6 +107,8 @@ def test_the_dose_numbers_and_sides_are_stated(routine):
         parts = _dose_parts(activity)
         assert parts["sets"] == dose.sets and parts["reps"] == dose.reps and parts["rest"] == dose.rest_s
         assert parts["sides"] == (2 if dose.per_side else 1)
+        assert parts.get("reps-range") == dose.reps_range
+        assert parts.get("hold-range") == dose.hold_range_s
         timing_part = {
             "hold": dose.hold_s,
             "push": dose.contract_s,

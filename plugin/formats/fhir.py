@@ -82,6 +82,7 @@ SOURCE_TITLES = {
 DOSE_PARTS = {
     "sets": "Sets",
     "reps": "Repetitions per set and side",
+    "reps-range": "Repetition range the source gives",
     "sides": "Sides (each leg: left, then right)",
     "hold": "Hold per repetition",
     "hold-range": "Hold range the source gives",
@@ -184,6 +185,9 @@ def _count(value: int, unit: str) -> dict[str, Any]:
 def dose_and_rate(dose: Dose) -> list[dict[str, Any]]:
     """Every number of the dose as a typed doseAndRate entry."""
     parts = [_part("sets", _count(dose.sets, "set")), _part("reps", _count(dose.reps, "repetition"))]
+    if dose.reps_range:
+        low, high = (_count(n, "repetition")["doseQuantity"] for n in dose.reps_range)
+        parts.append(_part("reps-range", {"doseRange": {"low": low, "high": high}}))
     parts.append(_part("sides", _count(len(dose.sides), "side")))
     kind = dose.kind
     if kind is DoseKind.HOLD:
