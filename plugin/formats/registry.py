@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from plugin.formats import canonical, csv, fit, garmin, hevy, ical, wger
+from plugin.formats import canonical, csv, fhir, fit, garmin, hevy, ical, wger
 
 FORMATS: dict[str, ModuleType] = {
     "json": canonical,
@@ -17,6 +17,7 @@ FORMATS: dict[str, ModuleType] = {
     "hevy": hevy,
     "csv": csv,
     "wger": wger,
+    "fhir": fhir,  # FHIR R4 Bundle: PlanDefinition + ActivityDefinitions (docs/fhir.md)
 }
 
 

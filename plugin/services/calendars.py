@@ -25,7 +25,7 @@ from plugin import catalog, clock, crypto
 from plugin.catalog import limits
 from plugin.catalog.model import WEEKDAYS, Plan
 from plugin.errors import Gone, InvalidInput, NotFound
-from plugin.formats import canonical, ical
+from plugin.formats import canonical, fhir_careplan, ical
 from plugin.services import schedule
 from plugin.services.routines import check_routine_ids, get_routine
 from plugin.store import calendars as repo
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 TOKEN_BYTES = 32  # 256 bits from the OS's CSPRNG; the issue asks for at least 128
 DEFAULT_NAME = "Stretching"
 DEFAULT_REMINDERS = (10,)
-PLAN_KEYS = ("routines", "days", "times", "timezone", "reminders", "start", "name")
+PLAN_KEYS = ("routines", "days", "times", "timezone", "reminders", "start", "name", "subject")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -147,7 +147,7 @@ def normalise_spec(session: Session, fields: Mapping[str, Any], today: date | No
     if not isinstance(name, str) or not low <= len(name.strip()) <= high:
         raise InvalidInput(f"a name has {low} to {high} characters", field="name")
 
-    return {
+    spec = {
         "routines": routine_ids,
         # Stored in week order; RRULE BYDAY order carries no meaning (RFC 5545 §3.3.10).
         "days": [d for d in WEEKDAYS if d in days],
@@ -157,6 +157,10 @@ def normalise_spec(session: Session, fields: Mapping[str, Any], today: date | No
         "start": start.isoformat(),
         "name": name.strip(),
     }
+    if fields.get("subject") is not None:
+        # FHIR: whom the plan is for, as the host names them (docs/fhir.md); only hosts send it.
+        spec["subject"] = fhir_careplan.check_subject(fields["subject"])
+    return spec
 
 
 def plan_from_spec(session: Session, spec: Mapping[str, Any]) -> Plan:

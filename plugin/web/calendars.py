@@ -13,7 +13,9 @@ from werkzeug.http import http_date
 from plugin.catalog import limits
 from plugin.catalog.model import WEEKDAYS
 from plugin.config import secret_key
+from plugin.formats import fhir
 from plugin.services import calendars as service
+from plugin.services import fhir as fhir_service
 from plugin.web.context import base_url, database
 from plugin.web.schemas import StrictSchema
 
@@ -203,3 +205,13 @@ class CalendarCalDav(MethodView):
             allow_private_hosts=bool(current_app.config.get("CALDAV_ALLOW_PRIVATE_HOSTS")),
         )
         return _answer(found, token)
+
+
+@blp.route("/calendars/<token>/fhir")
+class CalendarCarePlan(MethodView):
+    @blp.response(200, content_type=fhir.MEDIA_TYPE, description="the plan as a FHIR R4 CarePlan")
+    def get(self, token: str):
+        """The plan as a FHIR R4 CarePlan (days, times and time zone of each routine)"""
+        with database().unit_of_work() as session:
+            care_plan = fhir_service.care_plan_for_token(session, token)
+        return Response(fhir.dumps(care_plan), mimetype=fhir.MEDIA_TYPE)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import functools
 import logging
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import ValidationError
 
 from plugin.errors import InvalidInput
+from plugin.formats import fhir
 from plugin.formats import session as session_format
 from plugin.jobs import jobs
+from plugin.services import fhir as fhir_service
 from plugin.services import pushes
 from plugin.services import sessions as session_service
 from plugin.store import uow
@@ -67,13 +69,18 @@ class Import(MethodView):
             "content": {
                 "application/json": {"schema": CompletedSessionSchema},
                 FIT_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                fhir.MEDIA_TYPE: {
+                    "schema": {"type": "object", "description": "a FHIR R4 Bundle (docs/fhir.md)"}
+                },
             },
         }
     )
     @blp.response(201, StoredSessionSchema)
     @blp.alt_response(200, schema=StoredSessionSchema, description="already stored: the same session again")
     def post(self):
-        """Store a completed session once (canonical JSON or a FIT activity file)"""
+        """Store a completed session once (canonical JSON, a FIT activity file or a FHIR R4 Bundle)"""
+        if request.mimetype == fhir.MEDIA_TYPE:
+            return _import_fhir()
         if request.mimetype == FIT_MEDIA_TYPE:
             with unit_of_work() as session:
                 row, created = session_service.import_fit_activity(
@@ -92,3 +99,27 @@ class Import(MethodView):
             row, created = session_service.import_session(session, installation_id(), completed, body)
             answer = session_service.answer(session, row)
         return answer, 201 if created else 200
+
+
+def _import_fhir():
+    # FHIR R4 Bundle with a Procedure and an optional pain Observation (formats/fhir_sessions.py).
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("the body is not a JSON object", field="resourceType")
+    with unit_of_work() as session:
+        row, created = fhir_service.import_bundle(session, installation_id(), body)
+        answer = session_service.answer(session, row)
+    return answer, 201 if created else 200
+
+
+@blp.route("/careplan")
+class CarePlan(MethodView):
+    @signed(record=False)
+    @blp.response(
+        200, content_type=fhir.MEDIA_TYPE, description="the installation's plan as a FHIR R4 CarePlan"
+    )
+    def get(self):
+        """The installation's plan as a FHIR R4 CarePlan (its subject as the install plan named it)"""
+        with unit_of_work() as session:
+            care_plan = fhir_service.care_plan_for_installation(session, installation_id())
+        return Response(fhir.dumps(care_plan), mimetype=fhir.MEDIA_TYPE)

@@ -40,6 +40,7 @@ FORMAT_LABELS = {
     "hevy": "Hevy routine JSON",
     "csv": "CSV for Strong / Hevy import",
     "json": "stretchsync JSON",
+    "fhir": "FHIR R4 for clinicians",
 }
 
 
