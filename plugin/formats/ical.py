@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
-from icalendar import Alarm, Calendar, Event, vDuration
+from icalendar import Alarm, Calendar, Component, Event, vDuration
 
 from plugin.catalog.model import WEEKDAYS, Plan, Routine
 from plugin.errors import InvalidInput
@@ -295,7 +295,7 @@ def resources(calendar_bytes: bytes) -> dict[str, bytes]:
     """
     whole = Calendar.from_ical(calendar_bytes)
     zones = [c for c in whole.subcomponents if c.name == "VTIMEZONE"]
-    by_uid: dict[str, list] = {}
+    by_uid: dict[str, list[Component]] = {}
     for component in whole.subcomponents:
         if component.name == "VEVENT":
             by_uid.setdefault(str(component["UID"]), []).append(component)
@@ -330,4 +330,5 @@ def export(routine: Routine, start: datetime | None = None) -> bytes:
     event.add("categories", _categories(routine))
     event.add("description", description(routine))
     cal.add_component(event)
-    return cal.to_ical()
+    body: bytes = cal.to_ical()
+    return body

@@ -154,7 +154,7 @@ def vtimezone(tzid: str, from_year: int) -> Timezone:
     for group, rule in zip(groups, rules, strict=True):
         assert rule is not None
         month, nth, code = rule
-        part = _observance(group[0])
-        part.add("rrule", {"FREQ": "YEARLY", "BYMONTH": month, "BYDAY": f"{nth}{code}"})
-        component.add_component(part)
+        observance = _observance(group[0])
+        observance.add("rrule", {"FREQ": "YEARLY", "BYMONTH": month, "BYDAY": f"{nth}{code}"})
+        component.add_component(observance)
     return component

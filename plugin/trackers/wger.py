@@ -27,6 +27,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from plugin import clock
 from plugin.catalog import exercise as catalog_exercise
 from plugin.catalog.model import CompletedSession, Exercise, Plan, Routine
 from plugin.formats.wger import matching
@@ -225,7 +226,7 @@ class WgerTracker:
             requests_ = workout_requests(routine, plan)
             top = "workout"
         else:
-            requests_ = routine_requests(routine, plan, start=date.today())
+            requests_ = routine_requests(routine, plan, start=clock.now().date())
             top = "routine"
         exercise_ids, unit_names = placeholders(requests_)
         units = self.units()
