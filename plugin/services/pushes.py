@@ -18,6 +18,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from plugin import clock
+from plugin.crypto import Keyring
 from plugin.errors import InvalidInput, NotFound
 from plugin.services import installations
 from plugin.services.routines import check_routine_ids, get_routine
@@ -98,7 +99,7 @@ def answer(row: PushRow) -> dict[str, Any]:
     }
 
 
-def attempt(db: Database, secret_key: str, push_id: str, policy: RetryPolicy) -> float | None:
+def attempt(db: Database, keys: Keyring, push_id: str, policy: RetryPolicy) -> float | None:
     """Run one attempt of a due push; return the seconds until the next one, or None when done.
 
     Only one worker runs an attempt: the pending → running switch is a
@@ -114,7 +115,7 @@ def attempt(db: Database, secret_key: str, push_id: str, policy: RetryPolicy) ->
     if not claimed:
         return None
     try:
-        _deliver(db, secret_key, push_id)
+        _deliver(db, keys, push_id)
     except TrackerError as err:
         return _failed_attempt(db, push_id, err.message, err.retryable, err.retry_after, policy)
     except Exception as err:  # noqa: BLE001 - a bug must end as a visible failure, never a lost push
@@ -134,7 +135,7 @@ def attempt(db: Database, secret_key: str, push_id: str, policy: RetryPolicy) ->
     return None
 
 
-def _deliver(db: Database, secret_key: str, push_id: str) -> None:
+def _deliver(db: Database, keys: Keyring, push_id: str) -> None:
     with db.unit_of_work() as session:
         row = session.get(PushRow, push_id)
         if row is None:
@@ -144,7 +145,7 @@ def _deliver(db: Database, secret_key: str, push_id: str) -> None:
             return
         tracker = registry.build(
             installation.tracker,
-            installations.credentials(installation, secret_key),
+            installations.credentials(installation, keys),
             dict(installation.tracker_state or {}),
         )
         payload_format = registry.format_for(installation.tracker)

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from plugin import security
-from plugin.config import host_secrets, secret_key
+from plugin.config import host_secrets, keyring
 from plugin.services import installations
 from plugin.store import installations as repo
 from plugin.store.installations import HOST_SCOPE, InstallationRow, SeenWebhookRow
@@ -56,7 +56,7 @@ def _installation_call(
             return None, None
         # Unknown and unsigned look alike: an answer must not reveal which client keys exist.
         _refuse()
-    return row, _verify([installations.shared_secret(row, secret_key(current_app))])
+    return row, _verify([installations.shared_secret(row, keyring(current_app))])
 
 
 def calling_installation(
