@@ -12,9 +12,10 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from plugin import clock
@@ -107,11 +108,13 @@ def attempt(db: Database, keys: Keyring, push_id: str, policy: RetryPolicy) -> f
     """
     now = clock.now()
     with db.unit_of_work() as session:
-        claimed = session.execute(
+        switch = (
             update(PushRow)
             .where(PushRow.id == push_id, PushRow.status == PENDING, PushRow.next_attempt_at <= now)
             .values(status=RUNNING, attempts=PushRow.attempts + 1, updated_at=now)
-        ).rowcount
+        )
+        # An UPDATE's result is a CursorResult, which counts the rows (Session.execute types it as Result).
+        claimed = cast("CursorResult[Any]", session.execute(switch)).rowcount
     if not claimed:
         return None
     try:
