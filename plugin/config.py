@@ -49,6 +49,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 SECRET_KEY_FILE = "secret.key"
+KEYRING = "stretchsync.keyring"
 
 
 def sqlite_url(instance_path: str) -> str:
@@ -81,3 +82,16 @@ def secret_key(app: Flask) -> str:
 def host_secrets(app: Flask) -> list[str]:
     """The registration secrets of PLUGIN_HOST_SECRETS (comma-separated)."""
     return [s.strip() for s in str(app.config.get("HOST_SECRETS") or "").split(",") if s.strip()]
+
+
+def keyring(app: Flask) -> crypto.Keyring:
+    """The app's keys as one Keyring: what stores and reads secrets at rest is handed this.
+
+    Parsed once and kept in ``app.extensions``; made again only when SECRET_KEY in the
+    config has changed (a rotation applied to a running app, or a test's override).
+    """
+    keys = secret_key(app)
+    held = app.extensions.get(KEYRING)
+    if not isinstance(held, crypto.Keyring) or held.keys != keys:
+        held = app.extensions[KEYRING] = crypto.Keyring(keys)
+    return held

@@ -22,8 +22,9 @@ import requests
 from servers import free_port
 
 from plugin.catalog.model import Routine
-from plugin.formats import wger as fmt
 from plugin.formats.text import caution_line
+from plugin.formats.wger.api import MARKER
+from plugin.formats.wger.fitting import key_caution
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = Path(os.environ.get("STRETCHSYNC_WGER_SCRIPT", REPO / "tests" / "peers" / "start-wger.sh"))
@@ -120,7 +121,7 @@ class WgerApi:
         return response.json()
 
     def workouts_for(self, routine_id: str) -> list[dict]:
-        marker = f"{fmt.MARKER} {routine_id}"
+        marker = f"{MARKER} {routine_id}"
         return [w for w in self.get("workout") if w["description"].splitlines()[-1] == marker]
 
     def structure(self, workout_id: int) -> list[tuple[dict, list[tuple[dict, list[dict]]]]]:
@@ -163,7 +164,7 @@ class WgerApi:
                 assert max(set_["sets"], len(settings)) == dose.sets
             if dose.rest_s:
                 assert f"rest {dose.rest_s} s" in set_["comment"]
-            assert fmt.key_caution(entry.exercise) in set_["comment"]
+            assert key_caution(entry.exercise) in set_["comment"]
         comments = [s["comment"] for s, _ in sets] + [x["comment"] for _, st in sets for x in st]
         everything = "\n".join([workout["description"], day["description"], *comments])
         for caution in routine.cautions:

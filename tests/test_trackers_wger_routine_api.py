@@ -11,12 +11,11 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from datetime import date
 
 import pytest
 from werkzeug import Request, Response
 
-from plugin import catalog
+from plugin import catalog, clock
 from plugin.trackers.base import Credentials
 from plugin.trackers.wger import WgerTracker
 
@@ -142,7 +141,7 @@ def test_detects_the_routine_api_and_sends_the_documented_shapes(httpserver, wge
     assert tracker.generation() == "2.3"
     (sent_routine,) = wger23.posted("routine")
     assert outcome.remote_ids == {"routine": str(next(iter(wger23.objects["routine"])))}
-    assert len(sent_routine["name"]) <= 25 and sent_routine["start"] == date.today().isoformat()
+    assert len(sent_routine["name"]) <= 25 and sent_routine["start"] == clock.now().date().isoformat()
     for caution in routine.cautions:
         assert caution.text in sent_routine["description"]
     (day,) = wger23.posted("day")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Any
 
 from plugin.errors import InvalidDose, InvalidRoutine
 
@@ -134,17 +135,17 @@ class Dose:
 
     def with_overrides(self, **overrides: object) -> Dose:
         """Return a copy with some fields replaced; a range no longer binding is dropped."""
-        changes = {k: v for k, v in overrides.items() if v is not None}
+        changes: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
         if "hold_s" in changes and self.hold_s is None:
             # A hold given for an exercise timed another way replaces that timing.
             changes.update(duration_s=None, contract_s=None, tempo_s=None, effort_pct=None)
         if "hold_s" in changes and self.hold_range_s:
             low, high = self.hold_range_s
-            if not low <= changes["hold_s"] <= high:  # type: ignore[operator]
+            if not low <= changes["hold_s"] <= high:
                 changes["hold_range_s"] = None
         if "reps" in changes and self.reps_range:
             low, high = self.reps_range
-            if not low <= changes["reps"] <= high:  # type: ignore[operator]
+            if not low <= changes["reps"] <= high:
                 changes["reps_range"] = None
         return replace(self, **changes, assumed=tuple(a for a in self.assumed if a not in changes))
 

@@ -33,7 +33,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from garmin_fit_sdk import Decoder, Encoder, Profile, Stream
 
@@ -212,7 +212,9 @@ def decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
     messages, errors = Decoder(Stream.from_byte_array(bytearray(data))).read()
     if errors:
         raise InvalidInput(f"the FIT file cannot be decoded: {errors[0]}", field="file")
-    return messages
+    # The SDK types the messages as TypedDicts of its profile; they are read here as plain
+    # field → value dicts, since a field the profile does not name still arrives (by number).
+    return cast("dict[str, list[dict[str, Any]]]", messages)
 
 
 def _routine_for_name(name: str | None, routines: tuple[Routine, ...]) -> Routine | None:
@@ -241,8 +243,8 @@ def _exercise_done(
         exercise_id, side = planned.exercise_id, planned.side
     else:
         category, name_id = _first(fit_set.get("category")), _first(fit_set.get("category_subtype"))
-        exercise_id = exercise_for_code(category, name_id) if isinstance(category, str) else None
-        exercise_id = exercise_id or f"fit:{category}/{name_id}"
+        known = exercise_for_code(category, name_id) if isinstance(category, str) else None
+        exercise_id = known or f"fit:{category}/{name_id}"
         side = None
     holds = {e.exercise.id for e in routine.entries if e.dose.kind is DoseKind.HOLD} if routine else set()
     return ExerciseDone(

@@ -73,7 +73,7 @@ def workout_steps(blocks: list[Block]) -> list[dict[str, Any]]:
         order += 1
         if isinstance(block, Repeat):
             group_id += 1
-            group = {
+            group: dict[str, Any] = {
                 "type": "RepeatGroupDTO",
                 "stepOrder": order,
                 "childStepId": group_id,

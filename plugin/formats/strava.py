@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from plugin.catalog.model import CompletedSession
 from plugin.errors import InvalidInput
@@ -52,7 +52,7 @@ def is_stretching(activity: Mapping[str, Any], routine_ids_by_name: Mapping[str,
     )
 
 
-def _whole_number(value: Any) -> bool:
+def _whole_number(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

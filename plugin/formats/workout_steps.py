@@ -186,14 +186,14 @@ def rest_name(entry: RoutineEntry) -> str:
 def _side_steps(entry: RoutineEntry, side: str | None, reps: int, rest_notes: str) -> list[Step]:
     """The steps of ``reps`` reps on one side: work, then rest, for every rep."""
     dose = entry.dose
-    common = {"exercise_id": entry.exercise.id, "side": side}
     # Only work steps name a Garmin exercise: a rest is no exercise on the watch.
     work = Step(
         work_name(entry, side),
         "active",
         notes=exercise_notes(entry)[0],
         code=exercise_code(entry.exercise),
-        **common,
+        exercise_id=entry.exercise.id,
+        side=side,
     )
     if dose.kind is DoseKind.COUNTED:
         work = replace(work, reps=dose.reps)
@@ -204,7 +204,15 @@ def _side_steps(entry: RoutineEntry, side: str | None, reps: int, rest_notes: st
     for _ in range(reps):
         out.append(work)
         if dose.rest_s:
-            out.append(Step(rest_name(entry), "rest", seconds=dose.rest_s, notes=rest_notes, **common))
+            rest = Step(
+                rest_name(entry),
+                "rest",
+                seconds=dose.rest_s,
+                notes=rest_notes,
+                exercise_id=entry.exercise.id,
+                side=side,
+            )
+            out.append(rest)
     return out
 
 

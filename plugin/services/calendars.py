@@ -364,7 +364,7 @@ def _revoke(session: Session, row: CalendarRow, app_secret: str) -> None:
 def renderer_fingerprint() -> str:
     """Changes when the feed renderer or the built-in catalog changes: stored feeds are then rebuilt."""
     digest = hashlib.sha256(ical.PRODID.encode())
-    digest.update(ical.__doc__.encode() if ical.__doc__ else b"")
+    digest.update(ical.RENDERER_VERSION.encode())
     for routine in catalog.builtin_routines():
         digest.update(json.dumps(canonical.routine_dict(routine), sort_keys=True).encode())
     return digest.hexdigest()

@@ -96,18 +96,19 @@ def find(session: Session, client_key: str) -> InstallationRow:
     return row
 
 
-def shared_secret(row: InstallationRow, secret_key: str) -> str:
-    return crypto.decrypt(secret_key, row.secret_enc)
+def shared_secret(row: InstallationRow, keys: crypto.Keyring) -> str:
+    """The installation's decrypted whsec_ secret, which signs its calls."""
+    return keys.decrypt(row.secret_enc)
 
 
-def credentials(row: InstallationRow, secret_key: str) -> Credentials:
+def credentials(row: InstallationRow, keys: crypto.Keyring) -> Credentials:
     """The decrypted credentials a tracker client is built from (the shared secret included)."""
-    stored = json.loads(crypto.decrypt(secret_key, row.credentials_enc))
+    stored = json.loads(keys.decrypt(row.credentials_enc))
     token = stored.get("token") or stored.get("accessToken")
     return Credentials(
         base_url=row.base_url,
         token=token,
-        extra={**stored, "shared_secret": shared_secret(row, secret_key)},
+        extra={**stored, "shared_secret": shared_secret(row, keys)},
     )
 
 

@@ -12,12 +12,14 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from plugin import clock
+from plugin.crypto import Keyring
 from plugin.errors import InvalidInput, NotFound
 from plugin.services import installations
 from plugin.services.routines import check_routine_ids, get_routine
@@ -98,7 +100,7 @@ def answer(row: PushRow) -> dict[str, Any]:
     }
 
 
-def attempt(db: Database, secret_key: str, push_id: str, policy: RetryPolicy) -> float | None:
+def attempt(db: Database, keys: Keyring, push_id: str, policy: RetryPolicy) -> float | None:
     """Run one attempt of a due push; return the seconds until the next one, or None when done.
 
     Only one worker runs an attempt: the pending → running switch is a
@@ -106,15 +108,17 @@ def attempt(db: Database, secret_key: str, push_id: str, policy: RetryPolicy) ->
     """
     now = clock.now()
     with db.unit_of_work() as session:
-        claimed = session.execute(
+        switch = (
             update(PushRow)
             .where(PushRow.id == push_id, PushRow.status == PENDING, PushRow.next_attempt_at <= now)
             .values(status=RUNNING, attempts=PushRow.attempts + 1, updated_at=now)
-        ).rowcount
+        )
+        # An UPDATE's result is a CursorResult, which counts the rows (Session.execute types it as Result).
+        claimed = cast("CursorResult[Any]", session.execute(switch)).rowcount
     if not claimed:
         return None
     try:
-        _deliver(db, secret_key, push_id)
+        _deliver(db, keys, push_id)
     except TrackerError as err:
         return _failed_attempt(db, push_id, err.message, err.retryable, err.retry_after, policy)
     except Exception as err:  # noqa: BLE001 - a bug must end as a visible failure, never a lost push
@@ -134,7 +138,7 @@ def attempt(db: Database, secret_key: str, push_id: str, policy: RetryPolicy) ->
     return None
 
 
-def _deliver(db: Database, secret_key: str, push_id: str) -> None:
+def _deliver(db: Database, keys: Keyring, push_id: str) -> None:
     with db.unit_of_work() as session:
         row = session.get(PushRow, push_id)
         if row is None:
@@ -144,7 +148,7 @@ def _deliver(db: Database, secret_key: str, push_id: str) -> None:
             return
         tracker = registry.build(
             installation.tracker,
-            installations.credentials(installation, secret_key),
+            installations.credentials(installation, keys),
             dict(installation.tracker_state or {}),
         )
         payload_format = registry.format_for(installation.tracker)

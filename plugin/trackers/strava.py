@@ -268,7 +268,8 @@ def from_credentials(credentials: Credentials, state: dict[str, Any]) -> StravaT
     through plugin.services.strava, which saves them.
     """
     extra = credentials.extra
-    saved = extra.get("strava") if isinstance(extra.get("strava"), dict) else {}
+    connected = extra.get("strava")
+    saved: dict[str, Any] = connected if isinstance(connected, dict) else {}
     access = saved.get("access_token") or extra.get("accessToken") or credentials.token
     refresh = saved.get("refresh_token") or extra.get("refreshToken")
     if not access or not refresh:
@@ -279,4 +280,10 @@ def from_credentials(credentials: Credentials, state: dict[str, Any]) -> StravaT
     )
 
 
-from_credentials.format = StravaTracker.format  # type: ignore[attr-defined]
+class StravaFactory:
+    """The tracker registry's factory: ``from_credentials``, naming the payload's format."""
+
+    format = StravaTracker.format
+
+    def __call__(self, credentials: Credentials, state: dict[str, Any], /) -> StravaTracker:
+        return from_credentials(credentials, state)

@@ -8,10 +8,10 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from plugin import catalog, clock
+from plugin import catalog
 from plugin.catalog.model import Exercise
-from plugin.errors import NotFound
-from plugin.formats import canonical, registry
+from plugin.formats import canonical
+from plugin.services import exports
 from plugin.services import routines as service
 from plugin.web.context import database
 from plugin.web.figures import figure_url
@@ -77,18 +77,8 @@ class RoutineExport(MethodView):
     @blp.response(200, content_type="application/octet-stream", description="the routine in that format")
     def get(self, routine_id: str, fmt: str):
         """Export a routine in one target format (json, ics, fit, garmin, hevy, csv, ...)"""
-        module = registry.FORMATS.get(fmt)
-        if module is None:
-            raise NotFound(
-                f"no export format {fmt!r}; formats: {', '.join(registry.names())}", field="format"
-            )
         with database().unit_of_work() as session:
-            routine = service.get_routine(session, routine_id)
-        # A format may take options from the query (ics: start, timezone); it validates them itself.
-        options = (
-            module.export_options(request.args, clock.now()) if hasattr(module, "export_options") else {}
-        )
-        body = module.export(routine, **options)
-        response = Response(body, mimetype=module.MEDIA_TYPE)
-        response.headers["Content-Disposition"] = f'attachment; filename="{routine.id}.{module.EXTENSION}"'
+            exported = exports.export_routine(session, routine_id, fmt, request.args)
+        response = Response(exported.body, mimetype=exported.media_type)
+        response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
         return response
