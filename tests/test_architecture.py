@@ -66,8 +66,18 @@ def imports_of(name: str, path: Path, known: set[str]) -> list[Import]:
     """Everything ``path`` imports, anywhere in it; ``from a import b`` names a.b when that is a module."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    # `if TYPE_CHECKING:` bodies never run: an import there serves annotations only.
+    annotation_only = {
+        id(sub)
+        for node in ast.walk(tree)
+        if _type_checking_only(node)
+        for child in node.body  # type: ignore[attr-defined]
+        for sub in ast.walk(child)
+    }
     found: list[Import] = []
     for node in ast.walk(tree):
+        if id(node) in annotation_only:
+            continue
         if isinstance(node, ast.Import):
             found += [Import(alias.name, node.lineno) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -81,6 +91,15 @@ def imports_of(name: str, path: Path, known: set[str]) -> list[Import]:
                 sub = f"{source}.{alias.name}"
                 found.append(Import(sub if sub in known else source, node.lineno))
     return found
+
+
+def _type_checking_only(node: ast.AST) -> bool:
+    if not isinstance(node, ast.If):
+        return False
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def internal(target: str, known: set[str]) -> str | None:
@@ -171,6 +190,18 @@ def test_the_walker_sees_function_level_and_relative_imports():
     assert "plugin.services.exports" in edges["plugin.cli"]
     assert cycles({"a": {"b": 1}, "b": {"c": 2}, "c": {"a": 3}, "d": {"a": 4}}) == [["a", "b", "c", "a"]]
     assert cycles({"a": {"b": 1}, "b": {}}) == []
+
+
+def test_the_walker_skips_annotation_only_imports(tmp_path):
+    # plugin.store.uow names Database only for annotations; db.py imports uow for real.
+    edges = graph()
+    assert "plugin.store.uow" in edges["plugin.store.db"]
+    assert "plugin.store.db" not in edges["plugin.store.uow"]
+    source = tmp_path / "m.py"
+    source.write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import plugin.a\nimport plugin.b\n"
+    )
+    assert [i.target for i in imports_of("m", source, set())] == ["typing", "plugin.b"]
 
 
 def test_no_import_cycle_in_plugin():
