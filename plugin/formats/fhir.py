@@ -25,11 +25,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from plugin.catalog.model import (
     Caution,
     CautionKind,
+    Citation,
     Dose,
     DoseKind,
     Exercise,
@@ -67,15 +69,6 @@ BODY_SITE: dict[Focus, dict[str, Any]] = {
         "coding": [{"system": SNOMED, "code": "22943007", "display": "Trunk structure"}],
         "text": "Trunk",
     },
-}
-
-# The source articles by their seed file (Exercise.source), cited in relatedArtifact.
-SOURCE_TITLES = {
-    "000_1d2406498111ace2.txt": "Hamstrings & Back Pain Relief (2008)",
-    "001_88d1c390bc81f492.txt": "Hamstring Stretch",
-    "002_6f551bdf3fe5051e.txt": "Hamstring stretch exercises for back pain, by Evangelyn Rodriguez (2019)",
-    "003_bcc02b065a3d4c8b.txt": "Hamstring Stretches for Lower Back Pain That Works & When to Avoid",
-    "004_73721d850aef9b19.txt": "Relieve Your Back Pain In Your Own Way",
 }
 
 # Our dose-part codes (DOSE_PART_SYSTEM): what each doseAndRate entry counts.
@@ -254,13 +247,13 @@ def dosage(entry: RoutineEntry) -> dict[str, Any]:
 # --- the resources ---------------------------------------------------------------------------
 
 
-def related_artifacts(sources: list[str]) -> list[dict[str, Any]]:
+def related_artifacts(citations: Iterable[Citation]) -> list[dict[str, Any]]:
+    """One ``citation`` artifact per source article, each once, in the order given."""
     out = []
-    for source in dict.fromkeys(s.strip() for joined in sources for s in joined.split(",")):
-        if not source:
-            continue
-        title = SOURCE_TITLES.get(source, source)
-        out.append({"type": "citation", "label": source, "display": title, "citation": title})
+    for cited in dict.fromkeys(citations):
+        author = f"{cited.author}. " if cited.author else ""
+        text = f"{author}{cited.title}. {cited.publisher}, {cited.date}."
+        out.append({"type": "citation", "label": cited.file, "display": cited.title, "citation": text})
     return out
 
 
@@ -293,7 +286,7 @@ def activity_definition(routine: Routine, index: int) -> dict[str, Any]:
         "status": "active",
         "publisher": PUBLISHER,
         "description": " ".join(description),
-        "relatedArtifact": related_artifacts([ex.source]),
+        "relatedArtifact": related_artifacts(ex.citations),
         "kind": "ServiceRequest",
         "code": {
             "coding": [dict(snomed), {"system": EXERCISE_SYSTEM, "code": ex.id, "display": ex.name}],
@@ -360,7 +353,7 @@ def plan_definition(routine: Routine, activities: list[dict[str, Any]]) -> dict[
         f"{routine.frequency.text}.",
         "usage": "\n".join(cautions),
         "topic": [routine_code(routine)],
-        "relatedArtifact": related_artifacts([e.exercise.source for e in routine.entries]),
+        "relatedArtifact": related_artifacts(c for e in routine.entries for c in e.exercise.citations),
         "action": actions,
     }
     if not cautions:
