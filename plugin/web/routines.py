@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from plugin import catalog, clock
 from plugin.errors import NotFound
-from plugin.formats import canonical, registry
+from plugin.formats import registry
 from plugin.services import routines as service
 from plugin.web.context import database
 from plugin.web.schemas import ExerciseSchema, RoutineCreateSchema, RoutineSchema
@@ -21,7 +21,7 @@ class Exercises(MethodView):
     @blp.response(200, ExerciseSchema(many=True))
     def get(self):
         """List every exercise of the catalog"""
-        return [canonical.exercise_dict(ex) for ex in catalog.exercises()]
+        return list(catalog.exercises())
 
 
 @blp.route("/exercises/<exercise_id>")
@@ -29,7 +29,7 @@ class ExerciseById(MethodView):
     @blp.response(200, ExerciseSchema)
     def get(self, exercise_id: str):
         """Show one exercise: steps, dose, variations, cautions and source"""
-        return canonical.exercise_dict(catalog.exercise(exercise_id))
+        return catalog.exercise(exercise_id)
 
 
 @blp.route("/routines")
@@ -38,7 +38,7 @@ class Routines(MethodView):
     def get(self):
         """List built-in and custom routines"""
         with database().unit_of_work() as session:
-            return [canonical.routine_dict(r) for r in service.list_routines(session)]
+            return service.list_routines(session)
 
     @blp.arguments(RoutineCreateSchema)
     @blp.response(201, RoutineSchema)
@@ -46,7 +46,7 @@ class Routines(MethodView):
         """Create a custom routine from catalog exercises, with dose overrides"""
         with database().unit_of_work() as session:
             routine = service.create_routine(session, body["name"], body["description"], body["exercises"])
-        return canonical.routine_dict(routine), 201, {"Location": f"/routines/{routine.id}"}
+        return routine, 201, {"Location": f"/routines/{routine.id}"}
 
 
 @blp.route("/routines/<routine_id>")
@@ -55,7 +55,7 @@ class RoutineById(MethodView):
     def get(self, routine_id: str):
         """Show one routine with its computed duration and the union of its cautions"""
         with database().unit_of_work() as session:
-            return canonical.routine_dict(service.get_routine(session, routine_id))
+            return service.get_routine(session, routine_id)
 
 
 @blp.route("/routines/<routine_id>/export/<fmt>")
