@@ -56,6 +56,16 @@ class Feed:
 
 
 @dataclass(frozen=True)
+class CalDavState:
+    """Where a calendar's series were pushed (never the password)."""
+
+    url: str
+    username: str | None
+    resources: list[str]
+    pushed_at: datetime | None
+
+
+@dataclass(frozen=True)
 class CalendarView:
     """What the API shows about a subscription (never the token or a password)."""
 
@@ -65,7 +75,7 @@ class CalendarView:
     sequence: int
     created_at: datetime
     changed_at: datetime
-    caldav: dict[str, Any] | None
+    caldav: CalDavState | None
     caldav_error: str | None = None
 
 
@@ -163,12 +173,12 @@ def view(session: Session, row: CalendarRow, caldav_error: str | None = None) ->
     spec = row.spec or {}
     caldav = None
     if row.caldav_url:
-        caldav = {
-            "url": row.caldav_url,
-            "username": row.caldav_username,
-            "resources": list(row.caldav_resources or []),
-            "pushed_at": utc(row.caldav_pushed_at),
-        }
+        caldav = CalDavState(
+            url=row.caldav_url,
+            username=row.caldav_username,
+            resources=list(row.caldav_resources or []),
+            pushed_at=utc(row.caldav_pushed_at),
+        )
     return CalendarView(
         calendar_id=row.id,
         spec=spec,
