@@ -1,8 +1,8 @@
-"""Fields whose value is computed from the dumped object, keeping their OpenAPI type.
+"""Fields the schemas share: values computed from the dumped object, and UTC moments.
 
 ``fields.Method`` and ``fields.Function`` would compute too, but apispec cannot
-tell their type; these subclass the typed fields and only replace where the
-value comes from.
+tell their type; the Derived fields subclass the typed fields and only replace
+where the value comes from.
 """
 
 from __future__ import annotations
@@ -35,18 +35,16 @@ class DerivedList(_Derived, fields.List):
     """A list computed from the object."""
 
 
-class DerivedDateTime(_Derived, fields.DateTime):
-    """A date-time computed from the object."""
+class DerivedDict(_Derived, fields.Dict):
+    """A mapping computed from the object."""
 
 
-class UtcDateTime(fields.DateTime):
+class UtcDateTime(fields.AwareDateTime):
     """A moment as ISO 8601 with its offset; a naive value is UTC (SQLite keeps no offset)."""
 
-    def _serialize(self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+    def _serialize(
+        self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any
+    ) -> str | float | None:
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return super()._serialize(value, attr, obj, **kwargs)
-
-
-class DerivedDict(_Derived, fields.Dict):
-    """A mapping computed from the object."""

@@ -69,7 +69,7 @@ def _known_timezone(value: str) -> None:
 class _IsoDate(fields.Date):
     """A date kept as its ISO text (the stored form); a date object is taken too."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:  # type: ignore[override]
         if isinstance(value, date):
             return value.isoformat()
         return super()._deserialize(value, attr, data, **kwargs).isoformat()
