@@ -38,4 +38,6 @@ def field_paths(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 def invalid_input(err: ValidationError, prefix: str = "") -> InvalidInput:
     """The first of a schema's errors as the domain error, its field path under ``prefix``."""
     path, reasons = next(iter(field_paths(err.messages).items()))
-    return InvalidInput(reasons[0], field=f"{prefix}.{path}" if prefix else path)
+    if prefix:
+        path = prefix if path == "body" else f"{prefix}.{path}"  # the whole of it: not an object
+    return InvalidInput(reasons[0], field=path)
