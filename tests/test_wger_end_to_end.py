@@ -139,8 +139,8 @@ def test_server_stopped_mid_export_is_delivered_once_it_is_back(
         pushes.attempt(db, keyring(app), push_id, policy)
         with db.unit_of_work() as session:
             status = pushes.status(session, installation_id, push_id)
-        assert status["status"] == PENDING and status["attempts"] == 1
-        assert "ConnectionError" in status["last_error"]
+        assert status.status == PENDING and status.attempts == 1
+        assert "ConnectionError" in status.last_error
     finally:
         wger_server.start(keep_db=True)
     (partial,) = api.workouts_for("desk-break")  # half a workout was made before the outage
@@ -151,7 +151,7 @@ def test_server_stopped_mid_export_is_delivered_once_it_is_back(
     pushes.attempt(db, keyring(app), push_id, policy)
     with db.unit_of_work() as session:
         status = pushes.status(session, installation_id, push_id)
-    assert status["status"] == DELIVERED and status["attempts"] == 2
+    assert status.status == DELIVERED and status.attempts == 2
     (workout,) = api.workouts_for("desk-break")
-    assert workout["id"] == partial["id"] == int(status["remote_ids"]["desk-break"]["workout"])
+    assert workout["id"] == partial["id"] == int(status.remote_ids["desk-break"]["workout"])
     api.check_workout(workout["id"], catalog.builtin_routine("desk-break"), weekdays=[1, 2, 3, 4, 5])

@@ -249,6 +249,9 @@ class Routine:
 
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# A plan's defaults; the plan rules (plugin.schemas.plans) fill the same for every caller.
+DEFAULT_PLAN_NAME = "Stretching"
+DEFAULT_REMINDERS_MIN = (10,)
 
 
 @dataclass(frozen=True)
@@ -259,9 +262,9 @@ class Plan:
     times: tuple[time, ...]
     timezone: str
     days: tuple[str, ...] = WEEKDAYS
-    reminders_min: tuple[int, ...] = (10,)
+    reminders_min: tuple[int, ...] = DEFAULT_REMINDERS_MIN
     start: date | None = None
-    name: str = "Stretching"
+    name: str = DEFAULT_PLAN_NAME
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ class Installed:
     row: InstallationRow
     created: bool
     calendar_token: str | None  # the feed token of a calendar made now; never stored in the clear
+    plan: dict[str, Any] | None  # the stored plan fields
+    calendar_id: str | None  # the id (not the token) of the calendar the plan lives in
 
 
 def install(
@@ -69,7 +71,7 @@ def install(
     row.credentials_enc = crypto.encrypt(secret_key, json.dumps(credentials))
     session.flush()
     token = _set_plan(session, row.id, plan, secret_key) if plan is not None else None
-    return Installed(row, created, token)
+    return Installed(row, created, token, plan_spec(session, row), calendar_id(session, row))
 
 
 def uninstall(session: Session, installation_id: str, app_secret: str = "") -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, cast
 
 from sqlalchemy import update
@@ -27,7 +27,6 @@ from plugin.store import installations as installation_repo
 from plugin.store import pushes as repo
 from plugin.store.db import Database
 from plugin.store.pushes import DELIVERED, FAILED, PENDING, RUNNING, PushRow, PushStateRow
-from plugin.store.tables import utc
 from plugin.trackers import registry
 from plugin.trackers.base import TrackerError
 
@@ -67,12 +66,12 @@ def create_push(session: Session, installation_id: str, routine_ids: list[str]) 
     return row
 
 
-def status(session: Session, installation_id: str, push_id: str) -> dict[str, Any]:
-    """A push of this installation as the API shows it; NotFound for any other."""
+def status(session: Session, installation_id: str, push_id: str) -> PushRow:
+    """A push of this installation (PushSchema dumps it); NotFound for any other."""
     row = repo.get_for(session, installation_id, push_id)
     if row is None:
         raise NotFound(f"no push {push_id!r}", field="id")
-    return answer(row)
+    return row
 
 
 def installation_of(session: Session, push_id: str) -> str:
@@ -81,23 +80,6 @@ def installation_of(session: Session, push_id: str) -> str:
     if row is None:
         raise NotFound(f"no push {push_id!r}", field="id")
     return row.installation_id
-
-
-def answer(row: PushRow) -> dict[str, Any]:
-    def iso(moment: datetime | None) -> str | None:
-        return None if moment is None else utc(moment).isoformat()  # type: ignore[union-attr]
-
-    return {
-        "id": row.id,
-        "status": row.status,
-        "routines": row.routines,
-        "attempts": row.attempts,
-        "next_attempt_at": iso(row.next_attempt_at) if row.status == PENDING else None,
-        "last_error": row.last_error,
-        "remote_ids": row.remote_ids,
-        "created_at": iso(row.created_at),
-        "finished_at": iso(row.finished_at),
-    }
 
 
 def attempt(db: Database, keys: Keyring, push_id: str, policy: RetryPolicy) -> float | None:

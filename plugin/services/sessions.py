@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from plugin import catalog, clock
-from plugin.catalog.model import CautionKind, CompletedSession, ExerciseDone
+from plugin.catalog.model import Caution, CautionKind, CompletedSession, ExerciseDone
 from plugin.errors import InvalidInput, NotFound
-from plugin.formats import canonical, fit
+from plugin.formats import fit
 from plugin.formats import session as session_format
 from plugin.formats.text import PAIN_STOP_LEVEL, pain_advice
 from plugin.ids import new_id
@@ -141,26 +141,47 @@ def completed_of(row: SessionRow) -> CompletedSession:
     return repo.completed(row)
 
 
-def stop_caution(db_session: Session, row: SessionRow) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class PainCaution:
+    """What a session with pain at the stop level is answered with: the advice and the stop rules."""
+
+    pain: int
+    advice: str
+    stop_rules: tuple[Caution, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredSession(CompletedSession):
+    """A stored completed session: what was recorded and what the plugin made of it."""
+
+    id: str
+    flagged: bool
+    caution: PainCaution | None
+    received_at: datetime
+
+
+def stop_caution(db_session: Session, row: SessionRow) -> PainCaution | None:
     """For a session with pain at the stop level: the routine's stop rules and the advice."""
     if not row.flagged:
         return None
-    rules = []
+    rules: tuple[Caution, ...] = ()
     if row.routine_id:
         routine = get_routine(db_session, row.routine_id)
-        rules = [canonical.caution_dict(c) for c in routine.cautions if c.kind is CautionKind.STOP]
-    return {"pain": row.pain, "advice": pain_advice(row.pain or PAIN_STOP_LEVEL), "stop_rules": rules}
+        rules = tuple(c for c in routine.cautions if c.kind is CautionKind.STOP)
+    pain = row.pain if row.pain is not None else PAIN_STOP_LEVEL
+    return PainCaution(pain=pain, advice=pain_advice(pain), stop_rules=rules)
 
 
-def answer(db_session: Session, row: SessionRow) -> dict[str, Any]:
-    """The stored session as the API shows it."""
-    return {
-        "id": row.id,
-        **session_format.to_dict(completed_of(row)),
-        "flagged": row.flagged,
-        "caution": stop_caution(db_session, row),
-        "received_at": utc(row.created_at).isoformat(),
-    }
+def stored(db_session: Session, row: SessionRow) -> StoredSession:
+    """The stored record with its flag and caution (StoredSessionSchema dumps it)."""
+    completed = completed_of(row)
+    return StoredSession(
+        **{f.name: getattr(completed, f.name) for f in fields(CompletedSession)},
+        id=row.id,
+        flagged=row.flagged,
+        caution=stop_caution(db_session, row),
+        received_at=utc(row.created_at),  # type: ignore[arg-type]
+    )
 
 
 def list_sessions(
@@ -169,13 +190,14 @@ def list_sessions(
     start: datetime | None = None,
     end: datetime | None = None,
     routine_id: str | None = None,
-) -> list[dict[str, Any]]:
-    return [answer(db_session, r) for r in repo.between(db_session, installation_id, start, end, routine_id)]
+) -> list[StoredSession]:
+    """The installation's sessions that started in [start, end), oldest first."""
+    return [stored(db_session, r) for r in repo.between(db_session, installation_id, start, end, routine_id)]
 
 
-def get_session(db_session: Session, installation_id: str, session_id: str) -> dict[str, Any]:
+def get_session(db_session: Session, installation_id: str, session_id: str) -> StoredSession:
     """One session of this installation; NotFound for any other (another installation's too)."""
     row = repo.get_for(db_session, installation_id, session_id)
     if row is None:
         raise NotFound(f"no session {session_id!r}", field="id")
-    return answer(db_session, row)
+    return stored(db_session, row)

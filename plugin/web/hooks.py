@@ -12,7 +12,6 @@ from marshmallow import ValidationError
 
 from plugin.errors import InvalidInput
 from plugin.formats import fhir
-from plugin.formats import session as session_format
 from plugin.jobs import jobs
 from plugin.services import fhir as fhir_service
 from plugin.services import pushes
@@ -37,10 +36,9 @@ class Export(MethodView):
         """Push routines to the calling installation's tracker, in the background"""
         with unit_of_work() as session:
             push = pushes.create_push(session, installation_id(), body["routines"])
-            answer = pushes.answer(push)
             # Enqueued once committed, or a fast worker could look for a push not there yet.
             uow.after_commit(session, functools.partial(_enqueue, current_app._get_current_object(), push.id))
-        return answer, 202, {"Location": f"/hooks/export/{push.id}"}
+        return push, 202, {"Location": f"/hooks/export/{push.id}"}
 
 
 def _enqueue(app: Flask, push_id: str) -> None:
@@ -86,18 +84,18 @@ class Import(MethodView):
                 row, created = session_service.import_fit_activity(
                     session, installation_id(), request.get_data(cache=True)
                 )
-                answer = session_service.answer(session, row)
+                answer = session_service.stored(session, row)
             return answer, 201 if created else 200
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             raise InvalidInput("the body is not a JSON object", field="body")
         try:
-            completed = session_format.from_dict(SESSION_SCHEMA.load(body))
+            completed = SESSION_SCHEMA.load(body)
         except ValidationError as err:
             abort(422, messages={"json": err.messages})
         with unit_of_work() as session:
             row, created = session_service.import_session(session, installation_id(), completed, body)
-            answer = session_service.answer(session, row)
+            answer = session_service.stored(session, row)
         return answer, 201 if created else 200
 
 
@@ -108,7 +106,7 @@ def _import_fhir():
         raise InvalidInput("the body is not a JSON object", field="resourceType")
     with unit_of_work() as session:
         row, created = fhir_service.import_bundle(session, installation_id(), body)
-        answer = session_service.answer(session, row)
+        answer = session_service.stored(session, row)
     return answer, 201 if created else 200
 
 

@@ -12,7 +12,12 @@ from plugin.services import calendars
 from plugin.services import fhir as fhir_service
 from plugin.services import sessions as service
 from plugin.web.context import unit_of_work
-from plugin.web.schemas import AdherenceQuerySchema, SessionQuerySchema, StoredSessionSchema
+from plugin.web.schemas import (
+    AdherenceQuerySchema,
+    AdherenceReportSchema,
+    SessionQuerySchema,
+    StoredSessionSchema,
+)
 from plugin.web.signing import installation_id, signed
 
 blp = Blueprint("sessions", __name__, description="Completed sessions and adherence (signed)")
@@ -54,7 +59,7 @@ class SessionById(MethodView):
 class Adherence(MethodView):
     @signed(record=False)
     @blp.arguments(AdherenceQuerySchema, location="query")
-    @blp.response(200)
+    @blp.response(200, AdherenceReportSchema)
     def get(self, query: dict):
         """Planned against completed over the last days: per routine, per day, streak, missed days"""
         with unit_of_work() as session:
