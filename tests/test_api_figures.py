@@ -94,3 +94,13 @@ def test_exercise_answers_give_the_drawing_url(client):
     listed = {ex["id"]: ex["figure_url"] for ex in client.get("/exercises").get_json()}
     assert listed["knees-to-chest"] == body["figure_url"]
     assert set(listed) == {ex.id for ex in catalog.exercises()}
+
+
+@pytest.mark.parametrize("routine", catalog.builtin_routines(), ids=lambda r: r.id)
+def test_the_json_export_points_every_exercise_at_its_drawing(client, routine):
+    exported = client.get(f"/routines/{routine.id}/export/json").get_json()
+    for entry in exported["exercises"]:
+        path = entry["exercise"]["figure_url"]
+        assert path == f"/exercises/{entry['exercise']['id']}/figure.svg"  # no host: exports are portable
+        drawing = client.get(path)
+        assert drawing.status_code == 200 and drawing.mimetype == "image/svg+xml"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from marshmallow import Schema, fields
 
+from plugin.catalog.figures import figure_path
 from plugin.catalog.model import Caution, CautionKind, DoseKind, Focus, Routine
 from plugin.formats.text import entry_dose_phrase
 from plugin.schemas.fields import DerivedInteger, DerivedList, DerivedString
@@ -96,6 +97,11 @@ class ExerciseSchema(Schema):
     cautions = fields.List(fields.Nested(CautionSchema))
     frequency = fields.Nested(FrequencySchema)
     source = fields.String(metadata={"description": "seed file the facts come from"})
+    # A path, not a URL: the canonical form knows no host (exports stay the same on every server).
+    figure_url = DerivedString(
+        compute=lambda exercise: figure_path(exercise.id),
+        metadata={"description": "where the exercise's line drawing (SVG) is served"},
+    )
 
 
 class EntrySchema(Schema):
