@@ -20,7 +20,8 @@ ROUTINE_SCHEMA = RoutineSchema()  # built once: a schema instance is reusable an
 
 def routine_dict(routine: Routine) -> dict[str, Any]:
     """The routine as JSON-ready data."""
-    return ROUTINE_SCHEMA.dump(routine)
+    data: dict[str, Any] = ROUTINE_SCHEMA.dump(routine)
+    return data
 
 
 def dumps(data: Any) -> str:

@@ -106,7 +106,9 @@ def procedure(
     return resource
 
 
-def pain_observation(session_id: str, completed: CompletedSession, subject: dict[str, Any] | None) -> dict:
+def pain_observation(
+    session_id: str, completed: CompletedSession, subject: dict[str, Any] | None
+) -> dict[str, Any]:
     """The session's pain score (0–10) as an Observation, part of its Procedure."""
     end = completed.started_at + timedelta(seconds=completed.duration_s)
     resource: dict[str, Any] = {

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from plugin import crypto, manifests
@@ -86,7 +87,10 @@ def uninstall(session: Session, installation_id: str, app_secret: str = "") -> b
         session.execute(delete(table).where(table.installation_id == installation_id))
     # Revoked, not deleted: subscribers' feeds answer 410; the row keeps no plan and no link.
     calendars.erase_installation_calendars(session, installation_id, app_secret)
-    result = session.execute(delete(InstallationRow).where(InstallationRow.id == installation_id))
+    result = cast(
+        "CursorResult[Any]",
+        session.execute(delete(InstallationRow).where(InstallationRow.id == installation_id)),
+    )
     return bool(result.rowcount)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -62,7 +63,7 @@ def make_database(url: str, schema: str | None = None) -> Database:
     return Database(engine=engine, sessions=sessions)
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     # WAL lets the web workers read while the job worker writes; FKs are off by default in SQLite.
     cur.execute("PRAGMA journal_mode=WAL")

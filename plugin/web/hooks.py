@@ -37,7 +37,8 @@ class Export(MethodView):
         with unit_of_work() as session:
             push = pushes.create_push(session, installation_id(), body["routines"])
             # Enqueued once committed, or a fast worker could look for a push not there yet.
-            uow.after_commit(session, functools.partial(_enqueue, current_app._get_current_object(), push.id))
+            app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's target
+            uow.after_commit(session, functools.partial(_enqueue, app, push.id))
         return push, 202, {"Location": f"/hooks/export/{push.id}"}
 
 

@@ -60,8 +60,8 @@ class CatalogExerciseSchema(ExerciseSchema):
         fields.Nested(CitationSchema),
         metadata={"description": "the source articles as a reader looks them up"},
     )
-    figure_url = fields.Function(
-        lambda exercise: figure_url(exercise.id, external=True),
+    figure_url = DerivedString(
+        compute=lambda exercise: figure_url(exercise.id, external=True),
         metadata={"description": "the exercise's line drawing (SVG); versioned, so cacheable for good"},
     )
 
