@@ -116,6 +116,45 @@ def import_session(
     return row, False
 
 
+def sync_session(
+    db_session: Session,
+    installation_id: str,
+    completed: CompletedSession,
+    raw: bytes | dict | list | None,
+    now: datetime | None = None,
+) -> tuple[SessionRow, str]:
+    """Store a session a tracker reports, or bring the stored one up to date in place.
+
+    For sources that edit what they sent (a wger session with logs added later, a Hevy
+    workout updated, a Strava activity renamed): the record keeps its id, so links,
+    the feed's done marks and adherence follow it. Returns (record, outcome) with
+    outcome "created", "updated" or "unchanged". The same rules as ``import_session``.
+    """
+    check(db_session, completed, now or clock.now())
+    existing = repo.by_source(db_session, installation_id, completed.source, completed.source_id)
+    if existing is None:
+        row, created = import_session(db_session, installation_id, completed, raw, now)
+        return row, "created" if created else "unchanged"
+    changes = {
+        "routine_id": completed.routine_id,
+        "started_at": completed.started_at.astimezone(UTC),
+        "duration_s": completed.duration_s,
+        "exercises": [session_format.exercise_dict(e) for e in completed.exercises],
+        "pain": completed.pain,
+        "notes": completed.notes,
+        "flagged": completed.pain is not None and completed.pain >= PAIN_STOP_LEVEL,
+    }
+    current = {**{name: getattr(existing, name) for name in changes}, "started_at": utc(existing.started_at)}
+    if current == changes:
+        return existing, "unchanged"
+    for name, value in changes.items():
+        setattr(existing, name, value)
+    existing.raw_json = raw if isinstance(raw, dict | list) else None
+    existing.raw_bytes = bytes(raw) if isinstance(raw, bytes | bytearray) else None
+    calendars.refresh_installation(db_session, installation_id)  # show the change
+    return existing, "updated"
+
+
 def import_fit_activity(db_session: Session, installation_id: str, data: bytes) -> tuple[SessionRow, bool]:
     """Read a FIT activity file (Garmin's decoder) and store its session through import_session."""
     completed = fit.parse_activity(data, list_routines(db_session))
