@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -46,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     "STRAVA_VERIFY_TOKEN": "",
     # Sport type of the activities posted for sessions done elsewhere (Workout, Yoga or PhysicalTherapy).
     "STRAVA_SPORT_TYPE": "Workout",
+    # Days back from now within which a synced session's edits and deletions in its tracker are
+    # followed; an older session is settled (PLUGIN_SYNC_LOOKBACK_DAYS).
+    "SYNC_LOOKBACK_DAYS": 14,
 }
 
 SECRET_KEY_FILE = "secret.key"
@@ -82,6 +86,14 @@ def secret_key(app: Flask) -> str:
 def host_secrets(app: Flask) -> list[str]:
     """The registration secrets of PLUGIN_HOST_SECRETS (comma-separated)."""
     return [s.strip() for s in str(app.config.get("HOST_SECRETS") or "").split(",") if s.strip()]
+
+
+def sync_lookback(app: Flask) -> timedelta:
+    """PLUGIN_SYNC_LOOKBACK_DAYS as a span: how far back polled trackers' edits and deletions are followed."""
+    days = app.config.get("SYNC_LOOKBACK_DAYS", DEFAULTS["SYNC_LOOKBACK_DAYS"])
+    if isinstance(days, bool) or not isinstance(days, int | str) or not str(days).strip().isdigit():
+        raise ValueError(f"PLUGIN_SYNC_LOOKBACK_DAYS must be a whole number of days, not {days!r}")
+    return timedelta(days=int(days))
 
 
 def keyring(app: Flask) -> crypto.Keyring:

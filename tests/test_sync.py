@@ -86,14 +86,41 @@ def test_sync_imports_once_follows_the_cursor_and_applies_deletions(app, db, ins
     with app.app_context():
         first = sync.sync(db, keyring(app), installation_id)
         second = sync.sync(db, keyring(app), installation_id)
-    assert first == {"new": 2, "repeated": 0, "deleted": 0, "skipped": 1}
-    assert second == {"new": 1, "repeated": 1, "deleted": 1, "skipped": 0}
+    assert first == {"new": 2, "updated": 0, "repeated": 0, "deleted": 0, "skipped": 1}
+    assert second == {"new": 1, "updated": 0, "repeated": 1, "deleted": 1, "skipped": 0}
     assert [cursor for cursor, _ in ScriptedPull.asked] == [None, "c1"]
     with db.unit_of_work() as s:
         assert sorted(r.source_id for r in s.query(SessionRow)) == ["2", "3"]
         row = by_client_key(s, "poll-1")
         assert row.sync_cursor == "c2" and row.last_synced_at is not None
         assert row.tracker_state == {"token_refreshed": 2}  # what the tracker kept is saved back
+
+
+def test_a_session_reported_again_is_updated_in_place_within_the_lookback(app, db, installation_id):
+    old = STARTED - timedelta(days=10)
+    ScriptedPull.script = [
+        PullOutcome([session("recent"), session("old", started_at=old)], cursor="c1"),
+        PullOutcome(
+            [session("recent", duration_s=420), session("old", started_at=old, duration_s=420)],
+            cursor="c2",
+        ),
+        PullOutcome([], deleted=["recent", "old"], cursor="c3"),
+    ]
+    with app.app_context():
+        sync.sync(db, keyring(app), installation_id, timedelta(days=5))
+        with db.unit_of_work() as s:
+            first_ids = {r.source_id: r.id for r in s.query(SessionRow)}
+        edited = sync.sync(db, keyring(app), installation_id, timedelta(days=5))
+        with db.unit_of_work() as s:
+            ids = {r.source_id: (r.id, r.duration_s) for r in s.query(SessionRow)}
+        deleted = sync.sync(db, keyring(app), installation_id, timedelta(days=5))
+    assert (edited["updated"], edited["repeated"]) == (1, 1)  # the old one is settled
+    assert ids["recent"] == (first_ids["recent"], 420)  # same record, brought up to date
+    assert ids["old"] == (first_ids["old"], 300)
+    assert deleted["deleted"] == 1
+    with db.unit_of_work() as s:
+        # The one left is the settled session, with the id it was stored under.
+        assert [(r.source_id, r.id) for r in s.query(SessionRow)] == [("old", ids["old"][0])]
 
 
 def test_a_polled_installation_is_due_until_synced(app, db, installation_id):
