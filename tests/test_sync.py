@@ -15,7 +15,7 @@ from hostkit import host_config
 
 from plugin import security
 from plugin.catalog.model import CompletedSession
-from plugin.config import keyring, secret_key
+from plugin.config import keyring, secret_key, sync_lookback
 from plugin.services import installations, sync
 from plugin.store.installations import by_client_key
 from plugin.store.sessions import SessionRow
@@ -129,3 +129,17 @@ def test_a_polled_installation_is_due_until_synced(app, db, installation_id):
     with app.app_context():
         sync.sync(db, keyring(app), installation_id)
     assert sync.due_for_polling(db) == []
+
+
+@pytest.mark.parametrize(("configured", "days"), [(None, 14), (30, 30), ("7", 7), (0, 0)])
+def test_the_lookback_comes_from_plugin_sync_lookback_days(app, configured, days):
+    if configured is not None:
+        app.config["SYNC_LOOKBACK_DAYS"] = configured
+    assert sync_lookback(app) == timedelta(days=days)
+
+
+@pytest.mark.parametrize("configured", [-3, "soon", 1.5, True])
+def test_a_lookback_that_is_not_whole_days_is_refused(app, configured):
+    app.config["SYNC_LOOKBACK_DAYS"] = configured
+    with pytest.raises(ValueError, match="PLUGIN_SYNC_LOOKBACK_DAYS"):
+        sync_lookback(app)
