@@ -30,7 +30,7 @@ def _db():
     return current_app.extensions["stretchsync.db"]
 
 
-@click.group(cls=StretchsyncGroup, create_app=lambda: create_app(), add_default_commands=False)
+@click.group("stretchsync", cls=StretchsyncGroup, create_app=lambda: create_app(), add_default_commands=False)
 def main() -> None:
     """stretchsync: stretch routines for the trackers and calendars you already use.
 

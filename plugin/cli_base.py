@@ -20,6 +20,7 @@ import requests
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from flask.helpers import get_debug_flag
+from sqlalchemy import URL
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from plugin.errors import (
@@ -203,8 +204,10 @@ def ensure_schema(app: Flask) -> Database:
 
 def database_url(app: Flask) -> str:
     """The app's database URL without its password (for messages)."""
-    db: Database = app.extensions["stretchsync.db"]
-    return db.engine.url.set(password=None).render_as_string(hide_password=False)
+    url = app.extensions["stretchsync.db"].engine.url
+    # URL.set(password=None) would keep the password: None there means "unchanged".
+    bare = URL.create(url.drivername, url.username, None, url.host, url.port, url.database, url.query)
+    return bare.render_as_string(hide_password=False)
 
 
 def _database_url(ctx: click.Context) -> str | None:
