@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import uuid
 
 import pytest
@@ -18,7 +19,7 @@ from sqlalchemy import inspect, text
 from test_trackers_wger_routine_api import RoutineApi
 
 from plugin import catalog, create_app, crypto, errors
-from plugin.cli_base import describe
+from plugin.cli_base import describe, ensure_schema
 from plugin.services import installations
 from plugin.store import migrate
 from plugin.store.installations import by_client_key
@@ -159,6 +160,30 @@ def test_the_schema_is_checked_once_per_process(fresh, fresh_app):
     assert fresh.invoke(args=["sessions", "nobody"]).exit_code == 66
     with fresh_app.extensions["stretchsync.db"].engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 0
+
+
+def test_first_commands_at_the_same_moment_migrate_once(database_config, tmp_path, monkeypatch):
+    """Four apps (as four processes would) bring one empty database up to date at once."""
+    apps = [build_app(database_config, tmp_path / str(n), monkeypatch) for n in range(4)]
+    start = threading.Barrier(len(apps))
+    failures: list[BaseException] = []
+
+    def first_command(app) -> None:
+        start.wait()
+        try:
+            ensure_schema(app)
+        except BaseException as err:  # noqa: BLE001 - collected for the assertion below
+            failures.append(err)
+
+    threads = [threading.Thread(target=first_command, args=(app,), daemon=True) for app in apps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == [] and not any(thread.is_alive() for thread in threads)
+    assert all(migrate.is_current(app.extensions["stretchsync.db"].engine) for app in apps)
+    for app in apps:
+        app.extensions["stretchsync.db"].engine.dispose()
 
 
 # --- one line and an exit code ------------------------------------------------------------
