@@ -91,7 +91,7 @@ def list_routines(as_json: bool) -> None:
             found = routine_service.list_routines(session)
     except (OperationalError, InterfaceError) as err:
         # The built-in catalog needs no database; say what is missing rather than fail.
-        found = catalog.builtin_routines()
+        found = list(catalog.builtin_routines())
         click.echo(
             f"stretchsync: custom routines not listed: {database_failure(err, database_url(current_app))}",
             err=True,

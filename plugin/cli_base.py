@@ -69,7 +69,7 @@ class OneLine(click.ClickException):
 
     def __init__(self, message: str, exit_code: int) -> None:
         super().__init__(one_line(message))
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # click declares it on the class
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"stretchsync: {self.format_message()}", err=True, file=file)
@@ -156,7 +156,7 @@ def tracker_reason(err: TrackerError) -> str:
     # trackers.base.send words it "<what>: <exception class>: <exception>".
     what = err.message.split(f": {type(cause).__name__}: ", 1)[0]
     request = cause.request
-    origin = _origin(request.url) if request is not None and request.url else "the server"
+    origin = _origin(str(request.url)) if request is not None and request.url else "the server"
     if isinstance(cause, requests.ConnectionError):
         return f"{what}: cannot reach {origin}: {_root_reason(cause)}"
     return f"{what}: no answer from {origin} in time"

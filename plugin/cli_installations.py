@@ -64,7 +64,10 @@ def install(
     show_calendar: bool,
 ) -> None:
     """Install into a tracker; prints the client key."""
-    credentials = dict(item.split("=", 1) for item in extra if "=" in item)
+    malformed = [item for item in extra if "=" not in item]
+    if malformed:
+        raise click.BadParameter(f"{malformed[0]!r} is not NAME=VALUE", param_hint="'--credential'")
+    credentials = dict(item.split("=", 1) for item in extra)
     if token:
         credentials["token"] = token
     plan = None

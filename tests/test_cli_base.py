@@ -196,6 +196,11 @@ def test_first_commands_at_the_same_moment_migrate_once(database_config, tmp_pat
         (["install", "wger", "--token", "t"], 2, "Missing option '--base-url'."),
         (["install", "wger", "--base-url", "http://h", "--bogus"], 2, "No such option '--bogus'."),
         (["serve", "--port", "eighty"], 2, "'eighty' is not a valid integer"),
+        (
+            ["install", "wger", "--base-url", "http://h", "--credential", "fallback_exercise"],
+            2,
+            "Invalid value for '--credential': 'fallback_exercise' is not NAME=VALUE",
+        ),
         (["export", "--routine", "disc-safe"], 2, "give --routine and --format, or --all DIR"),
         (["export", "--routine", "disc-safe", "--format", "docx"], 2, "'docx' is not one of"),
         (["stretch"], 2, "No such command 'stretch'. (see 'stretchsync --help')"),
