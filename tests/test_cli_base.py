@@ -12,18 +12,26 @@ import threading
 import uuid
 
 import pytest
-from conftest import StretchsyncRunner
 from cryptography.fernet import Fernet
+from flask.testing import FlaskCliRunner
 from servers import free_port
 from sqlalchemy import inspect, text
 from test_trackers_wger_routine_api import RoutineApi
 
 from plugin import catalog, create_app, crypto, errors
+from plugin.cli import main
 from plugin.cli_base import describe, ensure_schema
 from plugin.services import installations
 from plugin.store import migrate
 from plugin.store.installations import by_client_key
 from plugin.trackers.base import TrackerError
+
+
+class StretchsyncRunner(FlaskCliRunner):
+    """Invokes the `stretchsync` group against one app (tests/conftest.py has the same for `runner`)."""
+
+    def invoke(self, cli=None, args=None, **kwargs):  # type: ignore[override]
+        return super().invoke(cli or main, args, **kwargs)
 
 
 def build_app(config: dict, tmp_path, monkeypatch):
