@@ -503,3 +503,16 @@ def test_an_unknown_sport_type_to_opt_into_is_a_422_and_installs_nothing(client,
     assert field in answer.get_json()["errors"]
     with db.unit_of_work() as session:
         assert installation_repo.by_client_key(session, host.client_key) is None
+
+
+def test_an_activity_recorded_as_posted_while_its_event_was_handled_is_not_imported(
+    app, client, db, host, fake
+):
+    connect(client, host, fake, post_sessions=True)
+    host.import_session(session_body("hevy-3"))
+    row = installation(db, host)
+    (activity_id,) = service.post_pending(db, secret_key(app), app.config, row.id)
+    # The event's first look saw no posted id; the write checks again.
+    outcome = service.activity_changed(db, secret_key(app), app.config, row.id, activity_id)
+    assert outcome == "ignored: an activity we posted"
+    assert [s["source"] for s in host.call("GET", "/sessions").get_json()] == ["host"]

@@ -333,6 +333,11 @@ def activity_changed(
         return "session removed: no longer a stretching session" if removed else "ignored: not ours"
     try:
         with db.unit_of_work() as session:
+            row = installation_repo.get(session, installation_id)
+            # Asked again where the session is written: post_pending may have recorded this
+            # activity as ours since the event was first looked at (it carries our marker).
+            if row is None or str(activity_id) in posted_activity_ids(strava_state(row)):
+                return "ignored: an activity we posted"
             _, outcome = sync_session(session, installation_id, completed, dict(activity))
     except InvalidInput as err:  # a rule of the import path: retrying cannot help
         return f"ignored: the session breaks a rule ({err.field}: {err.message})"

@@ -318,12 +318,12 @@ def from_credentials(credentials: Credentials, state: dict[str, Any]) -> StravaT
     if not access or not refresh:
         raise TrackerError("this installation has not connected a Strava account")
     app = StravaApp(str(extra.get("clientId") or ""), str(extra.get("clientSecret") or ""))
-    strava_state = state.get("strava") if isinstance(state.get("strava"), dict) else {}
+    strava_state = state.get("strava")
     return StravaTracker(
         app,
         StravaTokens(access, refresh, int(saved.get("expires_at") or extra.get("expiresAt") or 0)),
         sport_types=strava.stretching_sport_types(extra.get("stretchingSportTypes")),
-        posted_ids=posted_activity_ids(strava_state),
+        posted_ids=posted_activity_ids(strava_state if isinstance(strava_state, dict) else {}),
     )
 
 
