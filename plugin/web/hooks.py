@@ -110,4 +110,4 @@ class CarePlan(MethodView):
         """The installation's plan as a FHIR R4 CarePlan (its subject as the install plan named it)"""
         with unit_of_work() as session:
             care_plan = fhir_service.care_plan_for_installation(session, installation_id())
-        return Response(fhir.dumps(care_plan), mimetype=fhir.MEDIA_TYPE)
+        return Response(care_plan, mimetype=fhir.MEDIA_TYPE)
