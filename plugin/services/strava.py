@@ -18,8 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +30,7 @@ from plugin import catalog, clock, crypto
 from plugin.catalog.model import CompletedSession
 from plugin.errors import Forbidden, InvalidInput, NotFound
 from plugin.formats import strava as strava_format
+from plugin.formats.strava import StravaEvent
 from plugin.services import installations
 from plugin.services.routines import list_routines
 from plugin.services.sessions import completed_of, delete_session, sync_session
@@ -83,7 +83,7 @@ def app_of(config: Mapping[str, Any], credentials: Mapping[str, Any] | None = No
 
 def seal(secret_key: str, purpose: str, claims: dict[str, Any], ttl_s: int, now: float | None = None) -> str:
     """Encrypt ``claims`` for one purpose with an expiry (Fernet: tamper-proof and unreadable)."""
-    body = {**claims, "purpose": purpose, "exp": int((now or time.time()) + ttl_s)}
+    body = {**claims, "purpose": purpose, "exp": int((now or clock.now().timestamp()) + ttl_s)}
     return crypto.encrypt(secret_key, json.dumps(body, sort_keys=True))
 
 
@@ -95,7 +95,7 @@ def unseal(secret_key: str, purpose: str, token: str, now: float | None = None) 
         raise ConnectRefused(f"the {purpose} is not one we issued", field=purpose) from None
     if not isinstance(claims, dict) or claims.get("purpose") != purpose:
         raise ConnectRefused(f"the {purpose} is not one we issued", field=purpose)
-    if int(claims.get("exp", 0)) < (now or time.time()):
+    if int(claims.get("exp", 0)) < (now or clock.now().timestamp()):
         raise ConnectRefused(f"the {purpose} has expired; start again", field=purpose)
     return claims
 
@@ -265,6 +265,20 @@ def installation_for_athlete(session: Session, secret_key: str, athlete_id: int)
 
 def routine_names(session: Session) -> dict[str, str]:
     return {r.name: r.id for r in list_routines(session)}
+
+
+def accept_event(body: Any, enqueue: Callable[[dict[str, Any]], object]) -> StravaEvent:
+    """Check a webhook event and hand it to the queue; InvalidInput names the field at fault.
+
+    Handled later, not here: Strava wants an answer within 2 s (docs/strava.md#webhooks).
+    """
+    try:
+        event = strava_format.parse_event(body)
+    except InvalidInput as err:
+        log.warning("ignoring a malformed Strava event (%s: %s)", err.field, err.message)
+        raise
+    enqueue(event.as_dict())
+    return event
 
 
 def handle_event(db: Database, secret_key: str, config: Mapping[str, Any], body: Mapping[str, Any]) -> str:

@@ -9,7 +9,6 @@ page), so ``on_tokens`` is called with every new set before anything else runs.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +18,7 @@ from urllib.parse import urlencode
 import requests
 
 from plugin.catalog.model import CompletedSession, Plan, Routine
+from plugin.clock import now as utc_now
 from plugin.errors import InvalidInput
 from plugin.formats import strava
 from plugin.formats.timestamps import parse_aware
@@ -133,7 +133,7 @@ class StravaTracker:
         tokens: StravaTokens,
         on_tokens: Callable[[StravaTokens], None] | None = None,
         session: requests.Session | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = lambda: utc_now().timestamp(),
         timeout: tuple[float, float] = TIMEOUT,
         sport_types: frozenset[str] = frozenset(),
         posted_ids: frozenset[str] = frozenset(),
