@@ -46,7 +46,10 @@ DEFAULTS: dict[str, Any] = {
     "STRAVA_VERIFY_TOKEN": "",
     # Sport type of the activities posted for sessions done elsewhere (Workout, Yoga or PhysicalTherapy).
     "STRAVA_SPORT_TYPE": "Workout",
+    # Days of completed sessions a calendar feed marks done (today included); older ones are left out.
+    "FEED_HISTORY_DAYS": 90,
 }
+FEED_HISTORY_DAYS_RANGE = (1, 3660)
 
 SECRET_KEY_FILE = "secret.key"
 
@@ -81,3 +84,16 @@ def secret_key(app: Flask) -> str:
 def host_secrets(app: Flask) -> list[str]:
     """The registration secrets of PLUGIN_HOST_SECRETS (comma-separated)."""
     return [s.strip() for s in str(app.config.get("HOST_SECRETS") or "").split(",") if s.strip()]
+
+
+def check(app: Flask) -> None:
+    """Refuse settings the app cannot run with, naming the variable (at start, not on first use)."""
+    low, high = FEED_HISTORY_DAYS_RANGE
+    days = app.config.get("FEED_HISTORY_DAYS")
+    try:
+        valid = not isinstance(days, bool) and low <= int(days) <= high and int(days) == float(days)
+    except (TypeError, ValueError):
+        valid = False
+    if not valid:
+        raise ValueError(f"PLUGIN_FEED_HISTORY_DAYS must be a whole number of days from {low} to {high}")
+    app.config["FEED_HISTORY_DAYS"] = int(days)

@@ -22,7 +22,7 @@ from huey.consumer import Consumer
 
 from plugin import clock
 from plugin.config import secret_key
-from plugin.services import pushes, strava, sync
+from plugin.services import calendars, pushes, strava, sync
 from plugin.store import installations as installation_repo
 from plugin.store.db import Database
 from plugin.store.pushes import DELIVERED, FAILED, PushRow
@@ -118,6 +118,9 @@ def jobs(app: Flask) -> Jobs:
                 made.sync_installation(installation_id)
             for installation_id in strava.posting_installations(db):
                 made.strava_post(installation_id)
+            # Feeds marked stale by imports: rendered here once, so a subscriber's next poll
+            # is a plain read (a fetch renders a stale feed itself when no worker runs).
+            calendars.rebuild_stale_feeds(db)
             with db.unit_of_work() as session:
                 installation_repo.forget_seen_before(session, clock.now() - _seen_window(app))
 

@@ -14,14 +14,18 @@ Shape of a feed (see shared/formats.md §6):
   bumps SEQUENCE, as clients expect for a changed series (RFC 5545 §3.8.7.4);
 - a VTIMEZONE per TZID written with yearly RRULE observances (see ``vtimezone``);
 - a completed occurrence becomes an override VEVENT (same UID + RECURRENCE-ID),
-  a completed session off the schedule becomes an event of its own.
+  a completed session off the schedule becomes an event of its own;
+- history is windowed: with ``since`` every series starts at the first planned day on
+  or after it and done marks before it are left out, so a feed stays the same size
+  however many sessions are stored; an override says what was done (and the pain) and
+  links to the routine, the series keeps the routine's full text, cautions first.
 """
 
 from __future__ import annotations
 
 import calendar as _calendar
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -276,9 +280,24 @@ def series_of(plan: Plan, feed_id: str) -> list[Series]:
     ]
 
 
-def first_date(plan: Plan, changed_at: datetime) -> date:
-    """The plan's start, or the local date of its last change when it has none."""
-    return plan.start or changed_at.astimezone(ZoneInfo(plan.timezone)).date()
+def first_date(plan: Plan, changed_at: datetime, since: date | None = None) -> date:
+    """The first day of the feed's series: the plan's start, or the local date of its last change.
+
+    With ``since`` (the start of the history window) a series never starts before it: it
+    starts on the first planned day on or after ``since``. That day is itself an occurrence
+    of the weekly rule, so DTSTART adds no stray instance (RFC 5545 §3.8.5.3 counts DTSTART
+    as the first instance) and every later occurrence, and so every RECURRENCE-ID, keeps
+    the same date-time whatever the window.
+    """
+    first = plan.start or changed_at.astimezone(ZoneInfo(plan.timezone)).date()
+    if since is None or since <= first:
+        return first
+    day = since
+    for _ in range(7):
+        if WEEKDAYS[day.weekday()] in plan.days:
+            return day
+        day += timedelta(days=1)
+    return since  # a plan names at least one day; unreachable for a valid plan
 
 
 def is_occurrence(plan: Plan, first: date, series: Series, local_start: datetime) -> bool:
@@ -331,6 +350,8 @@ def build_feed(
     changed_at: datetime,
     created_at: datetime | None = None,
     done: Iterable[DoneOccurrence] = (),
+    since: date | None = None,
+    routine_url: Callable[[str], str] | None = None,
 ) -> Calendar:
     """The subscribable calendar of ``plan``.
 
@@ -339,10 +360,13 @@ def build_feed(
         sequence: SEQUENCE of every series; the caller bumps it when the plan changes.
         changed_at: when the plan last changed; becomes DTSTAMP and LAST-MODIFIED.
         done: completed sessions to show as done (see ``DoneOccurrence``).
+        since: first day of the history window (plan time); series start there, earlier
+            done marks are left out (see ``first_date``). None: the whole plan.
+        routine_url: the public page of a routine by id, linked from each done mark.
     """
     zone = ZoneInfo(plan.timezone)
     stamp = _stamp(changed_at)
-    first = first_date(plan, changed_at)
+    first = first_date(plan, changed_at, since)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -357,7 +381,9 @@ def build_feed(
     # A year earlier than the first event, so every occurrence lies after an observance's DTSTART.
     cal.add_component(vtimezone(plan.timezone, first.year - 1))
 
-    done = list(done)
+    # Outside the window nothing is shown: neither the occurrence (the series starts later)
+    # nor its done mark, so no occurrence a session met can show as open.
+    done = [o for o in done if since is None or o.local_start.date() >= since]
     matched: set[DoneOccurrence] = set()
     for series in series_of(plan, feed_id):
         routine = series.routine
@@ -377,15 +403,20 @@ def build_feed(
                 plan, first, series, occurrence.local_start
             ):
                 matched.add(occurrence)
-                cal.add_component(_done_override(series, occurrence, zone, sequence, stamp, created_at))
+                link = routine_url(routine.id) if routine_url else None
+                cal.add_component(_done_override(series, occurrence, zone, sequence, stamp, created_at, link))
     for occurrence in done:
         if occurrence not in matched:
-            cal.add_component(_done_event(plan, feed_id, occurrence, zone, sequence, stamp))
+            link = routine_url(occurrence.routine_id) if routine_url and occurrence.routine_id else None
+            cal.add_component(_done_event(plan, feed_id, occurrence, zone, sequence, stamp, link))
     return cal
 
 
-def _done_text(occurrence: DoneOccurrence) -> str:
-    return f"{DONE_MARK} Done: {occurrence.done}"
+def _done_text(occurrence: DoneOccurrence, link: str | None = None) -> str:
+    text = f"{DONE_MARK} Done: {occurrence.done}"
+    if link:
+        text += f"\n\nThe routine, cautions first: {link}"
+    return text
 
 
 def _done_override(
@@ -395,6 +426,7 @@ def _done_override(
     sequence: int,
     stamp: datetime,
     created: datetime | None,
+    link: str | None = None,
 ) -> Event:
     # RFC 5545 §3.8.4.4: an override shares the UID and names the occurrence in RECURRENCE-ID.
     start = occurrence.local_start.replace(tzinfo=zone)
@@ -402,7 +434,11 @@ def _done_override(
     event.add("recurrence-id", start)
     event.add("summary", f"{DONE_MARK} {summary(series.routine)}")
     event.add("categories", _categories(series.routine))
-    event.add("description", _done_text(occurrence) + "\n\n" + description(series.routine))
+    # What was done and the pain, not the routine again: its full text is on the series and on
+    # the linked page, and repeating it made a year of history weigh 600 KiB.
+    event.add("description", _done_text(occurrence, link))
+    if link:
+        event.add("url", link)  # RFC 5545 §3.8.4.6
     event.add("transp", "TRANSPARENT")
     return event
 
@@ -414,7 +450,13 @@ def done_uid(feed_id: str, key: str) -> str:
 
 
 def _done_event(
-    plan: Plan, feed_id: str, occurrence: DoneOccurrence, zone: ZoneInfo, sequence: int, stamp: datetime
+    plan: Plan,
+    feed_id: str,
+    occurrence: DoneOccurrence,
+    zone: ZoneInfo,
+    sequence: int,
+    stamp: datetime,
+    link: str | None = None,
 ) -> Event:
     routine = next((r for r in plan.routines if r.id == occurrence.routine_id), None)
     name = routine.name if routine else (occurrence.routine_name or CATEGORY)
@@ -423,7 +465,9 @@ def _done_event(
     event = _base_event(done_uid(feed_id, occurrence.key), start, seconds, sequence, stamp, None)
     event.add("summary", f"{DONE_MARK} {name}")
     event.add("categories", [CATEGORY])
-    event.add("description", _done_text(occurrence))
+    event.add("description", _done_text(occurrence, link))
+    if link:
+        event.add("url", link)
     event.add("transp", "TRANSPARENT")
     return event
 

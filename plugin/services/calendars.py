@@ -14,11 +14,13 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context, has_request_context, request
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from plugin import catalog, clock, crypto
@@ -38,6 +40,8 @@ from plugin.trackers.caldav import CalDavClient, CalDavOutcome, check_collection
 log = logging.getLogger(__name__)
 
 TOKEN_BYTES = 32  # 256 bits from the OS's CSPRNG; the issue asks for at least 128
+DEFAULT_HISTORY_DAYS = 90  # PLUGIN_FEED_HISTORY_DAYS: days of done marks a feed shows
+STALE_PER_SWEEP = 100  # feeds the worker's minute sweep rebuilds at most per run
 DEFAULT_NAME = "Stretching"
 DEFAULT_REMINDERS = (10,)
 PLAN_KEYS = ("routines", "days", "times", "timezone", "reminders", "start", "name")
@@ -348,22 +352,55 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def render_feed(
+@dataclass(frozen=True)
+class FeedSettings:
+    history_days: int = DEFAULT_HISTORY_DAYS
+    site_url: str = ""  # public root for links to routine pages; empty: no link
+
+
+def feed_settings() -> FeedSettings:
+    """PLUGIN_FEED_HISTORY_DAYS and the public base URL of the running app (defaults outside one).
+
+    The base URL is PLUGIN_BASE_URL, else the root of the request being served; a feed
+    rebuilt by the worker with neither has no routine links (set PLUGIN_BASE_URL in production).
+    """
+    if not has_app_context():
+        return FeedSettings()
+    site = current_app.config.get("BASE_URL") or (request.host_url if has_request_context() else "")
+    days = current_app.config.get("FEED_HISTORY_DAYS", DEFAULT_HISTORY_DAYS)
+    return FeedSettings(int(days), str(site).rstrip("/"))
+
+
+def history_start(plan: Plan, now: datetime, days: int) -> date:
+    """First day of the history window: ``days`` days up to today in the plan's timezone."""
+    return now.astimezone(ZoneInfo(plan.timezone)).date() - timedelta(days=days - 1)
+
+
+def later_than(previous: datetime | None, now: datetime) -> datetime:
+    """Last-Modified of a changed body: now in whole seconds, and after the previous one.
+
+    HTTP dates have one-second resolution (RFC 9110 §5.6.7): a second change within the
+    same second gets the next second, so a client comparing dates sees it as newer.
+    """
+    now = now.replace(microsecond=0)
+    previous = utc(previous)
+    if previous is not None and now <= previous:
+        return previous + timedelta(seconds=1)
+    return now
+
+
+def _render(
     session: Session,
     row: CalendarRow,
-    done: Iterable[ical.DoneOccurrence] | None = None,
-    now: datetime | None = None,
-) -> bool:
-    """Render and store the feed of ``row``; True when its bytes changed.
-
-    Call it after anything shown in the feed changes (the plan, completed sessions).
-    ``done`` defaults to the completed sessions of the installation that owns the
-    calendar (none for a calendar of its own). Last-Modified moves only when the
-    bytes do, so conditional GETs keep answering 304.
-    """
+    done: Iterable[ical.DoneOccurrence] | None,
+    now: datetime,
+    settings: FeedSettings,
+) -> bytes:
     plan = plan_from_spec(session, row.spec or {})
+    since = history_start(plan, now, settings.history_days)
     if done is None:
-        done = _done(session, row.installation_id, plan) if row.installation_id else ()
+        done = _done(session, row.installation_id, plan, since) if row.installation_id else ()
+    site = settings.site_url
     body = ical.feed(
         plan,
         feed_id=row.id,
@@ -371,15 +408,88 @@ def render_feed(
         changed_at=utc(row.changed_at),  # type: ignore[arg-type]
         created_at=utc(row.created_at),
         done=done,
+        since=since,
+        routine_url=(lambda routine_id: f"{site}/routine/{routine_id}") if site else None,
     )
+    # One record per rendering: what the "once for a burst" promise is checked against.
+    log.info("rendered the feed of calendar %s (%d bytes)", row.id, len(body))
+    return body
+
+
+def render_feed(
+    session: Session,
+    row: CalendarRow,
+    done: Iterable[ical.DoneOccurrence] | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Render and store the feed of ``row`` in this unit of work; True when its bytes changed.
+
+    Call it after the plan changes. ``done`` defaults to the completed sessions of the
+    installation that owns the calendar within the history window (none for a calendar
+    of its own). A new session does not call this: it marks the feed stale
+    (``mark_installation_stale``) and ``rebuild_feed`` renders it once, outside the import.
+    Last-Modified moves only when the bytes do, so conditional GETs keep answering 304.
+    """
+    now = now or clock.now()
+    if inspect(row).persistent:
+        # Clear the stale mark before reading the sessions: on PostgreSQL the row lock makes
+        # imports in flight commit first, and one committing later marks the feed again.
+        row.feed_stale = False
+        session.flush()
+    body = _render(session, row, done, now, feed_settings())
     row.feed_fingerprint = renderer_fingerprint()
+    row.feed_stale = False
     etag = etag_of(body)
     if etag == row.feed_etag:
         return False
     row.feed_body = body
     row.feed_etag = etag
-    row.feed_modified = now or clock.now_s()
+    row.feed_modified = later_than(row.feed_modified, now)
     return True
+
+
+def mark_installation_stale(session: Session, installation_id: str) -> bool:
+    """Record that the installation's feed must be rendered again; True when this call marked it.
+
+    One cheap UPDATE in the caller's transaction; a burst of imports marks it once.
+    """
+    return repo.mark_stale(session, installation_id)
+
+
+def rebuild_feed(db: Database, calendar_id: str, only_if_stale: bool = False) -> bytes | None:
+    """Render a stale feed once and store it; the body rendered, or None when nothing was done.
+
+    Runs outside any import: it clears the stale mark (a short transaction that waits for
+    imports in flight), renders from a fresh read, then stores the body unless another
+    rebuild or a plan change stored one first. If the store loses that race the mark is set
+    again, so a session read by nobody's stored body is always rendered later.
+    ``only_if_stale``: leave a feed alone that is not (or no longer) marked (the sweep).
+    """
+    with db.unit_of_work() as session:
+        replaces = repo.clear_stale(session, calendar_id, only_if_stale)
+    if replaces is None:
+        return None
+    now = clock.now()
+    with db.unit_of_work() as session:
+        row = repo.by_id(session, calendar_id)
+        if row is None or row.revoked_at is not None:
+            return None
+        previous = utc(row.feed_modified)
+        body = _render(session, row, None, now, feed_settings())
+    etag = etag_of(body)
+    modified = previous if etag == replaces and previous else later_than(previous, now)
+    with db.unit_of_work() as session:
+        stored = repo.store_feed(session, calendar_id, replaces, body, etag, modified, renderer_fingerprint())
+        if not stored:
+            repo.set_stale(session, calendar_id)
+    return body
+
+
+def rebuild_stale_feeds(db: Database, limit: int = STALE_PER_SWEEP) -> int:
+    """Rebuild up to ``limit`` feeds marked stale (the worker's sweep); how many were rebuilt."""
+    with db.unit_of_work() as session:
+        stale = repo.stale_ids(session, limit)
+    return sum(rebuild_feed(db, calendar_id, only_if_stale=True) is not None for calendar_id in stale)
 
 
 def _filename(name: str) -> str:
@@ -403,15 +513,20 @@ def feed(
     """The feed of ``token``; ``body`` is None when the client's copy is current (answer 304).
 
     ``if_none_match`` is werkzeug's ETags (anything with ``contains_weak``) or None.
-    A matching If-None-Match costs one small indexed read on a plain connection; only a
-    feed stored by an older renderer (or never rendered) is rebuilt, in a unit of work.
+    A matching If-None-Match costs one small indexed read on a plain connection and never
+    renders. A feed marked stale (sessions arrived since it was rendered), stored by an older
+    renderer, or never rendered is rebuilt here once and stored (``rebuild_feed``), so a
+    server with no worker running still serves every session.
     A 304 carries no Last-Modified (RFC 9110 §15.4.5 does not ask for it).
     """
     token_hash = hash_token(token)
     fingerprint = renderer_fingerprint()
 
+    def current(found: repo.FeedValidators) -> bool:
+        return bool(found.etag) and found.fingerprint == fingerprint and not found.stale
+
     def wants_body(found: repo.FeedValidators) -> bool:
-        if found.revoked or found.fingerprint != fingerprint or not found.etag:
+        if found.revoked or not current(found):
             return False
         return not (if_none_match and if_none_match.contains_weak(found.etag.strip('"')))
 
@@ -420,12 +535,18 @@ def feed(
         raise NotFound("no such calendar", field="token")
     if found.revoked:
         raise Gone("this calendar was revoked", field="token")
-    if found.etag and found.fingerprint == fingerprint and stored is None:
-        return Feed(None, found.etag, None, "")  # If-None-Match matched
+    if current(found) and stored is None:
+        return Feed(None, found.etag or "", None, "")  # If-None-Match matched
     if stored is None or not stored.body:
-        with db.unit_of_work() as session:
-            render_feed(session, find_calendar(session, token))
+        body = rebuild_feed(db, found.calendar_id)
         found, stored = repo.read_feed(db.engine, token_hash, lambda _: True)
+        if found is None or found.revoked:
+            raise Gone("this calendar was revoked", field="token")
+        if body is not None and stored is not None and etag_of(body) != found.etag:
+            # Another rebuild stored first (and the mark is set again): serve what was just
+            # rendered, which holds every session committed before this request.
+            stored = repo.FeedBody(clock.now_s(), body, stored.name)
+            found = repo.FeedValidators(etag_of(body), False, fingerprint, True, found.calendar_id)
     assert found is not None and found.etag and stored is not None
     if _fresh(found.etag, stored.modified, if_none_match, if_modified_since):
         return Feed(None, found.etag, stored.modified, "")
@@ -435,9 +556,13 @@ def feed(
 # --- calendars owned by an installation -------------------------------------------------------
 
 
-def _done(session: Session, installation_id: str, plan: Plan) -> list[ical.DoneOccurrence]:
-    """The installation's completed sessions from the plan's start, placed on its occurrences."""
-    start = datetime.combine(plan.start or date.min, time(0), tzinfo=ZoneInfo(plan.timezone))
+def _done(session: Session, installation_id: str, plan: Plan, since: date) -> list[ical.DoneOccurrence]:
+    """The installation's completed sessions of the history window, placed on its occurrences.
+
+    Reads only the window's rows (index on installation and start time), never the whole history.
+    """
+    first = max(plan.start, since) if plan.start else since
+    start = datetime.combine(first, time(0), tzinfo=ZoneInfo(plan.timezone))
     rows = session_repo.between(session, installation_id, start, None)
     return schedule.done_occurrences(plan, [(row.id, session_repo.completed(row)) for row in rows])
 
@@ -453,16 +578,9 @@ def installation_feed(session: Session, installation_id: str, calendar_id: str) 
     row = repo.by_id(session, calendar_id)
     if row is None or row.installation_id != installation_id or row.revoked_at is not None:
         raise NotFound(f"no calendar {calendar_id!r}", field="id")
-    if row.feed_fingerprint != renderer_fingerprint() or not row.feed_body:
+    if row.feed_stale or row.feed_fingerprint != renderer_fingerprint() or not row.feed_body:
         render_feed(session, row)
     return row.feed_body or b""
-
-
-def refresh_installation(session: Session, installation_id: str) -> None:
-    """Render the installation's calendar again (its completed sessions changed)."""
-    row = installation_calendar(session, installation_id)
-    if row is not None:
-        render_feed(session, row)
 
 
 # --- CalDAV ------------------------------------------------------------------------------------
@@ -509,7 +627,7 @@ def push_caldav(
         except (TrackerError, crypto.SecretUnreadable) as err:
             log.warning("CalDAV clean-up of the old collection of %s failed: %s", row.id, err)
         row.caldav_resources = []
-    if row.feed_fingerprint != renderer_fingerprint() or not row.feed_body:
+    if row.feed_stale or row.feed_fingerprint != renderer_fingerprint() or not row.feed_body:
         render_feed(session, row)
     try:
         _push(row, CalDavClient(collection_url, username, password))

@@ -109,7 +109,7 @@ def import_session(
         "created_at": clock.now(),
     }
     if repo.insert_once(db_session, values):
-        calendars.refresh_installation(db_session, installation_id)  # show it as done
+        _feed_changed(db_session, installation_id)
         return SessionRow(**values), True  # what was just stored, without reading it back
     row = repo.by_source(db_session, installation_id, completed.source, completed.source_id)
     assert row is not None  # a concurrent import of the same session won the race
@@ -132,8 +132,17 @@ def delete_session(db_session: Session, installation_id: str, source: str, sourc
         )
     )
     if result.rowcount:
-        calendars.refresh_installation(db_session, installation_id)
+        _feed_changed(db_session, installation_id)
     return bool(result.rowcount)
+
+
+def _feed_changed(db_session: Session, installation_id: str) -> None:
+    """Let the installation's feed show a stored or deleted session: mark it stale, render nothing.
+
+    The import never waits for a feed: the next fetch of the feed, or the worker's minute
+    sweep, renders it once for however many sessions arrived (calendars.rebuild_feed).
+    """
+    calendars.mark_installation_stale(db_session, installation_id)
 
 
 def completed_of(row: SessionRow) -> CompletedSession:

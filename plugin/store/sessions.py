@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -31,11 +32,15 @@ from plugin.store.tables import Base, utc
 class SessionRow(Base):
     __tablename__ = "completed_sessions"
     # The idempotency key of the design: a source's own id is unique within an installation.
-    __table_args__ = (UniqueConstraint("installation_id", "source", "source_id", name="uq_session_source"),)
+    __table_args__ = (
+        UniqueConstraint("installation_id", "source", "source_id", name="uq_session_source"),
+        # Windowed reads (adherence, /sessions?from&to, the feed's done marks): migration 0004.
+        Index("ix_completed_sessions_installation_started", "installation_id", "started_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     installation_id: Mapped[str] = mapped_column(
-        String(32), ForeignKey("installations.id", ondelete="CASCADE"), index=True
+        String(32), ForeignKey("installations.id", ondelete="CASCADE")
     )
     source: Mapped[str] = mapped_column(String(32))
     source_id: Mapped[str] = mapped_column(String(200))
