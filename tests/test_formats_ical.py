@@ -310,6 +310,31 @@ def test_a_done_mark_links_to_its_routine_instead_of_repeating_it():
     assert all(str(e["DESCRIPTION"]).startswith("CAUTIONS (read first)") for e in series)
 
 
+def test_done_marks_are_written_byte_for_byte_as_icalendar_writes_them():
+    p, done = done_plan()
+    tricky = "7 min: Lying hamstring stretch, left leg; hold 30 s \\ ✓ äé€ 𝄞. Pain 3/10." * 3
+    done = [
+        done[0],
+        ical.DoneOccurrence("daily-hamstring", datetime(2026, 10, 23, 19, 30), tricky, "wger:18"),
+        ical.DoneOccurrence(
+            "unknown-routine", datetime(2026, 10, 24, 9, 0), tricky, "x:1", routine_name="Plank"
+        ),
+        done[1],
+    ]
+    body = feed_of(
+        p,
+        done=done,
+        created_at=CHANGED - timedelta(days=3),
+        routine_url=lambda routine_id: f"https://stretch.example/routine/{routine_id}?a,b;c",
+    )
+    marks = [e for e in icalendar.Calendar.from_ical(body).walk("VEVENT") if "RRULE" not in e]
+    assert len(marks) == 4
+    for event in marks:
+        # Written again by icalendar from what it read: the very bytes the feed holds.
+        assert event.to_ical() in body
+    assert str(marks[1]["DESCRIPTION"]).startswith("✓ Done: " + tricky)
+
+
 # --- VTIMEZONE ---------------------------------------------------------------------------------
 
 
