@@ -35,11 +35,15 @@ def from_dict(data: dict[str, Any]) -> CompletedSession:
         routine_id=data.get("routine"),
         started_at=started_at,
         duration_s=data["duration_s"],
+        # Fields spelled out (not a dict of EXERCISE_FIELDS): a feed reads a few hundred of these.
         exercises=tuple(
             ExerciseDone(
-                exercise_id=item["exercise"],
-                side=item.get("side"),
-                **{k: item.get(k) for k in EXERCISE_FIELDS},
+                item["exercise"],
+                item.get("sets"),
+                item.get("reps"),
+                item.get("hold_s"),
+                item.get("duration_s"),
+                item.get("side"),
             )
             for item in data.get("exercises") or ()
         ),

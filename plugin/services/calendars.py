@@ -389,13 +389,19 @@ def later_than(previous: datetime | None, now: datetime) -> datetime:
     return now
 
 
-def _render(
+def render_body(
     session: Session,
     row: CalendarRow,
-    done: Iterable[ical.DoneOccurrence] | None,
-    now: datetime,
-    settings: FeedSettings,
+    done: Iterable[ical.DoneOccurrence] | None = None,
+    now: datetime | None = None,
+    settings: FeedSettings | None = None,
 ) -> bytes:
+    """The feed of ``row`` as it would be stored now (nothing is stored; bench/feed.py times it).
+
+    ``done`` defaults to the owning installation's sessions of the history window.
+    """
+    now = now or clock.now()
+    settings = settings or feed_settings()
     plan = plan_from_spec(session, row.spec or {})
     since = history_start(plan, now, settings.history_days)
     if done is None:
@@ -436,7 +442,7 @@ def render_feed(
         # imports in flight commit first, and one committing later marks the feed again.
         row.feed_stale = False
         session.flush()
-    body = _render(session, row, done, now, feed_settings())
+    body = render_body(session, row, done, now)
     row.feed_fingerprint = renderer_fingerprint()
     row.feed_stale = False
     etag = etag_of(body)
@@ -475,7 +481,7 @@ def rebuild_feed(db: Database, calendar_id: str, only_if_stale: bool = False) ->
         if row is None or row.revoked_at is not None:
             return None
         previous = utc(row.feed_modified)
-        body = _render(session, row, None, now, feed_settings())
+        body = render_body(session, row, None, now)
     etag = etag_of(body)
     modified = previous if etag == replaces and previous else later_than(previous, now)
     with db.unit_of_work() as session:
@@ -563,8 +569,7 @@ def _done(session: Session, installation_id: str, plan: Plan, since: date) -> li
     """
     first = max(plan.start, since) if plan.start else since
     start = datetime.combine(first, time(0), tzinfo=ZoneInfo(plan.timezone))
-    rows = session_repo.between(session, installation_id, start, None)
-    return schedule.done_occurrences(plan, [(row.id, session_repo.completed(row)) for row in rows])
+    return schedule.done_occurrences(plan, session_repo.completed_since(session, installation_id, start))
 
 
 def installation_calendar(session: Session, installation_id: str) -> CalendarRow | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -92,6 +93,37 @@ def between(
     return list(session.scalars(query.order_by(SessionRow.started_at)))
 
 
+# What a feed's done marks and the adherence counts need of a session: no raw payload (a
+# tracker's JSON can be large and would be decoded for every row), no ORM identity map.
+_WINDOW = (
+    select(
+        SessionRow.id,
+        SessionRow.source,
+        SessionRow.source_id,
+        SessionRow.routine_id,
+        SessionRow.started_at,
+        SessionRow.duration_s,
+        SessionRow.exercises,
+        SessionRow.pain,
+        SessionRow.notes,
+    )
+    .where(SessionRow.installation_id == bindparam("installation_id"))
+    .where(SessionRow.started_at >= bindparam("start"))
+    .order_by(SessionRow.started_at)
+)
+
+
+def completed_since(
+    session: Session, installation_id: str, start: datetime
+) -> list[tuple[str, CompletedSession]]:
+    """(id, session) of the installation's sessions from ``start`` on, oldest first.
+
+    One range scan of the (installation_id, started_at) index, whatever the history before it.
+    """
+    rows = session.execute(_WINDOW, {"installation_id": installation_id, "start": start.astimezone(UTC)})
+    return [(row.id, completed(row)) for row in rows]
+
+
 _UNIQUE = ["installation_id", "source", "source_id"]
 # Built once per dialect: INSERT … ON CONFLICT DO NOTHING on the idempotency key, so concurrent
 # imports of one session store one row and neither fails (PostgreSQL, and SQLite >= 3.24).
@@ -111,8 +143,8 @@ def insert_once(session: Session, values: dict) -> bool:
     return result.rowcount == 1
 
 
-def completed(row: SessionRow) -> CompletedSession:
-    """A stored record as the domain model."""
+def completed(row: Any) -> CompletedSession:
+    """A stored record (a SessionRow, or a row of its columns) as the domain model."""
     return session_format.from_dict(
         {
             "source": row.source,
