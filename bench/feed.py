@@ -42,6 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+BASE_URL = "https://stretch.example"
 PLAN = {
     "routines": ["daily-hamstring", "trunk-rotation"],
     "days": ["MO", "WE", "FR"],
@@ -171,12 +172,15 @@ def main() -> None:
         **os.environ,
         "PLUGIN_DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'bench.db'}",
         "PLUGIN_SECRET_KEY": "bench-secret",
+        # Routine links in done marks: the same base in this process and in gunicorn.
+        "PLUGIN_BASE_URL": BASE_URL,
     }
     stretchsync = Path(sys.executable).with_name("stretchsync")
     subprocess.run(
         [str(stretchsync), "db", "upgrade"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
     )
-    history_feed, figures = None, {}
+    history_feed: str | None = None
+    figures: dict = {}
     if args.history is not None:
         history_feed, figures = prepare_history(env["PLUGIN_DATABASE_URL"], args.history, args.builds)
         print(json.dumps(figures))
@@ -257,10 +261,11 @@ def main() -> None:
         print("goals (feed >= 0.5x, 304 >= 0.9x):", "met" if ok else "NOT met")
         if figures:
             history_ok = figures["bytes"] <= 256 * 1024 and figures["build_ratio"] <= 3
+            f = figures
             print(
-                f"history {figures['history']}: body {figures['bytes'] / 1024:.0f} KiB "
-                f"(none: {figures['bytes_no_sessions'] / 1024:.0f} KiB), build {figures['build_ms']} ms "
-                f"= {figures['build_ratio']}x the plan with no sessions ({figures['build_ms_no_sessions']} ms); "
+                f"history {f['history']}: body {f['bytes'] / 1024:.0f} KiB "
+                f"(none: {f['bytes_no_sessions'] / 1024:.0f} KiB), build {f['build_ms']} ms "
+                f"= {f['build_ratio']}x the plan with no sessions ({f['build_ms_no_sessions']} ms); "
                 "goals (<= 256 KiB, <= 3x):",
                 "met" if history_ok else "NOT met",
             )

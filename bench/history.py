@@ -26,13 +26,14 @@ from plugin.store import installations as installation_repo
 from plugin.store.sessions import SessionRow
 
 # The plan of the issue: one routine twice a day, every day.
-PLAN = {"routines": ["daily-hamstring"], "times": ["07:00", "19:30"], "timezone": "Europe/Berlin"}
+TIMEZONE = "Europe/Berlin"
+PLAN: dict[str, Any] = {"routines": ["daily-hamstring"], "times": ["07:00", "19:30"], "timezone": TIMEZONE}
 BATCH = 1000
 
 
 def plan_for(history: int, today: date | None = None) -> dict[str, Any]:
     """PLAN, starting on the day of the oldest of ``history`` twice-daily sessions."""
-    zone = ZoneInfo(PLAN["timezone"])
+    zone = ZoneInfo(TIMEZONE)
     today = today or datetime.now(zone).date()
     return {**PLAN, "start": (today - timedelta(days=max(1, math.ceil(history / 2)))).isoformat()}
 
@@ -69,7 +70,7 @@ def install(app: Flask, host_secret: str, plan: dict | None) -> tuple[str, str, 
 def store_history(app: Flask, installation_id: str, count: int) -> float:
     """Store ``count`` twice-daily sessions before today, as imports would; seconds it took."""
     began = time.perf_counter()
-    zone = ZoneInfo(PLAN["timezone"])
+    zone = ZoneInfo(TIMEZONE)
     today = datetime.now(zone).date()
     db = app.extensions["stretchsync.db"]
     rows = []
@@ -97,7 +98,7 @@ def store_history(app: Flask, installation_id: str, count: int) -> float:
         )
     for start in range(0, len(rows), BATCH):
         with db.unit_of_work() as session:
-            session.execute(insert(SessionRow.__table__), rows[start : start + BATCH])
+            session.execute(insert(SessionRow), rows[start : start + BATCH])
     with db.unit_of_work() as session:
         calendars.mark_installation_stale(session, installation_id)
     return time.perf_counter() - began

@@ -89,11 +89,11 @@ def host_secrets(app: Flask) -> list[str]:
 def check(app: Flask) -> None:
     """Refuse settings the app cannot run with, naming the variable (at start, not on first use)."""
     low, high = FEED_HISTORY_DAYS_RANGE
-    days = app.config.get("FEED_HISTORY_DAYS")
+    days: Any = app.config.get("FEED_HISTORY_DAYS")
     try:
-        valid = not isinstance(days, bool) and low <= int(days) <= high and int(days) == float(days)
+        whole = int(days) if not isinstance(days, bool) and int(days) == float(days) else None
     except (TypeError, ValueError):
-        valid = False
-    if not valid:
+        whole = None
+    if whole is None or not low <= whole <= high:
         raise ValueError(f"PLUGIN_FEED_HISTORY_DAYS must be a whole number of days from {low} to {high}")
-    app.config["FEED_HISTORY_DAYS"] = int(days)
+    app.config["FEED_HISTORY_DAYS"] = whole

@@ -534,7 +534,7 @@ def feed(
     def wants_body(found: repo.FeedValidators) -> bool:
         if found.revoked or not current(found):
             return False
-        return not (if_none_match and if_none_match.contains_weak(found.etag.strip('"')))
+        return not (if_none_match and if_none_match.contains_weak((found.etag or "").strip('"')))
 
     found, stored = repo.read_feed(db.engine, token_hash, wants_body)
     if found is None:

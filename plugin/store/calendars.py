@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    CursorResult,
     DateTime,
     Dialect,
     Engine,
@@ -126,7 +127,7 @@ def mark_stale(session: Session, installation_id: str) -> bool:
 
     Cheap when repeated: once the mark is set, an import writes nothing to the calendar row.
     """
-    result = session.execute(_MARK_STALE, {"owner": installation_id})
+    result = cast(CursorResult, session.execute(_MARK_STALE, {"owner": installation_id}))
     if result.rowcount:
         return True
     if session.get_bind().dialect.name == "postgresql":
@@ -142,7 +143,8 @@ def clear_stale(session: Session, calendar_id: str, only_if_stale: bool) -> str 
     statement = update(CalendarRow).where(CalendarRow.id == calendar_id, CalendarRow.revoked_at.is_(None))
     if only_if_stale:
         statement = statement.where(CalendarRow.feed_stale.is_(True))
-    result = session.execute(statement.values(feed_stale=False).execution_options(synchronize_session=False))
+    cleared = statement.values(feed_stale=False).execution_options(synchronize_session=False)
+    result = cast(CursorResult, session.execute(cleared))
     if not result.rowcount:
         return None
     etag = session.scalar(select(CalendarRow.feed_etag).where(CalendarRow.id == calendar_id))
@@ -163,11 +165,14 @@ def store_feed(
     A plan change or a newer rebuild that stored first wins: an older snapshot never overwrites it.
     """
     etag_now = CalendarRow.feed_etag == replaces if replaces else CalendarRow.feed_etag.is_(None)
-    result = session.execute(
-        update(CalendarRow)
-        .where(CalendarRow.id == calendar_id, CalendarRow.revoked_at.is_(None), etag_now)
-        .values(feed_body=body, feed_etag=etag, feed_modified=modified, feed_fingerprint=fingerprint)
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult,
+        session.execute(
+            update(CalendarRow)
+            .where(CalendarRow.id == calendar_id, CalendarRow.revoked_at.is_(None), etag_now)
+            .values(feed_body=body, feed_etag=etag, feed_modified=modified, feed_fingerprint=fingerprint)
+            .execution_options(synchronize_session=False)
+        ),
     )
     return bool(result.rowcount)
 
