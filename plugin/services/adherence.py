@@ -41,7 +41,7 @@ def adherence(
     first = today - timedelta(days=days - 1)
     window = [first + timedelta(days=i) for i in range(days)]
     planned = occurrences(plan, first, today) if plan else []
-    rows = session_repo.between(
+    rows = session_repo.window(
         db_session,
         installation_id,
         datetime.combine(first, time(0), tzinfo=zone),

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import Row, delete
 from sqlalchemy.orm import Session
 
 from plugin import catalog, clock
@@ -145,12 +145,12 @@ def _feed_changed(db_session: Session, installation_id: str) -> None:
     calendars.mark_installation_stale(db_session, installation_id)
 
 
-def completed_of(row: SessionRow) -> CompletedSession:
+def completed_of(row: SessionRow | Row[Any]) -> CompletedSession:
     """The stored record as the domain model."""
     return repo.completed(row)
 
 
-def stop_caution(db_session: Session, row: SessionRow) -> dict[str, Any] | None:
+def stop_caution(db_session: Session, row: SessionRow | Row[Any]) -> dict[str, Any] | None:
     """For a session with pain at the stop level: the routine's stop rules and the advice."""
     if not row.flagged:
         return None

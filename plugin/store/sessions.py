@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Row,
     String,
     Text,
     UniqueConstraint,
@@ -95,33 +96,46 @@ def between(
 
 # What a feed's done marks and the adherence counts need of a session: no raw payload (a
 # tracker's JSON can be large and would be decoded for every row), no ORM identity map.
-_WINDOW = (
-    select(
-        SessionRow.id,
-        SessionRow.source,
-        SessionRow.source_id,
-        SessionRow.routine_id,
-        SessionRow.started_at,
-        SessionRow.duration_s,
-        SessionRow.exercises,
-        SessionRow.pain,
-        SessionRow.notes,
-    )
+_WINDOW_COLUMNS = (
+    SessionRow.id,
+    SessionRow.source,
+    SessionRow.source_id,
+    SessionRow.routine_id,
+    SessionRow.started_at,
+    SessionRow.duration_s,
+    SessionRow.exercises,
+    SessionRow.pain,
+    SessionRow.notes,
+    SessionRow.flagged,
+)
+_SINCE = (
+    select(*_WINDOW_COLUMNS)
     .where(SessionRow.installation_id == bindparam("installation_id"))
     .where(SessionRow.started_at >= bindparam("start"))
     .order_by(SessionRow.started_at)
 )
+_WINDOW = _SINCE.where(SessionRow.started_at < bindparam("end"))
+
+
+def window(
+    session: Session, installation_id: str, start: datetime, end: datetime | None = None
+) -> list[Row[Any]]:
+    """The installation's sessions from ``start`` (to ``end``, exclusive), oldest first.
+
+    One range scan of the (installation_id, started_at) index, whatever the history around
+    it; each row has the columns ``completed`` reads, plus ``id`` and ``flagged``.
+    """
+    params = {"installation_id": installation_id, "start": start.astimezone(UTC)}
+    if end is None:
+        return list(session.execute(_SINCE, params))
+    return list(session.execute(_WINDOW, {**params, "end": end.astimezone(UTC)}))
 
 
 def completed_since(
     session: Session, installation_id: str, start: datetime
 ) -> list[tuple[str, CompletedSession]]:
-    """(id, session) of the installation's sessions from ``start`` on, oldest first.
-
-    One range scan of the (installation_id, started_at) index, whatever the history before it.
-    """
-    rows = session.execute(_WINDOW, {"installation_id": installation_id, "start": start.astimezone(UTC)})
-    return [(row.id, completed(row)) for row in rows]
+    """(id, session) of the installation's sessions from ``start`` on, oldest first."""
+    return [(row.id, completed(row)) for row in window(session, installation_id, start)]
 
 
 _UNIQUE = ["installation_id", "source", "source_id"]
