@@ -26,4 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from plugin import web
 
     web.init_app(app)
+    from plugin.jobs import schedule_feed_rebuilds
+
+    schedule_feed_rebuilds(app)
     return app

@@ -48,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
     "STRAVA_SPORT_TYPE": "Workout",
     # Days of completed sessions a calendar feed marks done (today included); older ones are left out.
     "FEED_HISTORY_DAYS": 90,
+    # Seconds between the import that marks a feed stale and the job that rebuilds it (a burst shares it).
+    "FEED_REBUILD_DELAY_S": 10.0,
 }
 FEED_HISTORY_DAYS_RANGE = (1, 3660)
 

@@ -134,6 +134,32 @@ def test_the_sweep_rebuilds_stale_feeds_once_and_a_fetch_then_reads_it(client, a
     assert renders() == 0 and body.count(b"RECURRENCE-ID") == 6
 
 
+def test_the_first_import_of_a_burst_queues_one_delayed_rebuild_after_its_commit(
+    client, app, db, host, renders
+):
+    queue = jobs(app).huey
+    queue.flush()
+    for i, when in enumerate(recent_occurrences(4)):
+        import_at(host, f"queued-{i}", when)
+    # One job for the whole burst, queued with a delay (huey keeps it until its eta): nothing rendered.
+    (task,) = queue.pending()
+    assert task.name == "rebuild_feeds" and renders() == 0
+    assert task.eta > datetime.now(UTC).replace(tzinfo=None)  # huey keeps naive UTC
+    jobs(app).rebuild_feeds.call_local(*task.args)
+    assert renders() == 1 and not stored(db, host.calendar_id).feed_stale
+    assert client.get(host.feed_path).data.count(b"RECURRENCE-ID") == 8 and renders() == 0
+    # The next import starts the next burst: one more job.
+    import_at(host, "next", at(TODAY, "00:00", minutes_late=1))
+    assert len(queue.pending()) == 2
+
+
+def test_a_refused_import_queues_nothing(app, host):
+    queue = jobs(app).huey
+    queue.flush()
+    answer = host.import_session(session_body("bad", pain=11))
+    assert answer.status_code == 422 and queue.pending() == []
+
+
 def test_deleting_a_session_marks_the_feed_stale_too(client, db, host, app):
     import_at(host, "gone", at(TODAY - timedelta(days=2), "19:30"))
     assert b"RECURRENCE-ID" in client.get(host.feed_path).data

@@ -12,15 +12,16 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context, has_request_context, request
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from plugin import catalog, clock, crypto
@@ -460,6 +461,40 @@ def mark_installation_stale(session: Session, installation_id: str) -> bool:
     One cheap UPDATE in the caller's transaction; a burst of imports marks it once.
     """
     return repo.mark_stale(session, installation_id)
+
+
+# Per database (by its engine): what schedules a rebuild once an import's stale mark is
+# committed. plugin.jobs registers one that queues a delayed job; without it the next fetch
+# and the worker's sweep still rebuild every stale feed.
+_rebuild_schedulers: WeakKeyDictionary[Any, Callable[[str], None]] = WeakKeyDictionary()
+
+
+def schedule_rebuilds(db: Database, scheduler: Callable[[str], None]) -> None:
+    """Have ``scheduler(installation_id)`` called after a commit that marked that feed stale."""
+    _rebuild_schedulers[db.engine] = scheduler
+
+
+def feed_went_stale(session: Session, installation_id: str) -> None:
+    """Once ``session`` commits, let the registered scheduler queue a rebuild of the feed."""
+    scheduler = _rebuild_schedulers.get(session.get_bind())
+    if scheduler is None:
+        return
+
+    def schedule(_: Session) -> None:
+        try:
+            scheduler(installation_id)
+        except Exception:  # noqa: BLE001 - the import is committed; the sweep or a fetch rebuilds
+            log.exception("could not queue the feed rebuild of installation %s", installation_id)
+
+    # After the commit, never inside the transaction: a queue may be a network call (Redis).
+    event.listen(session, "after_commit", schedule, once=True)
+
+
+def rebuild_installation_feeds(db: Database, installation_id: str) -> int:
+    """Rebuild the installation's stale feeds (the job an import schedules); how many were."""
+    with db.unit_of_work() as session:
+        calendar_ids = [row.id for row in repo.of_installation(session, installation_id)]
+    return sum(rebuild_feed(db, calendar_id, only_if_stale=True) is not None for calendar_id in calendar_ids)
 
 
 def rebuild_feed(db: Database, calendar_id: str, only_if_stale: bool = False) -> bytes | None:

@@ -139,10 +139,12 @@ def delete_session(db_session: Session, installation_id: str, source: str, sourc
 def _feed_changed(db_session: Session, installation_id: str) -> None:
     """Let the installation's feed show a stored or deleted session: mark it stale, render nothing.
 
-    The import never waits for a feed: the next fetch of the feed, or the worker's minute
-    sweep, renders it once for however many sessions arrived (calendars.rebuild_feed).
+    The import never waits for a feed. The first import of a burst (the one that sets the
+    mark) has a rebuild job queued once it commits, delayed so that the burst's other
+    sessions share it; the next fetch or the worker's sweep rebuilds it too if that is sooner.
     """
-    calendars.mark_installation_stale(db_session, installation_id)
+    if calendars.mark_installation_stale(db_session, installation_id):
+        calendars.feed_went_stale(db_session, installation_id)
 
 
 def completed_of(row: SessionRow | Row[Any]) -> CompletedSession:
