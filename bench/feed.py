@@ -38,6 +38,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,6 +117,7 @@ def prepare_history(database_url: str, history: int, builds: int) -> tuple[str, 
     from history import install, plan_for, store_history
 
     from plugin import create_app, security
+    from plugin.formats import ical
     from plugin.services import calendars
     from plugin.store.calendars import CalendarRow
 
@@ -124,6 +127,7 @@ def prepare_history(database_url: str, history: int, builds: int) -> tuple[str, 
             "DATABASE_URL": database_url,
             "HOST_SECRETS": host_secret,
             "SECRET_KEY": Fernet.generate_key().decode(),
+            "BASE_URL": BASE_URL,
         }
     )
     _, _, installation_id, feed_path = install(app, host_secret, plan_for(history))
@@ -131,29 +135,56 @@ def prepare_history(database_url: str, history: int, builds: int) -> tuple[str, 
     stored_s = store_history(app, installation_id, history)
     db = app.extensions["stretchsync.db"]
 
-    def build_ms(done: tuple | None) -> tuple[float, int]:
-        samples, size = [], 0
-        with app.app_context(), db.unit_of_work() as session:
-            (row,) = calendars.repo.of_installation(session, installation_id)
-            assert isinstance(row, CalendarRow)
-            for _ in range(builds + 1):
-                began = time.perf_counter()
-                size = len(calendars.render_body(session, row, done))
-                samples.append(time.perf_counter() - began)
-        return statistics.median(samples[1:]) * 1000, size  # the first warms caches up
-
-    empty_ms, empty_size = build_ms(())
-    full_ms, full_size = build_ms(None)
+    # Builds with and without the sessions alternate, so load from elsewhere falls on both alike;
+    # wall and CPU time (this process) are both kept, the median of each.
+    # "build": ical.feed from the plan and the window's done marks (the format's work, as the
+    # issue measured it); "rebuild": all a stale feed costs, also reading the window's sessions
+    # and placing them on the plan (calendars.render_body).
+    labels = ("build none", "build history", "rebuild none", "rebuild history")
+    wall: dict[str, list[float]] = {label: [] for label in labels}
+    cpu: dict[str, list[float]] = {label: [] for label in labels}
+    sizes: dict[str, int] = {}
+    with app.app_context(), db.unit_of_work() as session:
+        (row,) = calendars.repo.of_installation(session, installation_id)
+        assert isinstance(row, CalendarRow)
+        plan = calendars.plan_from_spec(session, row.spec or {})
+        now = datetime.now(UTC)
+        since = calendars.history_start(plan, now, calendars.feed_settings().history_days)
+        done = calendars.done_marks(session, installation_id, plan, since)
+        options = {
+            "feed_id": row.id,
+            "sequence": row.sequence,
+            "changed_at": row.changed_at,
+            "since": since,
+            "routine_url": lambda routine_id: f"{BASE_URL}/routine/{routine_id}",
+        }
+        steps: dict[str, Callable[[], bytes]] = {
+            "build none": lambda: ical.feed(plan, **options),
+            "build history": lambda: ical.feed(plan, done=done, **options),
+            "rebuild none": lambda: calendars.render_body(session, row, (), now),
+            "rebuild history": lambda: calendars.render_body(session, row, None, now),
+        }
+        for number in range(builds + 1):
+            for label in labels:
+                began, cpu_began = time.perf_counter(), time.process_time()
+                sizes[label] = len(steps[label]())
+                if number:  # the first round warms caches up
+                    wall[label].append(time.perf_counter() - began)
+                    cpu[label].append(time.process_time() - cpu_began)
     db.engine.dispose()
-    figures = {
-        "history": history,
-        "history_stored_s": round(stored_s, 1),
-        "build_ms_no_sessions": round(empty_ms, 1),
-        "build_ms": round(full_ms, 1),
-        "build_ratio": round(full_ms / empty_ms, 2),
-        "bytes_no_sessions": empty_size,
-        "bytes": full_size,
-    }
+    median = {label: statistics.median(wall[label]) * 1000 for label in wall}
+    median_cpu = {label: statistics.median(cpu[label]) * 1000 for label in cpu}
+    figures: dict = {"history": history, "history_stored_s": round(stored_s, 1), "done_marks": len(done)}
+    for step in ("build", "rebuild"):
+        none, full = f"{step} none", f"{step} history"
+        figures[f"{step}_ms_no_sessions"] = round(median[none], 1)
+        figures[f"{step}_ms"] = round(median[full], 1)
+        figures[f"{step}_ratio"] = round(median[full] / median[none], 2)
+        figures[f"{step}_cpu_ms_no_sessions"] = round(median_cpu[none], 1)
+        figures[f"{step}_cpu_ms"] = round(median_cpu[full], 1)
+        figures[f"{step}_cpu_ratio"] = round(median_cpu[full] / median_cpu[none], 2)
+    figures["bytes_no_sessions"] = sizes["rebuild none"]
+    figures["bytes"] = sizes["rebuild history"]
     return feed_path, figures
 
 
@@ -264,9 +295,10 @@ def main() -> None:
             f = figures
             print(
                 f"history {f['history']}: body {f['bytes'] / 1024:.0f} KiB "
-                f"(none: {f['bytes_no_sessions'] / 1024:.0f} KiB), build {f['build_ms']} ms "
-                f"= {f['build_ratio']}x the plan with no sessions ({f['build_ms_no_sessions']} ms); "
-                "goals (<= 256 KiB, <= 3x):",
+                f"(none: {f['bytes_no_sessions'] / 1024:.0f} KiB); build {f['build_ms']} ms "
+                f"= {f['build_ratio']}x the plan with no sessions ({f['build_ms_no_sessions']} ms), "
+                f"rebuild with the reads {f['rebuild_ms']} ms = {f['rebuild_ratio']}x; "
+                "goals (<= 256 KiB, build <= 3x):",
                 "met" if history_ok else "NOT met",
             )
     finally:

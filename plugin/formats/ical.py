@@ -417,8 +417,11 @@ def feed(
     # Outside the window nothing is shown: neither the occurrence (the series starts later)
     # nor its done mark, so no occurrence a session met can show as open.
     done = [o for o in done if since is None or o.local_start.date() >= since]
+    by_routine: dict[str, list[int]] = {}
+    for index, occurrence in enumerate(done):
+        by_routine.setdefault(occurrence.routine_id, []).append(index)
     writer = _DoneWriter(plan.timezone, sequence, stamp, created_at)
-    matched: set[DoneOccurrence] = set()
+    matched: set[int] = set()
     for series in series_of(plan, feed_id):
         routine = series.routine
         start = datetime.combine(first, series.at, tzinfo=zone)
@@ -433,14 +436,12 @@ def feed(
             event.add_component(_alarm(routine, minutes))
         parts.append(event.to_ical())
         link = routine_url(routine.id) if routine_url else None
-        for occurrence in done:
-            if occurrence.routine_id == routine.id and is_occurrence(
-                plan, first, series, occurrence.local_start
-            ):
-                matched.add(occurrence)
-                parts.append(writer.override(series, occurrence, link))
-    for occurrence in done:
-        if occurrence not in matched:
+        for index in by_routine.get(routine.id, ()):
+            if index not in matched and is_occurrence(plan, first, series, done[index].local_start):
+                matched.add(index)
+                parts.append(writer.override(series, done[index], link))
+    for index, occurrence in enumerate(done):
+        if index not in matched:
             link = routine_url(occurrence.routine_id) if routine_url and occurrence.routine_id else None
             parts.append(writer.event(plan, feed_id, occurrence, link))
     parts.append(_END_CALENDAR)

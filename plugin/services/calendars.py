@@ -406,7 +406,7 @@ def render_body(
     plan = plan_from_spec(session, row.spec or {})
     since = history_start(plan, now, settings.history_days)
     if done is None:
-        done = _done(session, row.installation_id, plan, since) if row.installation_id else ()
+        done = done_marks(session, row.installation_id, plan, since) if row.installation_id else ()
     site = settings.site_url
     body = ical.feed(
         plan,
@@ -597,7 +597,7 @@ def feed(
 # --- calendars owned by an installation -------------------------------------------------------
 
 
-def _done(session: Session, installation_id: str, plan: Plan, since: date) -> list[ical.DoneOccurrence]:
+def done_marks(session: Session, installation_id: str, plan: Plan, since: date) -> list[ical.DoneOccurrence]:
     """The installation's completed sessions of the history window, placed on its occurrences.
 
     Reads only the window's rows (index on installation and start time), never the whole history.
