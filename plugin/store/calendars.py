@@ -235,9 +235,13 @@ def _driver_sql(dialect: Dialect, statement: str) -> tuple[str, tuple[str, ...] 
 
 def _run(cursor: Any, dialect: Dialect, statement: str, token_hash: str) -> Any:
     sql, positions = _driver_sql(dialect, statement)
-    cursor.execute(
-        sql, tuple(token_hash for _ in positions) if positions is not None else {"token_hash": token_hash}
-    )
+    params = tuple(token_hash for _ in positions) if positions is not None else {"token_hash": token_hash}
+    if statement == "body" and dialect.name == "postgresql":
+        # psycopg 3: the body as raw bytes, not bytea's hex text (twice the size, then decoded);
+        # a feed with a window of history is about 120 KiB.
+        cursor.execute(sql, params, binary=True)
+    else:
+        cursor.execute(sql, params)
     return cursor.fetchone()
 
 
