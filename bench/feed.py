@@ -149,7 +149,7 @@ def prepare_history(database_url: str, history: int, builds: int) -> tuple[str, 
         assert isinstance(row, CalendarRow)
         plan = calendars.plan_from_spec(session, row.spec or {})
         now = datetime.now(UTC)
-        since = calendars.history_start(plan, now, calendars.feed_settings().history_days)
+        since = calendars.history_start(plan, now, calendars.feed_settings(session).history_days)
         done = calendars.done_marks(session, installation_id, plan, since)
         options = {
             "feed_id": row.id,

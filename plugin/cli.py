@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from plugin.errors import StretchsyncError
 from plugin.formats import canonical, registry
 from plugin.formats.text import routine_text, seconds_phrase
 from plugin.jobs import jobs
+from plugin.schemas.model import RoutineSchema
 from plugin.services import routines as routine_service
 from plugin.store import migrate
 
@@ -69,7 +69,7 @@ def list_routines(as_json: bool) -> None:
     with _db().unit_of_work() as session:
         found = routine_service.list_routines(session)
     if as_json:
-        click.echo(json.dumps([canonical.routine_dict(r) for r in found], indent=2, ensure_ascii=False))
+        click.echo(canonical.dumps(RoutineSchema(many=True).dump(found)))
         return
     for r in found:
         click.echo(f"{r.id:28} {seconds_phrase(r.duration_s):>10}  {r.name}")

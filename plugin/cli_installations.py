@@ -14,9 +14,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from plugin import security
-from plugin.config import secret_key
+from plugin.config import keyring, secret_key
 from plugin.errors import StretchsyncError
 from plugin.jobs import jobs, run_push_to_end
+from plugin.schemas.pushes import PushSchema
+from plugin.schemas.sessions import StoredSessionSchema
 from plugin.services import installations, pushes, sync
 from plugin.services import sessions as session_service
 from plugin.store.db import Database
@@ -119,7 +121,7 @@ def push(client_key: str, routines: str | None, wait: bool) -> None:
         return
     status = run_push_to_end(current_app, push_id)
     with _db().unit_of_work() as session:
-        answer = pushes.status(session, pushes.installation_of(session, push_id), push_id)
+        answer = PushSchema().dump(pushes.status(session, pushes.installation_of(session, push_id), push_id))
     click.echo(json.dumps(answer, indent=2))
     if status != "delivered":
         raise SystemExit(1)
@@ -141,7 +143,7 @@ def sync_command(client_key: str, wait: bool) -> None:
         click.echo("queued")
         return
     try:
-        counts = sync.sync(_db(), secret_key(current_app), installation_id)
+        counts = sync.sync(_db(), keyring(current_app), installation_id)
     except TrackerError as err:
         click.echo(f"sync failed: {err.message}", err=True)
         raise SystemExit(1) from None
@@ -156,7 +158,8 @@ def list_sessions(client_key: str, as_json: bool) -> None:
     """List an installation's completed sessions."""
     try:
         with _db().unit_of_work() as session:
-            found = session_service.list_sessions(session, installations.find(session, client_key).id)
+            stored = session_service.list_sessions(session, installations.find(session, client_key).id)
+            found = StoredSessionSchema(many=True).dump(stored)
     except StretchsyncError as err:
         raise _fail(err) from None
     if as_json:

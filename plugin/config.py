@@ -54,6 +54,7 @@ DEFAULTS: dict[str, Any] = {
 FEED_HISTORY_DAYS_RANGE = (1, 3660)
 
 SECRET_KEY_FILE = "secret.key"
+KEYRING = "stretchsync.keyring"
 
 
 def sqlite_url(instance_path: str) -> str:
@@ -99,3 +100,16 @@ def check(app: Flask) -> None:
     if whole is None or not low <= whole <= high:
         raise ValueError(f"PLUGIN_FEED_HISTORY_DAYS must be a whole number of days from {low} to {high}")
     app.config["FEED_HISTORY_DAYS"] = whole
+
+
+def keyring(app: Flask) -> crypto.Keyring:
+    """The app's keys as one Keyring: what stores and reads secrets at rest is handed this.
+
+    Parsed once and kept in ``app.extensions``; made again only when SECRET_KEY in the
+    config has changed (a rotation applied to a running app, or a test's override).
+    """
+    keys = secret_key(app)
+    held = app.extensions.get(KEYRING)
+    if not isinstance(held, crypto.Keyring) or held.keys != keys:
+        held = app.extensions[KEYRING] = crypto.Keyring(keys)
+    return held

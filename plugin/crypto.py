@@ -3,12 +3,17 @@
 ``secret_key`` is PLUGIN_SECRET_KEY: one or more comma-separated keys, the first
 encrypts and all decrypt (rotation). A Fernet key (32 url-safe base64 bytes) is
 used as is; any other passphrase is stretched to one with SHA-256.
+
+The service holds its keys as one ``Keyring`` (``plugin.config.keyring(app)``) and
+hands that object to whatever stores or reads a secret; ``encrypt``/``decrypt`` take
+the key string for callers that have nothing else.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+from dataclasses import dataclass, field
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
@@ -49,12 +54,48 @@ def _multi(secret_key: str) -> MultiFernet:
 
 def encrypt(secret_key: str, plaintext: str) -> str:
     """Encrypt ``plaintext`` with the first key of ``secret_key``; the result is ASCII."""
-    return _multi(secret_key).encrypt(plaintext.encode("utf-8")).decode("ascii")
+    return Keyring(secret_key).encrypt(plaintext)
 
 
 def decrypt(secret_key: str, token: str) -> str:
     """Decrypt a token made by ``encrypt`` with any key of ``secret_key``."""
+    return Keyring(secret_key).decrypt(token)
+
+
+def _decrypt(fernet: MultiFernet, token: str) -> str:
     try:
-        return _multi(secret_key).decrypt(token.encode("ascii")).decode("utf-8")
+        return fernet.decrypt(token.encode("ascii")).decode("utf-8")
     except (InvalidToken, UnicodeError):
         raise SecretUnreadable("a stored secret cannot be decrypted with the configured keys") from None
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """The configured keys (PLUGIN_SECRET_KEY), parsed once: encrypt with the first, decrypt with any.
+
+    An empty key string makes a Keyring that refuses both with SecretMissing, at the
+    moment a secret is stored or read, as ``encrypt`` and ``decrypt`` do.
+    """
+
+    keys: str = field(repr=False)
+    _fernet: MultiFernet | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        try:
+            fernet: MultiFernet | None = _multi(self.keys)
+        except SecretMissing:
+            fernet = None
+        object.__setattr__(self, "_fernet", fernet)
+
+    def _ring(self) -> MultiFernet:
+        if self._fernet is None:
+            return _multi(self.keys)  # raises SecretMissing
+        return self._fernet
+
+    def encrypt(self, plaintext: str) -> str:
+        """Encrypt ``plaintext`` with the first key; the result is ASCII."""
+        return self._ring().encrypt(plaintext.encode("utf-8")).decode("ascii")
+
+    def decrypt(self, token: str) -> str:
+        """Decrypt a token made with any of the keys; SecretUnreadable otherwise."""
+        return _decrypt(self._ring(), token)

@@ -21,7 +21,7 @@ from huey.api import TaskWrapper
 from huey.consumer import Consumer
 
 from plugin import clock
-from plugin.config import secret_key
+from plugin.config import keyring, secret_key
 from plugin.services import calendars, pushes, strava, sync
 from plugin.store import installations as installation_repo
 from plugin.store.db import Database
@@ -94,13 +94,13 @@ def jobs(app: Flask) -> Jobs:
 
     def deliver_push(push_id: str) -> None:
         with app.app_context():
-            wait = pushes.attempt(db, secret_key(app), push_id, policy(app))
+            wait = pushes.attempt(db, keyring(app), push_id, policy(app))
         if wait is not None:
             made.enqueue_push(push_id, delay=wait)
 
     def sync_installation(installation_id: str) -> None:
         with app.app_context():
-            sync.sync(db, secret_key(app), installation_id)
+            sync.sync(db, keyring(app), installation_id)
 
     def strava_event(body: dict) -> None:
         with app.app_context():
@@ -167,7 +167,7 @@ def run_push_to_end(app: Flask, push_id: str, poll_s: float = 0.2) -> str:
     """Run a push in this process, waiting out its backoffs; return its final status."""
     db: Database = app.extensions["stretchsync.db"]
     while True:
-        wait = pushes.attempt(db, secret_key(app), push_id, policy(app))
+        wait = pushes.attempt(db, keyring(app), push_id, policy(app))
         with db.unit_of_work() as session:
             row = session.get(PushRow, push_id)
             current = row.status if row else FAILED

@@ -15,10 +15,11 @@ import hashlib
 import hmac
 import re
 import secrets
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
+from plugin import clock
 from plugin.errors import Malformed, Unauthenticated
 
 SECRET_PREFIX = "whsec_"
@@ -82,6 +83,12 @@ def signature(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode("ascii")
 
 
+class Headers(Protocol):
+    """Request headers as a dict or werkzeug's Headers offer them (by name, case as sent or any)."""
+
+    def get(self, key: str, /) -> str | None: ...
+
+
 def sign_headers(
     secrets_: str | Sequence[str], body: bytes, webhook_id: str | None = None, now: float | None = None
 ) -> dict[str, str]:
@@ -89,7 +96,7 @@ def sign_headers(
     if isinstance(secrets_, str):
         secrets_ = [secrets_]
     webhook_id = webhook_id or "msg_" + secrets.token_urlsafe(18)
-    timestamp = int(time.time() if now is None else now)
+    timestamp = int(clock.now().timestamp() if now is None else now)
     return {
         HEADER_ID: webhook_id,
         HEADER_TIMESTAMP: str(timestamp),
@@ -97,7 +104,7 @@ def sign_headers(
     }
 
 
-def read_headers(headers: Mapping[str, str]) -> tuple[str, int, list[bytes]]:
+def read_headers(headers: Headers) -> tuple[str, int, list[bytes]]:
     """Parse the three headers into (id, timestamp, v1 digests).
 
     Raises SignatureRejected when a header is missing (an unsigned call) and
@@ -130,7 +137,7 @@ def read_headers(headers: Mapping[str, str]) -> tuple[str, int, list[bytes]]:
 
 def verify(
     secrets_: Sequence[str],
-    headers: Mapping[str, str],
+    headers: Headers,
     body: bytes,
     now: float | None = None,
     tolerance_s: int = TOLERANCE_S,
@@ -143,7 +150,7 @@ def verify(
         MalformedSignature: headers present but unreadable.
     """
     webhook_id, timestamp, digests = read_headers(headers)
-    now = time.time() if now is None else now
+    now = clock.now().timestamp() if now is None else now
     if abs(now - timestamp) > tolerance_s:
         raise SignatureRejected("webhook-timestamp is outside the tolerance", field=HEADER_TIMESTAMP)
     content = f"{webhook_id}.{timestamp}.".encode() + body

@@ -4,13 +4,18 @@ PLUGIN_DATABASE_URL points at one (each test then gets its own schema)."""
 from __future__ import annotations
 
 import os
+import threading
+import traceback
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
-from sqlalchemy import create_engine, text
+from requests.adapters import HTTPAdapter
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.pool import Pool
 
 from plugin import create_app
 from plugin.store import migrate
@@ -98,3 +103,39 @@ def wger_server():
     server = peer_wger.start()
     yield server
     server.remove()
+
+
+# --- no network call while a database transaction is open ---------------------------------------
+# A session holds a pooled connection exactly while its transaction is open, so a thread that
+# sends an HTTP request while it holds one is calling out from inside a transaction.
+_HELD: Counter[int] = Counter()  # thread id -> pooled connections it holds now
+
+
+@event.listens_for(Pool, "checkout")
+def _note_checkout(dbapi_conn, record, proxy) -> None:  # type: ignore[no-untyped-def]
+    record.info["held_by"] = threading.get_ident()
+    _HELD[record.info["held_by"]] += 1
+
+
+@event.listens_for(Pool, "checkin")
+def _note_checkin(dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+    holder = record.info.pop("held_by", None)
+    if holder is not None:
+        _HELD[holder] -= 1
+
+
+@pytest.fixture(autouse=True)
+def no_network_call_in_a_transaction(monkeypatch) -> Iterator[None]:
+    """Fail any test in which an HTTP request leaves a thread that holds a database connection."""
+    caught: list[str] = []
+    send = HTTPAdapter.send
+
+    def watched(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if _HELD[threading.get_ident()] > 0:
+            where = "".join(traceback.format_stack(limit=14)[:-1])
+            caught.append(f"{request.method} {request.url} inside a transaction:\n{where}")
+        return send(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(HTTPAdapter, "send", watched)
+    yield
+    assert not caught, "\n".join(caught)

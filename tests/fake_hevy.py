@@ -1,6 +1,6 @@
 """A stand-in for Hevy's public API v1, played on pytest-httpserver from the published spec.
 
-It follows shared/formats.md §2 field by field: the ``api-key`` header (401
+It follows docs/hevy.md field by field: the ``api-key`` header (401
 ``InvalidApiKey`` otherwise), bodies wrapped in ``routine`` / ``exercise``,
 set fields that must match the template's type, page sizes capped at 10
 (100 for templates), ``{page, page_count, <collection>}`` pages, no DELETE,
@@ -23,7 +23,7 @@ SET_KEYS = {"type", "weight_kg", "reps", "distance_meters", "duration_seconds", 
 EXERCISE_KEYS = {"exercise_template_id", "superset_id", "rest_seconds", "notes", "sets"}
 POST_ROUTINE_KEYS = {"title", "folder_id", "notes", "exercises"}
 PUT_ROUTINE_KEYS = {"title", "notes", "exercises"}
-# Which set fields each exercise type takes (skills.sh "Hevy Routine Creator", formats.md §2.3).
+# Which set fields each exercise type takes (docs/hevy.md#unconfirmed).
 TYPE_FIELDS = {
     "duration": {"duration_seconds"},
     "reps_only": {"reps"},
@@ -97,7 +97,7 @@ class FakeHevy(FakeAPI):
             self.route(method, uri, name, handler)
 
     def authorize(self, request: Request) -> Response | None:
-        # §2.1: the key travels in an `api-key` header; errors are plain strings.
+        # docs/hevy.md#conventions: the key travels in an `api-key` header; errors are plain strings.
         return None if request.headers.get("api-key") == self.api_key else error(401, "InvalidApiKey")
 
     def page(self, request: Request, key: str, items: list, max_size: int) -> Response:

@@ -1,6 +1,6 @@
 """A stand-in for Strava's API v3 and OAuth endpoints, played on pytest-httpserver.
 
-From shared/formats.md §3 and Strava's docs: ``POST /oauth/token`` (form body;
+From docs/strava.md and Strava's docs: ``POST /oauth/token`` (form body;
 ``authorization_code`` and ``refresh_token`` grants; every refresh hands out a
 new refresh token and retires the old one), Bearer access tokens that expire
 (401 with Strava's error body), ``GET /api/v3/activities/{id}``,

@@ -1,9 +1,9 @@
-"""A real wger 2.1 server for the peer tests, started by shared/peers/start-wger.sh.
+"""A real wger 2.1 server for the peer tests, started by tests/peers/start-wger.sh.
 
-The launcher lives beside the repository (``<repo>/../shared/peers/start-wger.sh``);
-STRETCHSYNC_WGER_SCRIPT overrides it. wger is installed once into a virtual
-environment outside the repository (STRETCHSYNC_WGER_VENV, default under the system
-temp dir) and reused by later runs, which start in about 3 s.
+STRETCHSYNC_WGER_SCRIPT overrides the launcher (docs/testing.md, "The wger peer").
+wger is installed once into a virtual environment outside the repository
+(STRETCHSYNC_WGER_VENV, default under the system temp dir) and reused by later
+runs, which start in about 3 s.
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ import requests
 from servers import free_port
 
 from plugin.catalog.model import Routine
-from plugin.formats import wger as fmt
 from plugin.formats.text import caution_line
+from plugin.formats.wger.api import MARKER
+from plugin.formats.wger.fitting import key_caution
 
 REPO = Path(__file__).resolve().parents[1]
-SCRIPT = Path(os.environ.get("STRETCHSYNC_WGER_SCRIPT", REPO.parent / "shared" / "peers" / "start-wger.sh"))
+SCRIPT = Path(os.environ.get("STRETCHSYNC_WGER_SCRIPT", REPO / "tests" / "peers" / "start-wger.sh"))
 VENV = Path(os.environ.get("STRETCHSYNC_WGER_VENV", Path(tempfile.gettempdir()) / "stretchsync-wger-peer"))
 START_TIMEOUT_S = 600  # the first install compiles reportlab: about a minute, slower on a busy machine
 
@@ -120,7 +121,7 @@ class WgerApi:
         return response.json()
 
     def workouts_for(self, routine_id: str) -> list[dict]:
-        marker = f"{fmt.MARKER} {routine_id}"
+        marker = f"{MARKER} {routine_id}"
         return [w for w in self.get("workout") if w["description"].splitlines()[-1] == marker]
 
     def structure(self, workout_id: int) -> list[tuple[dict, list[tuple[dict, list[dict]]]]]:
@@ -163,7 +164,7 @@ class WgerApi:
                 assert max(set_["sets"], len(settings)) == dose.sets
             if dose.rest_s:
                 assert f"rest {dose.rest_s} s" in set_["comment"]
-            assert fmt.key_caution(entry.exercise) in set_["comment"]
+            assert key_caution(entry.exercise) in set_["comment"]
         comments = [s["comment"] for s, _ in sets] + [x["comment"] for _, st in sets for x in st]
         everything = "\n".join([workout["description"], day["description"], *comments])
         for caution in routine.cautions:
@@ -186,7 +187,7 @@ class WgerApi:
                                 "exercise_base": setting["exercise_base"],
                                 "repetition_unit": setting["repetition_unit"],
                                 "reps": setting["reps"],
-                                # §1.2: 2.1's log weight is NOT NULL
+                                # docs/wger.md#sessions-and-logs: 2.1's log weight is NOT NULL
                                 "weight": 0,
                                 "weight_unit": 1,
                                 "date": day.isoformat(),

@@ -9,11 +9,15 @@ import pytest
 from hostkit import Host, host_config, session_body
 
 from plugin.catalog.model import CompletedSession
-from plugin.services.adherence import adherence
+from plugin.schemas.adherence import AdherenceReportSchema
+from plugin.services import adherence as adherence_service
+from plugin.services import calendars
+from plugin.services.calendar_adherence import calendar_adherence
 from plugin.services.sessions import import_session
 from plugin.store.installations import by_client_key
 
 BERLIN = ZoneInfo("Europe/Berlin")
+NAME = "Daily hamstring stretch"
 NOW = datetime(2026, 11, 20, 20, 0, tzinfo=BERLIN)  # a Friday evening
 PLAN = {
     "routines": ["daily-hamstring"],
@@ -40,6 +44,11 @@ DONE = [  # (local start, routine, pain)
 @pytest.fixture
 def app_config(database_config, tmp_path):
     return host_config(database_config, tmp_path)
+
+
+def adherence(session, installation_id, days, now):
+    """The report as GET /adherence answers it."""
+    return AdherenceReportSchema().dump(adherence_service.adherence(session, installation_id, days, now))
 
 
 @pytest.fixture
@@ -121,3 +130,23 @@ def test_sessions_filter_by_time_and_routine(host):
     assert [s["source_id"] for s in listed] == ["s6", "s7", "s8", "s9"]
     only = host.call("GET", "/sessions", query={"routine": "trunk-rotation"}).json
     assert [s["source_id"] for s in only] == ["s9"]
+
+
+def test_the_api_and_the_page_read_one_report(db, host):
+    # A calendar of the installation's, reached with its token the way the adherence page is.
+    with db.unit_of_work() as session:
+        spec = calendars.installation_calendar(session, host.installation_id).spec
+        token = calendars.create_calendar(session, spec, installation_id=host.installation_id).token
+        page = AdherenceReportSchema().dump(calendar_adherence(session, token, 7, NOW))
+        api = adherence(session, host.installation_id, 7, NOW)
+    assert page == api
+    assert (api["met"], api["name"], api["linked"]) == (8, "Stretching", True)
+    assert api["routine_names"] == {"daily-hamstring": NAME}
+    assert api["per_day"][-1]["routines"] == {"daily-hamstring": {"planned": 2, "completed": 1, "met": 1}}
+
+
+def test_the_api_answer_is_described_in_the_openapi_document(client):
+    spec = client.get("/openapi.json").get_json()
+    answer = spec["paths"]["/adherence"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    described = spec["components"]["schemas"][answer["$ref"].rsplit("/", 1)[1]]["properties"]
+    assert {"from", "to", "planned", "met", "rate", "per_day", "flagged", "missed_days"} <= set(described)

@@ -32,6 +32,22 @@ def test_exercise_detail_has_dose_sides_cautions_with_kind_and_source(client):
     assert len(client.get("/exercises").get_json()) == len(catalog.exercises())
 
 
+def test_exercises_cite_their_sources_for_readers_and_keep_the_file_names(client):
+    body = client.get("/exercises/standing-forward-bend").get_json()
+    assert [c["file"] for c in body["citations"]] == body["source"].split(", ")
+    assert body["citations"][1]["title"] == "Relieve Your Back Pain In Your Own Way"
+    for listed in client.get("/exercises").get_json():
+        assert listed["citations"], listed["id"]
+        for citation in listed["citations"]:
+            assert citation["title"] and citation["publisher"] and citation["date"]
+
+
+def test_exports_leave_the_citations_out(client):
+    # exports/ stays byte-identical: a citation is for readers of the API and the handout only.
+    exported = client.get("/routines/daily-hamstring/export/json").get_json()
+    assert all("citations" not in e["exercise"] for e in exported["exercises"])
+
+
 def test_routine_cautions_name_their_exercises(client):
     body = client.get("/routines/desk-break").get_json()
     straight = next(c for c in body["cautions"] if c["id"] == "straight-back")

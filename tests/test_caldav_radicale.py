@@ -94,7 +94,7 @@ def expanded_in_window(collection: str) -> int:
     """How many occurrences Radicale's own time-range query finds in the first two weeks.
 
     Radicale expands recurrences with the stored VTIMEZONE; a TZID without one makes it
-    answer 500 (formats.md §9), so a 207 here also proves every resource is complete.
+    answer 500 (docs/icalendar.md#caldav), so a 207 here also proves every resource is complete.
     """
     query = """<?xml version="1.0" encoding="utf-8"?>
 <C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">

@@ -8,7 +8,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from plugin import crypto
-from plugin.config import secret_key
+from plugin.config import keyring, secret_key
 
 
 def test_round_trip_and_ciphertext_hides_the_plaintext():
@@ -60,3 +60,36 @@ def test_a_tampered_value_is_unreadable():
 def test_an_empty_key_is_refused():
     with pytest.raises(crypto.SecretMissing):
         crypto.encrypt("", "password")
+
+
+def test_a_keyring_encrypts_with_its_first_key_and_decrypts_with_any():
+    old, new = crypto.generate_key(), crypto.generate_key()
+    token = crypto.Keyring(old).encrypt("secret")
+    ring = crypto.Keyring(f"{new},{old}")
+    assert ring.decrypt(token) == "secret"
+    assert crypto.Keyring(new).decrypt(ring.encrypt("secret")) == "secret"
+    with pytest.raises(crypto.SecretUnreadable):
+        crypto.Keyring(crypto.generate_key()).decrypt(token)
+    assert new not in repr(ring) and old not in repr(ring)
+
+
+def test_an_empty_keyring_refuses_only_when_used():
+    ring = crypto.Keyring("")
+    with pytest.raises(crypto.SecretMissing):
+        ring.encrypt("password")
+    with pytest.raises(crypto.SecretMissing):
+        ring.decrypt("token")
+
+
+def test_the_app_keyring_is_kept_and_follows_a_changed_key(app):
+    app.config["SECRET_KEY"] = first = crypto.generate_key()
+    ring = keyring(app)
+    assert keyring(app) is ring
+    token = ring.encrypt("secret")
+    app.config["SECRET_KEY"] = crypto.generate_key()
+    rotated = keyring(app)
+    assert rotated is not ring
+    with pytest.raises(crypto.SecretUnreadable):
+        rotated.decrypt(token)
+    app.config["SECRET_KEY"] = f"{app.config['SECRET_KEY']},{first}"
+    assert keyring(app).decrypt(token) == "secret"

@@ -43,14 +43,16 @@ RENDERED = "rendered the feed of calendar"
 
 @pytest.fixture
 def app_config(database_config, tmp_path):
-    return host_config(database_config, tmp_path, FEED_HISTORY_DAYS=WINDOW_DAYS)
+    return host_config(
+        database_config, tmp_path, FEED_HISTORY_DAYS=WINDOW_DAYS, BASE_URL="https://stretch.example"
+    )
 
 
 @pytest.fixture
 def host(client):
     host = Host(client)
     answer = host.install(plan=PLAN).json
-    host.feed_path = answer["calendarUrl"].removeprefix("http://localhost")
+    host.feed_path = answer["calendarUrl"].removeprefix("https://stretch.example")
     host.calendar_id = answer["calendarId"]
     return host
 

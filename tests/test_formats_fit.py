@@ -47,7 +47,7 @@ CUSTOM = (
 
 
 def decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
-    """Decode with the official SDK, insisting on a sound file (fresh stream per pass, §9)."""
+    """Decode with the official SDK, insisting on a sound file (a fresh stream per pass: docs/garmin.md)."""
     assert Decoder(Stream.from_byte_array(bytearray(data))).is_fit()
     assert Decoder(Stream.from_byte_array(bytearray(data))).check_integrity()
     messages, errors = Decoder(Stream.from_byte_array(bytearray(data))).read()

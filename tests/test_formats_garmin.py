@@ -1,4 +1,4 @@
-"""Garmin Connect workout JSON: shape (formats.md §4a'), step order, repeat groups and cautions."""
+"""Garmin Connect workout JSON: shape (docs/garmin.md), step order, repeat groups and cautions."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def _id_key(id_name: str, key_name: str, pairs: list[tuple[int, str]]) -> dict[s
     }
 
 
-# The service's DTOs as garminconnect and community tools describe them (formats.md §4a').
+# The service's DTOs as garminconnect and community tools describe them (docs/garmin.md).
 EXECUTABLE = {
     "type": "object",
     "required": [

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-import vobject
 from ical_readers import (
     node_available,
     read_dose_line,
@@ -18,7 +17,6 @@ from ical_readers import (
 
 from plugin import catalog
 from plugin.catalog.model import WEEKDAYS, Plan
-from plugin.errors import InvalidInput
 from plugin.formats import ical
 
 BERLIN = "Europe/Berlin"
@@ -157,7 +155,7 @@ def test_the_calendar_carries_the_properties_clients_need():
     }
     assert used and used <= declared
     for vtz in cal.walk("VTIMEZONE"):
-        # Yearly rules, never RDATE lists (formats.md §9).
+        # Yearly rules, never RDATE lists (docs/icalendar.md#vtimezone).
         assert all("RDATE" not in part for part in vtz.subcomponents)
 
 
@@ -335,36 +333,6 @@ def test_done_marks_are_written_byte_for_byte_as_icalendar_writes_them():
     assert str(marks[1]["DESCRIPTION"]).startswith("✓ Done: " + tricky)
 
 
-# --- VTIMEZONE ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "tzid",
-    [
-        "Europe/Berlin",
-        "America/New_York",
-        "Australia/Sydney",
-        "Asia/Kolkata",
-        "America/Sao_Paulo",
-        "Africa/Casablanca",
-        "Pacific/Chatham",
-    ],
-)
-def test_vtimezone_agrees_with_zoneinfo_when_read_by_vobject(tzid):
-    from_year = 2026
-    cal = icalendar.Calendar()
-    cal.add("prodid", ical.PRODID)
-    cal.add("version", "2.0")
-    cal.add_component(ical.vtimezone(tzid, from_year))
-    parsed = vobject.readOne(cal.to_ical().decode())
-    theirs = parsed.vtimezone.gettzinfo()
-    ours = ZoneInfo(tzid)
-    instant = datetime(from_year + 1, 1, 1, tzinfo=UTC)
-    while instant < datetime(from_year + ical.RULE_CHECK_YEARS, 1, 1, tzinfo=UTC):
-        assert instant.astimezone(theirs).utcoffset() == instant.astimezone(ours).utcoffset(), instant
-        instant += timedelta(hours=5)
-
-
 # --- resources for CalDAV, one-off export -------------------------------------------------------
 
 
@@ -402,24 +370,3 @@ def test_the_reference_export_is_floating_and_reproducible():
     event = icalendar.Calendar.from_ical(ical.export(routine)).walk("VEVENT")[0]
     assert event["DTSTART"].dt == ical.REFERENCE_START
     assert "TZID" not in event["DTSTART"].params
-
-
-def test_export_options_default_to_tomorrow_morning_in_the_zone():
-    now = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)  # already the 23rd in Berlin
-    options = ical.export_options({"timezone": BERLIN}, now)
-    assert options["start"] == datetime(2026, 11, 24, 7, 0, tzinfo=ZoneInfo(BERLIN))
-
-
-@pytest.mark.parametrize(
-    ("args", "field"),
-    [
-        ({"timezone": "Mars/Olympus"}, "timezone"),
-        ({"timezone": "../../etc/passwd"}, "timezone"),
-        ({"start": "tomorrow"}, "start"),
-        ({"start": "2026-11-23T07:00+01:00"}, "start"),
-    ],
-)
-def test_export_options_name_the_bad_field(args, field):
-    with pytest.raises(InvalidInput) as err:
-        ical.export_options(args, datetime(2026, 11, 22, tzinfo=UTC))
-    assert err.value.field == field

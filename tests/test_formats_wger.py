@@ -12,23 +12,25 @@ from plugin import catalog
 from plugin.catalog.model import Caution, CautionKind, Plan, Routine, RoutineEntry
 from plugin.errors import InvalidRoutine
 from plugin.formats import wger
+from plugin.formats.wger import build, fitting, matching, sessions
+from plugin.formats.wger.placeholders import ExerciseRef, Ref, Request, UnitRef, resolve
 
 ROUTINES = catalog.builtin_routines()
 START = date(2026, 11, 19)  # a Thursday
 
 
-def generations(routine: Routine, plan: Plan | None = None) -> dict[str, list[wger.Request]]:
+def generations(routine: Routine, plan: Plan | None = None) -> dict[str, list[Request]]:
     return {
-        "2.1": wger.workout_requests(routine, plan),
-        "2.3": wger.routine_requests(routine, plan, start=START),
+        "2.1": build.workout_requests(routine, plan),
+        "2.3": build.routine_requests(routine, plan, start=START),
     }
 
 
-def texts(requests: list[wger.Request]) -> str:
+def texts(requests: list[Request]) -> str:
     return "\n".join(v for r in requests for v in r.body.values() if isinstance(v, str))
 
 
-# Field → limit, per endpoint and generation (shared/formats.md §1.2, §1.5, §1.6).
+# Field → limit, per endpoint and generation (docs/wger.md#text-limits).
 LIMITS = {
     "2.1": {
         ("workout", "name"): 100,
@@ -84,41 +86,41 @@ def test_a_set_per_exercise_and_side_with_the_key_caution(generation):
 
 
 def test_holds_use_the_seconds_unit_and_each_hold_is_a_wger_set():
-    requests = wger.workout_requests(catalog.builtin_routine("wall-hamstring"))
+    requests = build.workout_requests(catalog.builtin_routine("wall-hamstring"))
     sets = [r for r in requests if r.endpoint == "set"]
     settings = [r for r in requests if r.endpoint == "setting"]
     assert [s.body["sets"] for s in sets] == [6]  # 6 holds of 40 s
-    assert [(s.body["repetition_unit"], s.body["reps"]) for s in settings] == [(wger.UnitRef("Seconds"), 40)]
-    assert settings[0].body["exercise_base"] == wger.ExerciseRef("legs-up-wall-hamstring")
+    assert [(s.body["repetition_unit"], s.body["reps"]) for s in settings] == [(UnitRef("Seconds"), 40)]
+    assert settings[0].body["exercise_base"] == ExerciseRef("legs-up-wall-hamstring")
 
 
 def test_trunk_rotation_is_three_minutes_in_seconds():
-    requests = wger.workout_requests(catalog.builtin_routine("trunk-rotation"))
+    requests = build.workout_requests(catalog.builtin_routine("trunk-rotation"))
     (setting,) = [r for r in requests if r.endpoint == "setting"]
-    assert (setting.body["repetition_unit"], setting.body["reps"]) == (wger.UnitRef("Seconds"), 180)
+    assert (setting.body["repetition_unit"], setting.body["reps"]) == (UnitRef("Seconds"), 180)
     assert "Key caution: Stop if it hurts." in [r for r in requests if r.endpoint == "set"][0].body["comment"]
 
 
 def test_contract_relax_gets_one_setting_per_foot_position():
-    requests = wger.workout_requests(catalog.builtin_routine("contract-relax"))
-    settings = [r for r in requests if r.endpoint == "setting" and r.body["set"] == wger.Ref("set1")]
+    requests = build.workout_requests(catalog.builtin_routine("contract-relax"))
+    settings = [r for r in requests if r.endpoint == "setting" and r.body["set"] == Ref("set1")]
     assert [s.body["comment"] for s in settings] == [
         "Contract-relax hamstring stretch, left leg, foot pointing up",
         "Contract-relax hamstring stretch, left leg, foot turned in",
         "Contract-relax hamstring stretch, left leg, foot turned out",
     ]
     units = {(s.body["repetition_unit"], s.body["reps"]) for s in settings}
-    assert units == {(wger.UnitRef("Repetitions"), 3)}
+    assert units == {(UnitRef("Repetitions"), 3)}
     assert [r.body["sets"] for r in requests if r.endpoint == "set"] == [3, 3]
 
 
 def test_long_continuous_work_switches_to_minutes():
     trunk = catalog.exercise("standing-trunk-rotation")
     routine = Routine("long", "Long", "", (RoutineEntry(trunk, trunk.dose.with_overrides(duration_s=1200)),))
-    (setting,) = [r for r in wger.workout_requests(routine) if r.endpoint == "setting"]
-    assert (setting.body["repetition_unit"], setting.body["reps"]) == (wger.UnitRef("Minutes"), 20)
-    (entry,) = [r for r in wger.routine_requests(routine, start=START) if r.endpoint == "slot-entry"]
-    assert entry.body["repetition_unit"] == wger.UnitRef("Seconds")  # 2.3 holds up to 3000
+    (setting,) = [r for r in build.workout_requests(routine) if r.endpoint == "setting"]
+    assert (setting.body["repetition_unit"], setting.body["reps"]) == (UnitRef("Minutes"), 20)
+    (entry,) = [r for r in build.routine_requests(routine, start=START) if r.endpoint == "slot-entry"]
+    assert entry.body["repetition_unit"] == UnitRef("Seconds")  # 2.3 holds up to 3000
 
 
 def test_plan_weekdays_become_wger_days_of_week():
@@ -129,27 +131,27 @@ def test_plan_weekdays_become_wger_days_of_week():
         timezone="Europe/Berlin",
         days=("MO", "WE", "FR"),
     )
-    day = [r for r in wger.workout_requests(routine, plan) if r.endpoint == "day"][0]
+    day = [r for r in build.workout_requests(routine, plan) if r.endpoint == "day"][0]
     assert day.body["day"] == [1, 3, 5]
     assert "07:30, 19:00 Europe/Berlin" in day.body["description"]
-    assert wger.ONE_SESSION_NOTE in texts(wger.workout_requests(routine, plan))
+    assert fitting.ONE_SESSION_NOTE in texts(build.workout_requests(routine, plan))
 
 
 def test_routine_api_weekdays_are_seven_days_with_rest_days_from_a_monday():
     routine = catalog.builtin_routine("trunk-rotation")
     plan = Plan(routines=(routine,), times=(time(7, 30),), timezone="UTC", days=("MO", "WE", "FR"))
-    requests = wger.routine_requests(routine, plan, start=START)
+    requests = build.routine_requests(routine, plan, start=START)
     head = requests[0].body
     assert (head["start"], head["end"], head["fit_in_week"]) == ("2026-11-16", "2027-02-07", True)
     days = [r.body for r in requests if r.endpoint == "day"]
     assert [d["is_rest"] for d in days] == [False, True, False, True, False, True, True]
     assert [d["order"] for d in days] == list(range(1, 8))
     slots = [r for r in requests if r.endpoint == "slot"]
-    assert [s.body["day"] for s in slots] == [wger.Ref("day1"), wger.Ref("day3"), wger.Ref("day5")]
+    assert [s.body["day"] for s in slots] == [Ref("day1"), Ref("day3"), Ref("day5")]
 
 
 def test_routine_api_shapes_for_holds():
-    requests = wger.routine_requests(catalog.builtin_routine("daily-hamstring"), start=START)
+    requests = build.routine_requests(catalog.builtin_routine("daily-hamstring"), start=START)
     head = requests[0].body
     assert (head["start"], head["end"], head["fit_in_week"]) == ("2026-11-19", "2027-02-10", False)
     assert len(head["name"]) <= 25
@@ -158,7 +160,7 @@ def test_routine_api_shapes_for_holds():
     assert "Day: Daily hamstring stretch" in head["description"]  # the cut name survives in full
     entries = [r for r in requests if r.endpoint == "slot-entry"]
     assert {e.body["type"] for e in entries} == {"iso"}
-    assert {e.body["repetition_unit"] for e in entries} == {wger.UnitRef("Seconds")}
+    assert {e.body["repetition_unit"] for e in entries} == {UnitRef("Seconds")}
     configs = {
         (r.endpoint, r.body["slot_entry"].ref): r.body["value"] for r in requests if "config" in r.endpoint
     }
@@ -172,10 +174,10 @@ def test_routine_api_shapes_for_holds():
 
 
 def test_counted_and_contract_relax_are_normal_and_iso_entries():
-    desk = wger.routine_requests(catalog.builtin_routine("desk-break"), start=START)
+    desk = build.routine_requests(catalog.builtin_routine("desk-break"), start=START)
     types = [r.body["type"] for r in desk if r.endpoint == "slot-entry"]
     assert types == ["normal", "normal", "iso"]
-    trunk = wger.routine_requests(catalog.builtin_routine("trunk-rotation"), start=START)
+    trunk = build.routine_requests(catalog.builtin_routine("trunk-rotation"), start=START)
     assert [r.body["type"] for r in trunk if r.endpoint == "slot-entry"] == ["normal"]
 
 
@@ -184,7 +186,7 @@ def test_text_that_does_not_fit_moves_to_the_next_wider_field():
     long_name = "Lying hamstring stretch with a very long name " + "that keeps going " * 5 + "to the end"
     exercise = replace(lying, name=long_name)
     routine = Routine("long-" + "x" * 10, "R" * 120, "", (RoutineEntry(exercise, lying.dose),))
-    requests = wger.workout_requests(routine)
+    requests = build.workout_requests(routine)
     workout = requests[0].body
     assert len(workout["name"]) <= 100 and workout["name"].endswith("…")
     assert f"Routine: {'R' * 120}" in workout["description"]
@@ -201,7 +203,7 @@ def test_cautions_that_cannot_fit_refuse_the_routine():
     wordy = tuple(Caution(f"c{i}", CautionKind.FORM, "Careful. " * 30, "Careful") for i in range(5))
     routine = Routine("wordy", "Wordy", "", (RoutineEntry(replace(lying, cautions=wordy), lying.dose),))
     with pytest.raises(InvalidRoutine) as err:
-        wger.workout_requests(routine)
+        build.workout_requests(routine)
     assert err.value.field == "exercises"
 
 
@@ -230,12 +232,12 @@ def test_export_is_the_request_list_with_named_placeholders():
 
 def test_resolve_replaces_every_placeholder():
     body = {
-        "set": wger.Ref("set1"),
-        "exercise_base": wger.ExerciseRef("lying-hamstring"),
-        "repetition_unit": wger.UnitRef("Seconds"),
+        "set": Ref("set1"),
+        "exercise_base": ExerciseRef("lying-hamstring"),
+        "repetition_unit": UnitRef("Seconds"),
         "reps": 30,
     }
-    assert wger.resolve(body, {"set1": 7}, {"lying-hamstring": 377}, {"Seconds": 3}) == {
+    assert resolve(body, {"set1": 7}, {"lying-hamstring": 377}, {"Seconds": 3}) == {
         "set": 7,
         "exercise_base": 377,
         "repetition_unit": 3,
@@ -254,20 +256,20 @@ def test_resolve_replaces_every_placeholder():
     ],
 )
 def test_search_term_matching(term, name, expected):
-    assert wger.matches(term, name) is expected
+    assert matching.matches(term, name) is expected
 
 
 def test_pick_prefers_the_shortest_matching_name():
-    assert wger.pick("leg raise", [(283, "Hanging Leg Raises"), (376, "Leg Raise"), (9, "Squat")]) == 376
-    assert wger.pick("stretch", [(9, "Squat")]) is None
+    assert matching.pick("leg raise", [(283, "Hanging Leg Raises"), (376, "Leg Raise"), (9, "Squat")]) == 376
+    assert matching.pick("stretch", [(9, "Squat")]) is None
 
 
 PLANNED = [
-    wger.PlannedExercise("lying-hamstring", 377, 1),
-    wger.PlannedExercise("lying-hamstring", 377, 1),
-    wger.PlannedExercise("band-hamstring", 377, 1),
-    wger.PlannedExercise("band-hamstring", 377, 1),
-    wger.PlannedExercise("standing-forward-bend", 268, 2),
+    sessions.PlannedExercise("lying-hamstring", 377, 1),
+    sessions.PlannedExercise("lying-hamstring", 377, 1),
+    sessions.PlannedExercise("band-hamstring", 377, 1),
+    sessions.PlannedExercise("band-hamstring", 377, 1),
+    sessions.PlannedExercise("standing-forward-bend", 268, 2),
 ]
 UNITS = {1: "Repetitions", 3: "Seconds", 4: "Minutes"}
 
@@ -306,7 +308,7 @@ def test_completed_session_from_a_21_session_and_its_logs():
         log(36, 268, 30),
         log(37, 999, 5, unit=1),
     ]
-    done = wger.completed_session(session, logs, PLANNED, "daily-hamstring", UNITS)
+    done = sessions.completed_session(session, logs, PLANNED, "daily-hamstring", UNITS)
     assert (done.source, done.source_id, done.routine_id) == ("wger", "12", "daily-hamstring")
     assert done.started_at.isoformat() == "2026-11-20T07:30:00+00:00"
     assert done.duration_s == 12 * 60 and done.notes == "felt fine"
@@ -337,14 +339,14 @@ def test_completed_session_without_times_counts_logged_seconds_and_keeps_uuid_id
             "date": "2026-11-21T08:00:00Z",
         }
     ]
-    planned = [wger.PlannedExercise("standing-trunk-rotation", 672, 1)]
-    done = wger.completed_session(session, logs, planned, "trunk-rotation", UNITS, generation="2.3")
+    planned = [sessions.PlannedExercise("standing-trunk-rotation", 672, 1)]
+    done = sessions.completed_session(session, logs, planned, "trunk-rotation", UNITS, generation="2.3")
     assert done.source_id == "01938c2e-7d4a-7b8e-9f00-0123456789ab"
     assert done.duration_s == 180
     assert [(e.exercise_id, e.hold_s) for e in done.exercises] == [("standing-trunk-rotation", 180)]
 
 
 def test_exercise_for_comment_reads_our_names_back():
-    assert wger.exercise_for_comment("Lying hamstring stretch, left leg") == "lying-hamstring"
-    assert wger.exercise_for_comment("Standing trunk rotation with a pole") == "standing-trunk-rotation"
-    assert wger.exercise_for_comment("Squats") is None
+    assert sessions.exercise_for_comment("Lying hamstring stretch, left leg") == "lying-hamstring"
+    assert sessions.exercise_for_comment("Standing trunk rotation with a pole") == "standing-trunk-rotation"
+    assert sessions.exercise_for_comment("Squats") is None

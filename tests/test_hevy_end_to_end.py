@@ -10,7 +10,7 @@ import pytest
 from fake_hevy import FakeHevy
 from hostkit import Host, host_config
 
-from plugin.config import secret_key
+from plugin.config import keyring
 from plugin.jobs import run_push_to_end
 from plugin.services import sync
 from plugin.store import installations as installation_repo
@@ -125,11 +125,11 @@ def test_the_poll_stores_our_workouts_once_and_drops_deleted_ones(app, db, host,
     installation = installation_id(db, host)
 
     assert installation in sync.due_for_polling(db)  # the scheduled sweep would enqueue it
-    first = sync.sync(db, secret_key(app), installation)
+    first = sync.sync(db, keyring(app), installation)
     assert first["new"] == 2
 
     fake.delete_workout(gone, base + timedelta(hours=2))
-    second = sync.sync(db, secret_key(app), installation)
+    second = sync.sync(db, keyring(app), installation)
     assert (second["new"], second["deleted"]) == (0, 1)
     # The cursor moved on: the second poll asked only for what changed since the first.
     since = [r.args["since"] for r in fake.requests("GET", "/v1/workouts/events")]
@@ -151,10 +151,10 @@ def test_a_replayed_poll_stores_nothing_twice(app, db, host, fake):
     base = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     fake.log_workout(remote, base, base + timedelta(minutes=3), [], base + timedelta(minutes=4))
     installation = installation_id(db, host)
-    sync.sync(db, secret_key(app), installation)
+    sync.sync(db, keyring(app), installation)
     with db.unit_of_work() as session:
         installation_repo.get(session, installation).sync_cursor = None  # as if the cursor were lost
-    again = sync.sync(db, secret_key(app), installation)
+    again = sync.sync(db, keyring(app), installation)
     assert (again["new"], again["repeated"]) == (0, 1)
     assert len(host.call("GET", "/sessions").get_json()) == 1
 

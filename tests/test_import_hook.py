@@ -187,3 +187,14 @@ def test_a_broken_fit_file_is_refused_naming_the_file(host, db):
     assert response.mimetype == "application/problem+json"
     assert "file" in response.json["errors"]
     assert row_counts(db) == before
+
+
+def test_stored_exercises_have_real_fields_and_leave_out_what_was_not_recorded(host, client):
+    body = session_body("only-names", exercises=[{"exercise": "lying-hamstring"}])
+    stored = host.import_session(body).json
+    assert stored["exercises"] == [{"exercise": "lying-hamstring"}]
+    spec = client.get("/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    item = schemas["StoredSession"]["properties"]["exercises"]["items"]
+    described = schemas[item["$ref"].rsplit("/", 1)[1]]["properties"]
+    assert set(described) == {"exercise", "sets", "reps", "hold_s", "duration_s", "side"}

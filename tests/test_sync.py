@@ -15,7 +15,7 @@ from hostkit import host_config
 
 from plugin import security
 from plugin.catalog.model import CompletedSession
-from plugin.config import secret_key
+from plugin.config import keyring, secret_key
 from plugin.services import installations, sync
 from plugin.store.installations import by_client_key
 from plugin.store.sessions import SessionRow
@@ -84,8 +84,8 @@ def test_sync_imports_once_follows_the_cursor_and_applies_deletions(app, db, ins
         PullOutcome([session("2"), session("3")], deleted=["1"], cursor="c2"),
     ]
     with app.app_context():
-        first = sync.sync(db, secret_key(app), installation_id)
-        second = sync.sync(db, secret_key(app), installation_id)
+        first = sync.sync(db, keyring(app), installation_id)
+        second = sync.sync(db, keyring(app), installation_id)
     assert first == {"new": 2, "repeated": 0, "deleted": 0, "skipped": 1}
     assert second == {"new": 1, "repeated": 1, "deleted": 1, "skipped": 0}
     assert [cursor for cursor, _ in ScriptedPull.asked] == [None, "c1"]
@@ -100,5 +100,5 @@ def test_a_polled_installation_is_due_until_synced(app, db, installation_id):
     ScriptedPull.script = [PullOutcome([], cursor=None)]
     assert sync.due_for_polling(db) == [installation_id]
     with app.app_context():
-        sync.sync(db, secret_key(app), installation_id)
+        sync.sync(db, keyring(app), installation_id)
     assert sync.due_for_polling(db) == []

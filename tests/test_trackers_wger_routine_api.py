@@ -2,7 +2,7 @@
 
 Only wger 2.1 is on PyPI, so a newer wger cannot run here. The server below keeps
 objects per route the way wger 2.3's DRF viewsets do (serializer fields in
-shared/formats.md §1.5) — including 2.3's missing ``routine`` filter on day/,
+docs/wger.md#routine-api-23-and-later) — including 2.3's missing ``routine`` filter on day/,
 which answers with every day of the user — and the tests check what was sent.
 """
 
@@ -11,12 +11,11 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from datetime import date
 
 import pytest
 from werkzeug import Request, Response
 
-from plugin import catalog
+from plugin import catalog, clock
 from plugin.trackers.base import Credentials
 from plugin.trackers.wger import WgerTracker
 
@@ -142,7 +141,7 @@ def test_detects_the_routine_api_and_sends_the_documented_shapes(httpserver, wge
     assert tracker.generation() == "2.3"
     (sent_routine,) = wger23.posted("routine")
     assert outcome.remote_ids == {"routine": str(next(iter(wger23.objects["routine"])))}
-    assert len(sent_routine["name"]) <= 25 and sent_routine["start"] == date.today().isoformat()
+    assert len(sent_routine["name"]) <= 25 and sent_routine["start"] == clock.now().date().isoformat()
     for caution in routine.cautions:
         assert caution.text in sent_routine["description"]
     (day,) = wger23.posted("day")

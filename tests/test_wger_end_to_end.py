@@ -16,7 +16,7 @@ from hostkit import host_config
 from peer_wger import WgerApi
 
 from plugin import catalog
-from plugin.config import secret_key
+from plugin.config import keyring
 from plugin.services import installations, pushes
 from plugin.store.pushes import DELIVERED, PENDING
 from plugin.trackers import wger as wger_tracker
@@ -136,11 +136,11 @@ def test_server_stopped_mid_export_is_delivered_once_it_is_back(
         push_id = pushes.create_push(session, installation_id, ["desk-break"]).id
     policy = pushes.RetryPolicy(max_attempts=3, base_s=0.0)
     try:
-        pushes.attempt(db, secret_key(app), push_id, policy)
+        pushes.attempt(db, keyring(app), push_id, policy)
         with db.unit_of_work() as session:
             status = pushes.status(session, installation_id, push_id)
-        assert status["status"] == PENDING and status["attempts"] == 1
-        assert "ConnectionError" in status["last_error"]
+        assert status.status == PENDING and status.attempts == 1
+        assert "ConnectionError" in status.last_error
     finally:
         wger_server.start(keep_db=True)
     (partial,) = api.workouts_for("desk-break")  # half a workout was made before the outage
@@ -148,10 +148,10 @@ def test_server_stopped_mid_export_is_delivered_once_it_is_back(
     assert len(half) == 2
 
     monkeypatch.setattr(wger_tracker, "make_session", real_session)
-    pushes.attempt(db, secret_key(app), push_id, policy)
+    pushes.attempt(db, keyring(app), push_id, policy)
     with db.unit_of_work() as session:
         status = pushes.status(session, installation_id, push_id)
-    assert status["status"] == DELIVERED and status["attempts"] == 2
+    assert status.status == DELIVERED and status.attempts == 2
     (workout,) = api.workouts_for("desk-break")
-    assert workout["id"] == partial["id"] == int(status["remote_ids"]["desk-break"]["workout"])
+    assert workout["id"] == partial["id"] == int(status.remote_ids["desk-break"]["workout"])
     api.check_workout(workout["id"], catalog.builtin_routine("desk-break"), weekdays=[1, 2, 3, 4, 5])

@@ -1,4 +1,4 @@
-"""The built-in catalog, taken from the seed articles in shared/seeds/.
+"""The built-in catalog, taken from the seed articles listed in docs/sources.md.
 
 Facts (holds, reps, sets, sides, frequency, equipment, cautions) come from the
 seed named in each exercise's ``source``; every instruction is our own wording.
@@ -10,6 +10,7 @@ from __future__ import annotations
 from plugin.catalog.model import (
     Caution,
     CautionKind,
+    Citation,
     Dose,
     Exercise,
     Focus,
@@ -23,6 +24,53 @@ SEED_LYING = "001_88d1c390bc81f492.txt"
 SEED_YOGA_BLOCKS = "002_6f551bdf3fe5051e.txt"
 SEED_HOME_ROUTINE = "003_bcc02b065a3d4c8b.txt"
 SEED_FORWARD_BEND_TRUNK = "004_73721d850aef9b19.txt"
+
+# --- sources ----------------------------------------------------------------
+# Each seed as a reader would look it up: title, publisher or site and date as the article gives
+# them; square brackets mark what the article does not give (docs/sources.md says how each was read).
+
+SOURCES: dict[str, Citation] = {
+    citation.file: citation
+    for citation in (
+        Citation(
+            file=SEED_CONTRACT_RELAX,
+            title="Hamstrings & Back Pain Relief",
+            publisher="[site not named; banner “Health knowledge made personal”]",
+            date="Sep 18 2008",
+        ),
+        Citation(
+            file=SEED_LYING,
+            title="Hamstring Stretch",
+            publisher="backpainblog.com",
+            date="[no date given]",
+        ),
+        Citation(
+            file=SEED_YOGA_BLOCKS,
+            title="[untitled in our copy: seven hamstring stretches for back pain]",
+            publisher="BackPain.News (Back Pain News Features, LLC)",
+            date="07/30/2019",
+            author="Evangelyn Rodriguez",
+        ),
+        Citation(
+            file=SEED_HOME_ROUTINE,
+            title="Hamstring Stretches for Lower Back Pain That Works & When to Avoid",
+            publisher="[site not named]",
+            date="[no date given]",
+        ),
+        Citation(
+            file=SEED_FORWARD_BEND_TRUNK,
+            title="Relieve Your Back Pain In Your Own Way",
+            publisher="www.orthopaedics.win (Bone Health)",
+            date="9/29 [no year given]",
+        ),
+    )
+}
+
+
+def cite(source: str) -> tuple[Citation, ...]:
+    """The citations of an exercise's ``source`` (file names joined by ", "), in that order."""
+    return tuple(SOURCES[name] for name in source.split(", "))
+
 
 # --- cautions ---------------------------------------------------------------
 
@@ -106,6 +154,7 @@ CONTRACT_RELAX = Exercise(
     ),
     cautions=(*HAMSTRING_CAUTIONS, LIGHT_PUSH, STRAIGHT_BACK),
     source=SEED_CONTRACT_RELAX,
+    citations=cite(SEED_CONTRACT_RELAX),
     frequency=ONCE_OR_TWICE,
     variations=("foot pointing up", "foot turned in", "foot turned out"),
     variation_per_set=True,
@@ -130,6 +179,7 @@ LYING_HAMSTRING = Exercise(
     dose=Dose(reps=1, per_side=True, hold_s=30, hold_range_s=(15, 30), rest_s=5, assumed=("rest_s",)),
     cautions=HAMSTRING_CAUTIONS,
     source=SEED_LYING,
+    citations=cite(SEED_LYING),
     frequency=Frequency(1, 3, "several times a day"),
     cue="Straighten the knee a little more every few seconds",
 )
@@ -150,6 +200,7 @@ STANDING_FORWARD_BEND = Exercise(
     dose=Dose(sets=2, reps=1, hold_s=30, hold_range_s=(30, 45), rest_s=15, assumed=("rest_s",)),
     cautions=(*HAMSTRING_CAUTIONS, STRAIGHT_BACK),
     source=f"{SEED_HOME_ROUTINE}, {SEED_FORWARD_BEND_TRUNK}",
+    citations=cite(f"{SEED_HOME_ROUTINE}, {SEED_FORWARD_BEND_TRUNK}"),
     frequency=Frequency(1, 1, "two sets a day"),
     cue="Slowly to your limit, then hold",
 )
@@ -169,6 +220,7 @@ SEATED_TWO_CHAIR = Exercise(
     dose=Dose(reps=4, per_side=True, tempo_s=5, rest_s=2, assumed=("tempo_s", "rest_s")),
     cautions=(*HAMSTRING_CAUTIONS, STRAIGHT_BACK),
     source=SEED_HOME_ROUTINE,
+    citations=cite(SEED_HOME_ROUTINE),
     frequency=ONCE_OR_TWICE,
     cue="Reach for the toes, four times",
 )
@@ -190,6 +242,7 @@ BAND_HAMSTRING = Exercise(
     dose=Dose(reps=1, per_side=True, hold_s=30, rest_s=5, assumed=("hold_s", "rest_s")),
     cautions=HAMSTRING_CAUTIONS,
     source=SEED_HOME_ROUTINE,
+    citations=cite(SEED_HOME_ROUTINE),
     frequency=ONCE_OR_TWICE,
     variations=("band", "towel held at both ends", "easier: other knee bent, foot flat"),
     cue="Keep the raised leg straight",
@@ -210,6 +263,7 @@ LEGS_UP_WALL = Exercise(
     dose=Dose(reps=6, reps_range=(6, 8), hold_s=40, rest_s=10, assumed=("rest_s",)),
     cautions=HAMSTRING_CAUTIONS,
     source=SEED_HOME_ROUTINE,
+    citations=cite(SEED_HOME_ROUTINE),
     frequency=ONCE_OR_TWICE,
     cue="Knees back toward the wall, 40 s",
 )
@@ -228,6 +282,7 @@ KNEES_TO_CHEST = Exercise(
     dose=Dose(reps=3, hold_s=20, rest_s=10, assumed=("reps", "hold_s", "rest_s")),
     cautions=(STOP_IF_PAIN,),
     source=SEED_HOME_ROUTINE,
+    citations=cite(SEED_HOME_ROUTINE),
     frequency=ONCE_OR_TWICE,
     cue="Knees gently to the chest",
     alternative_to="hamstring stretches, for people with an intervertebral disc injury",
@@ -248,6 +303,7 @@ TRUNK_ROTATION = Exercise(
     dose=Dose(duration_s=180),
     cautions=(STOP_IF_PAIN, NO_OVERSWING),
     source=SEED_FORWARD_BEND_TRUNK,
+    citations=cite(SEED_FORWARD_BEND_TRUNK),
     frequency=ONCE_OR_TWICE,
     cue="Slow, easy turns, never forced",
 )
@@ -267,6 +323,7 @@ YOGA_BLOCK_FOLD = Exercise(
     dose=Dose(),
     cautions=(STOP_IF_PAIN,),
     source=SEED_YOGA_BLOCKS,
+    citations=cite(SEED_YOGA_BLOCKS),
     frequency=Frequency(1, 1, "once a day"),
     cue="Fold actively, blocks under the hands",
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Any
 
 from plugin.errors import InvalidDose, InvalidRoutine
 
@@ -134,19 +135,34 @@ class Dose:
 
     def with_overrides(self, **overrides: object) -> Dose:
         """Return a copy with some fields replaced; a range no longer binding is dropped."""
-        changes = {k: v for k, v in overrides.items() if v is not None}
+        changes: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
         if "hold_s" in changes and self.hold_s is None:
             # A hold given for an exercise timed another way replaces that timing.
             changes.update(duration_s=None, contract_s=None, tempo_s=None, effort_pct=None)
         if "hold_s" in changes and self.hold_range_s:
             low, high = self.hold_range_s
-            if not low <= changes["hold_s"] <= high:  # type: ignore[operator]
+            if not low <= changes["hold_s"] <= high:
                 changes["hold_range_s"] = None
         if "reps" in changes and self.reps_range:
             low, high = self.reps_range
-            if not low <= changes["reps"] <= high:  # type: ignore[operator]
+            if not low <= changes["reps"] <= high:
                 changes["reps_range"] = None
         return replace(self, **changes, assumed=tuple(a for a in self.assumed if a not in changes))
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source article as a reader would look it up, and the name of our stored copy.
+
+    Title, publisher (or site) and date are given as the article gives them; where it
+    gives none, the field says so in square brackets (docs/sources.md).
+    """
+
+    file: str  # the stored copy's file name, as in Exercise.source
+    title: str
+    publisher: str
+    date: str
+    author: str = ""
 
 
 @dataclass(frozen=True)
@@ -165,6 +181,7 @@ class Exercise:
     variation_per_set: bool = False  # each set is done in the next variation
     cue: str = ""  # the one thing to remember, short enough for a watch
     alternative_to: str | None = None  # e.g. knees-to-chest replaces hamstring stretches
+    citations: tuple[Citation, ...] = ()  # one per file named in ``source``, in that order
 
 
 @dataclass(frozen=True)
@@ -232,6 +249,9 @@ class Routine:
 
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# A plan's defaults; the plan rules (plugin.schemas.plans) fill the same for every caller.
+DEFAULT_PLAN_NAME = "Stretching"
+DEFAULT_REMINDERS_MIN = (10,)
 
 
 @dataclass(frozen=True)
@@ -242,9 +262,9 @@ class Plan:
     times: tuple[time, ...]
     timezone: str
     days: tuple[str, ...] = WEEKDAYS
-    reminders_min: tuple[int, ...] = (10,)
+    reminders_min: tuple[int, ...] = DEFAULT_REMINDERS_MIN
     start: date | None = None
-    name: str = "Stretching"
+    name: str = DEFAULT_PLAN_NAME
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """FIT: a routine as a watch-ready workout file, and a recorded activity file back as a session.
 
 Encoded and decoded with Garmin's official FIT SDK (``garmin-fit-sdk``); the binary format
-is never written by hand. The workout file holds, in this order (formats.md §4b): file_id
+is never written by hand. The workout file holds, in this order (docs/garmin.md#fit-workout-file): file_id
 (type workout), workout, one workout_step per step (see ``workout_steps`` for the mapping)
 and one exercise_title per Garmin exercise used.
 
@@ -33,7 +33,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from garmin_fit_sdk import Decoder, Encoder, Profile, Stream
 
@@ -185,7 +185,7 @@ def export(routine: Routine) -> bytes:
             "wkt_name": clip_utf8(routine.name),
             "sport": SPORT,
             "sub_sport": SUB_SPORT,
-            # Common practice: every workout_step counts, repeat steps included (formats.md §4b).
+            # Common practice: every workout_step counts, repeats too (docs/garmin.md#fit-workout-file).
             "num_valid_steps": len(steps),
             "wkt_description": description or None,
         }
@@ -203,7 +203,7 @@ def export(routine: Routine) -> bytes:
 def decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
     """Decode a FIT file with Garmin's decoder; InvalidInput(field="file") if it is not sound.
 
-    check_integrity() uses up its stream (formats.md §9), so each pass gets a fresh one.
+    check_integrity() uses up its stream (docs/garmin.md#library-pitfalls), so each pass gets a fresh one.
     """
     if not Decoder(Stream.from_byte_array(bytearray(data))).is_fit():
         raise InvalidInput("not a FIT file", field="file")
@@ -212,7 +212,9 @@ def decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
     messages, errors = Decoder(Stream.from_byte_array(bytearray(data))).read()
     if errors:
         raise InvalidInput(f"the FIT file cannot be decoded: {errors[0]}", field="file")
-    return messages
+    # The SDK types the messages as TypedDicts of its profile; they are read here as plain
+    # field → value dicts, since a field the profile does not name still arrives (by number).
+    return cast("dict[str, list[dict[str, Any]]]", messages)
 
 
 def _routine_for_name(name: str | None, routines: tuple[Routine, ...]) -> Routine | None:
@@ -241,8 +243,8 @@ def _exercise_done(
         exercise_id, side = planned.exercise_id, planned.side
     else:
         category, name_id = _first(fit_set.get("category")), _first(fit_set.get("category_subtype"))
-        exercise_id = exercise_for_code(category, name_id) if isinstance(category, str) else None
-        exercise_id = exercise_id or f"fit:{category}/{name_id}"
+        known = exercise_for_code(category, name_id) if isinstance(category, str) else None
+        exercise_id = known or f"fit:{category}/{name_id}"
         side = None
     holds = {e.exercise.id for e in routine.entries if e.dose.kind is DoseKind.HOLD} if routine else set()
     return ExerciseDone(

@@ -1,4 +1,4 @@
-"""Garmin Connect workout JSON: what the web workout service takes (formats.md §4a').
+"""Garmin Connect workout JSON: what its web workout service takes (docs/garmin.md).
 
 This is Garmin Connect's private ``POST /workout-service/workout`` body
 (``ExecutableStepDTO`` / ``RepeatGroupDTO``), meant for tools that upload to Garmin Connect
@@ -21,7 +21,7 @@ from plugin.formats.workout_steps import Block, Repeat, Step, routine_blocks
 MEDIA_TYPE = "application/json"
 EXTENSION = "json"
 
-# Sport type ids are community knowledge (UNCONFIRMED, formats.md §4a'). strength_training is
+# Sport type ids are community knowledge (UNCONFIRMED, docs/garmin.md). strength_training is
 # the one type a community tool saw the server accept with exercise categories and repeat groups.
 SPORT_TYPE = {"sportTypeId": 5, "sportTypeKey": "strength_training"}
 STEP_TYPES = {
@@ -73,7 +73,7 @@ def workout_steps(blocks: list[Block]) -> list[dict[str, Any]]:
         order += 1
         if isinstance(block, Repeat):
             group_id += 1
-            group = {
+            group: dict[str, Any] = {
                 "type": "RepeatGroupDTO",
                 "stepOrder": order,
                 "childStepId": group_id,

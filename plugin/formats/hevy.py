@@ -1,7 +1,7 @@
 """Hevy public API v1: a routine as a ``POST /v1/routines`` body, and workouts back as sessions.
 
 Hevy has no field for sides, cautions or holds beyond ``duration_seconds``
-(shared/formats.md §2.3), so:
+(docs/hevy.md#routine-bodies), so:
 
 - the routine's cautions open ``routine.notes``, contraindications first;
 - work done on each leg becomes two exercises, left then right, each with its
@@ -49,7 +49,7 @@ PLACEHOLDER_PREFIX = "stretchsync:"
 ExerciseIds = tuple[Mapping[str, str], Mapping[str, str]]
 MARKER_PREFIX = "stretchsync routine "
 
-# MuscleGroup enum values of CreateCustomExerciseRequestBody (§2.4).
+# MuscleGroup enum values of CreateCustomExerciseRequestBody (docs/hevy.md#exercise-templates).
 MUSCLE_GROUP = {Focus.HAMSTRING: "hamstrings", Focus.TRUNK: "abdominals", Focus.MIXED: "full_body"}
 OTHER_MUSCLES = {Focus.HAMSTRING: ["lower_back"], Focus.TRUNK: ["lower_back"], Focus.MIXED: []}
 
@@ -84,7 +84,7 @@ def template_request(entry: RoutineEntry) -> dict[str, Any]:
 
 
 def clean_note(text: str) -> str:
-    """Replace '@', which Hevy is reported to reject with a silent 400 (§2.3, UNCONFIRMED)."""
+    """Replace '@', which Hevy is reported to reject with a silent 400 (docs/hevy.md#unconfirmed)."""
     return text.replace("@", " at ")
 
 
@@ -143,7 +143,7 @@ def routine_exercises(routine: Routine, template_ids: Mapping[str, str]) -> list
 
 
 def routine_body(routine: Routine, template_ids: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The PostRoutinesRequestBody, wrapped in "routine" as Hevy requires (§2.3)."""
+    """The PostRoutinesRequestBody, wrapped in "routine" as Hevy requires (docs/hevy.md#routine-bodies)."""
     return {
         "routine": {
             "title": routine.name,
@@ -209,7 +209,7 @@ def exercise_done(exercise: Mapping[str, Any], exercise_id: str) -> ExerciseDone
 def parse_workout(
     workout: Any, routine_id: str | None, exercise_ids: ExerciseIds = ({}, {})
 ) -> CompletedSession:
-    """A Hevy ``Workout`` as a completed session keyed by the workout id (§2.5).
+    """A Hevy ``Workout`` as a completed session keyed by the workout id (docs/hevy.md#completed-workouts).
 
     ``exercise_ids`` is (template id → exercise id, casefolded title → exercise
     id). Exercises that map to none of ours (added by the user in the app) are
@@ -259,7 +259,7 @@ class EventsPage:
 
 
 def parse_events(payload: Any) -> EventsPage:
-    """A PaginatedWorkoutEvents page (§2.5); InvalidInput naming the event at fault."""
+    """A PaginatedWorkoutEvents page (docs/hevy.md#completed-workouts); InvalidInput names the bad event."""
     if not isinstance(payload, Mapping) or not isinstance(payload.get("events"), list):
         raise InvalidInput("a workout events page needs an events list", field="events")
     page_count = payload.get("page_count", 1)

@@ -4,7 +4,7 @@ Pure functions, model in → calendar out. Nothing here reads the clock: every
 timestamp (DTSTAMP, LAST-MODIFIED) comes from the caller, so two renderings of
 the same plan are byte-identical, which the feed's ETag relies on.
 
-Shape of a feed (see shared/formats.md §6):
+Shape of a feed (see docs/icalendar.md):
 
 - one recurring VEVENT series per (routine, time of day), ``RRULE:FREQ=WEEKLY``
   on the planned days, ``DTSTART;TZID=…`` at the planned local time and
@@ -12,7 +12,7 @@ Shape of a feed (see shared/formats.md §6):
 - the UID is ``<feed id>-<routine id>-<slot>@stretchsync``, where the slot is the
   time's rank in the day (1 = earliest), so moving 07:00 to 07:30 keeps the UID and
   bumps SEQUENCE, as clients expect for a changed series (RFC 5545 §3.8.7.4);
-- a VTIMEZONE per TZID written with yearly RRULE observances (see ``vtimezone``);
+- a VTIMEZONE per TZID written with yearly RRULE observances (``plugin.formats.vtimezone``);
 - a completed occurrence becomes an override VEVENT (same UID + RECURRENCE-ID),
   a completed session off the schedule becomes an event of its own;
 - history is windowed: with ``since`` every series starts at the first planned day on
@@ -23,32 +23,28 @@ Shape of a feed (see shared/formats.md §6):
 
 from __future__ import annotations
 
-import calendar as _calendar
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from icalendar import (
-    Alarm,
-    Calendar,
-    Event,
-    Timezone,
-    TimezoneDaylight,
-    TimezoneStandard,
-    vDuration,
-)
+from icalendar import Alarm, Calendar, Component, Event, vDuration
 
 from plugin.catalog.model import WEEKDAYS, Plan, Routine
 from plugin.errors import InvalidInput
 from plugin.formats.text import reminder_line, routine_text, seconds_phrase
+from plugin.formats.vtimezone import vtimezone
 
 MEDIA_TYPE = "text/calendar"
 EXTENSION = "ics"
 
 PRODID = "-//stretchsync//stretch calendar 1.0//EN"
+# Stored feeds are reused while this and the built-in catalog are unchanged
+# (services.calendars.renderer_fingerprint). Bump it with any change to the bytes a
+# feed renders to: this module, plugin.formats.vtimezone, or the wording in plugin.formats.text.
+RENDERER_VERSION = "2026.11.1"
 UID_DOMAIN = "stretchsync"
 # RFC 7986 §5.7: a suggested minimum polling interval; Google ignores it, Apple and Outlook do not.
 REFRESH = timedelta(hours=1)
@@ -57,8 +53,6 @@ CATEGORY = "Stretching"
 # as a floating local time, so the reference exports in exports/ics/ never drift.
 REFERENCE_START = datetime(2026, 1, 5, 7, 0)
 REFERENCE_STAMP = datetime(2026, 1, 1, 0, 0, tzinfo=UTC)
-# Years of zoneinfo transitions a VTIMEZONE's yearly rules are checked against.
-RULE_CHECK_YEARS = 6
 DONE_MARK = "✓"
 
 
@@ -108,146 +102,6 @@ def check_timezone(tzid: object, field: str = "timezone") -> str:
 def _zone_names() -> frozenset[str]:
     # A system zone folder also lists links that name no place ("localtime" is the server's own zone).
     return frozenset(available_timezones()) - {"localtime", "posixrules", "Factory"}
-
-
-@dataclass(frozen=True)
-class _Transition:
-    at_utc: datetime
-    offset_from: timedelta
-    offset_to: timedelta
-    name: str
-    dst: bool
-
-    @property
-    def local_before(self) -> datetime:
-        # RFC 5545 §3.6.5: an observance's DTSTART is local time in its TZOFFSETFROM.
-        return (self.at_utc + self.offset_from).replace(tzinfo=None)
-
-
-def _offset(zone: ZoneInfo, at_utc: datetime) -> timedelta:
-    return at_utc.astimezone(zone).utcoffset() or timedelta(0)
-
-
-def _transitions(zone: ZoneInfo, first_year: int, last_year: int) -> list[_Transition]:
-    """Every UTC-offset change of ``zone`` in the years given, found by day steps and bisection."""
-    found: list[_Transition] = []
-    day = datetime(first_year, 1, 1, tzinfo=UTC)
-    end = datetime(last_year + 1, 1, 1, tzinfo=UTC)
-    before = _offset(zone, day)
-    while day < end:
-        nxt = day + timedelta(days=1)
-        after = _offset(zone, nxt)
-        if after != before:
-            low, high = day, nxt
-            while high - low > timedelta(seconds=1):
-                mid = low + (high - low) / 2
-                if _offset(zone, mid) == before:
-                    low = mid
-                else:
-                    high = mid
-            # Clocks going forward start a DAYLIGHT observance, whatever zoneinfo's dst() says:
-            # dateutil (under vobject) misplaces transitions of a "negative DST" zone such as
-            # Africa/Casablanca whose DAYLIGHT observance has the smaller offset.
-            name = high.astimezone(zone).tzname() or ""
-            found.append(_Transition(high, before, after, name, after > before))
-            before = after
-        day = nxt
-    return found
-
-
-def _byday(when: date, last: bool) -> tuple[int, str]:
-    code = WEEKDAYS[when.weekday()]
-    return (-1 if last else (when.day - 1) // 7 + 1), code
-
-
-def _nth_weekday(year: int, month: int, nth: int, weekday: int) -> date:
-    days = _calendar.monthrange(year, month)[1]
-    if nth < 0:
-        last = date(year, month, days)
-        return last - timedelta(days=(last.weekday() - weekday) % 7)
-    first = date(year, month, 1)
-    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
-
-
-def _yearly_rule(group: list[_Transition]) -> tuple[int, int, str] | None:
-    """(month, nth, weekday code) that predicts every transition of ``group``, if one does."""
-    first = group[0].local_before
-    days_in_month = _calendar.monthrange(first.year, first.month)[1]
-    candidates = [_byday(first.date(), last=False)]
-    if first.day + 7 > days_in_month:
-        candidates.insert(0, _byday(first.date(), last=True))
-    for nth, code in candidates:
-        weekday = WEEKDAYS.index(code)
-        if all(
-            t.local_before.month == first.month
-            and t.local_before.date() == _nth_weekday(t.local_before.year, first.month, nth, weekday)
-            and t.local_before.time() == first.time()
-            and (t.offset_from, t.offset_to, t.name)
-            == (group[0].offset_from, group[0].offset_to, group[0].name)
-            for t in group
-        ):
-            return first.month, nth, code
-    return None
-
-
-def _observance(transition: _Transition) -> TimezoneStandard | TimezoneDaylight:
-    part = TimezoneDaylight() if transition.dst else TimezoneStandard()
-    part.add("tzname", transition.name)
-    part.add("tzoffsetfrom", transition.offset_from)
-    part.add("tzoffsetto", transition.offset_to)
-    part.add("dtstart", transition.local_before)
-    return part
-
-
-@lru_cache(maxsize=64)
-def vtimezone(tzid: str, from_year: int) -> Timezone:
-    """A VTIMEZONE for ``tzid`` valid from ``from_year`` on, written with yearly RRULEs.
-
-    icalendar's ``add_missing_timezones`` writes each observance's transitions as one
-    comma-separated RDATE list, and ical.js and vobject read only its first value
-    (formats.md §9). So the transitions are taken from zoneinfo for ``RULE_CHECK_YEARS``
-    years, each kind (DST on, DST off) is matched to a "n-th (or last) weekday of the
-    month at the same local time" rule, and the rule is kept only when it predicts every
-    transition of those years, the way CalDAV servers write zones. A zone with no
-    changes gets one STANDARD observance; a zone whose changes follow no yearly rule
-    gets one observance per transition (single DTSTART, no RDATE list) for those years.
-    """
-    zone = ZoneInfo(tzid)
-    component = Timezone()
-    component.add("tzid", tzid)
-    transitions = _transitions(zone, from_year, from_year + RULE_CHECK_YEARS - 1)
-    if not transitions:
-        at = datetime(from_year, 1, 1, tzinfo=UTC)
-        offset = _offset(zone, at)
-        part = TimezoneStandard()
-        part.add("tzname", at.astimezone(zone).tzname() or tzid)
-        part.add("tzoffsetfrom", offset)
-        part.add("tzoffsetto", offset)
-        part.add("dtstart", datetime(1970, 1, 1))
-        component.add_component(part)
-        return component
-    groups = [[t for t in transitions if t.dst], [t for t in transitions if not t.dst]]
-    rules = [_yearly_rule(group) if group else None for group in groups]
-    yearly = all(rules) and all(len(g) == RULE_CHECK_YEARS for g in groups)
-    if not yearly:
-        # Irregular zone: one observance per transition keeps every parser right for these years.
-        first = transitions[0]
-        lead = TimezoneStandard()
-        lead.add("tzname", (first.at_utc - timedelta(seconds=1)).astimezone(zone).tzname() or tzid)
-        lead.add("tzoffsetfrom", first.offset_from)
-        lead.add("tzoffsetto", first.offset_from)
-        lead.add("dtstart", datetime(from_year, 1, 1))
-        component.add_component(lead)
-        for transition in transitions:
-            component.add_component(_observance(transition))
-        return component
-    for group, rule in zip(groups, rules, strict=True):
-        assert rule is not None
-        month, nth, code = rule
-        part = _observance(group[0])
-        part.add("rrule", {"FREQ": "YEARLY", "BYMONTH": month, "BYDAY": f"{nth}{code}"})
-        component.add_component(part)
-    return component
 
 
 # --- text --------------------------------------------------------------------------------------
@@ -426,7 +280,7 @@ def feed(
         routine = series.routine
         start = datetime.combine(first, series.at, tzinfo=zone)
         event = _base_event(series.uid, start, routine.duration_s, sequence, stamp, created_at)
-        # Weekly by the chosen days: FREQ=DAILY;BYHOUR and sub-daily rules are not portable (§6.2).
+        # Weekly on the chosen days: BYHOUR and sub-daily rules do not port (docs/icalendar.md#recurrence).
         event.add("rrule", {"FREQ": "WEEKLY", "BYDAY": list(plan.days), "WKST": "MO"})
         event.add("summary", summary(routine))
         event.add("categories", _categories(routine))
@@ -587,11 +441,11 @@ def resources(calendar_bytes: bytes) -> dict[str, bytes]:
     """Split a calendar into one calendar per UID (CalDAV stores one UID per resource, RFC 4791 §4.1).
 
     Each piece keeps the calendar's properties and the VTIMEZONEs (Radicale 3.9 answers
-    500 on a TZID without one, formats.md §9); overrides stay with their series.
+    500 on a TZID without one, docs/icalendar.md#caldav); overrides stay with their series.
     """
     whole = Calendar.from_ical(calendar_bytes)
     zones = [c for c in whole.subcomponents if c.name == "VTIMEZONE"]
-    by_uid: dict[str, list] = {}
+    by_uid: dict[str, list[Component]] = {}
     for component in whole.subcomponents:
         if component.name == "VEVENT":
             by_uid.setdefault(str(component["UID"]), []).append(component)
@@ -626,29 +480,5 @@ def export(routine: Routine, start: datetime | None = None) -> bytes:
     event.add("categories", _categories(routine))
     event.add("description", description(routine))
     cal.add_component(event)
-    return cal.to_ical()
-
-
-def export_options(args: Mapping[str, str], now_utc: datetime) -> dict[str, datetime]:
-    """Read ``start`` (local ``YYYY-MM-DDTHH:MM``) and ``timezone`` from a query; default tomorrow 07:00.
-
-    Raises InvalidInput naming ``start`` or ``timezone``.
-    """
-    tzid = args.get("timezone")
-    if tzid is not None:
-        check_timezone(tzid)
-    zone = ZoneInfo(tzid) if tzid else None
-    raw = args.get("start")
-    if raw is None:
-        today = now_utc.astimezone(zone).date() if zone else now_utc.date()
-        local = datetime.combine(today + timedelta(days=1), time(7, 0))
-    else:
-        try:
-            local = datetime.fromisoformat(raw)
-        except ValueError:
-            raise InvalidInput(
-                "start must be a local date-time like 2026-11-23T07:00", field="start"
-            ) from None
-        if local.tzinfo is not None:
-            raise InvalidInput("start is local time; give the zone in timezone", field="start")
-    return {"start": local.replace(second=0, microsecond=0, tzinfo=zone)}
+    body: bytes = cal.to_ical()
+    return body

@@ -1,4 +1,7 @@
-"""The canonical JSON of a completed session (what the import hook takes and /sessions returns).
+"""The stored JSON of a completed session: its row's fields in, the model out; exercises both ways.
+
+The import hook and /sessions read and write the same shape through
+plugin.schemas.sessions (CompletedSessionSchema, StoredSessionSchema):
 
 ```
 {"source": "host", "source_id": "run-42", "routine": "daily-hamstring",
@@ -63,17 +66,3 @@ def exercise_dict(done: ExerciseDone) -> dict[str, Any]:
     if done.side:
         out["side"] = done.side
     return out
-
-
-def to_dict(completed: CompletedSession) -> dict[str, Any]:
-    """The session as canonical JSON-ready data."""
-    return {
-        "source": completed.source,
-        "source_id": completed.source_id,
-        "routine": completed.routine_id,
-        "started_at": completed.started_at.isoformat(),
-        "duration_s": completed.duration_s,
-        "exercises": [exercise_dict(e) for e in completed.exercises],
-        "pain": completed.pain,
-        "notes": completed.notes,
-    }

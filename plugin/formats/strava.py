@@ -1,17 +1,17 @@
 """Strava API v3: activities in as completed sessions, sessions out as manual activities.
 
-Strava has no planned workouts (shared/formats.md §3.4), so nothing of a routine
+Strava has no planned workouts (docs/strava.md#manual-activities), so nothing of a routine
 is pushed; what travels is a completed session. An activity counts as a
-stretching session when its ``sport_type`` is one of STRETCH_SPORT_TYPES (§3.5)
+stretching session when its ``sport_type`` is one of STRETCH_SPORT_TYPES (docs/strava.md#sport-types)
 or its name is one we give activities ("Stretching: <routine>") or a routine's
-own name. Webhook events (§3.2) are validated here into StravaEvent.
+own name. Webhook events (docs/strava.md#webhooks) are validated here into StravaEvent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from plugin.catalog.model import CompletedSession
 from plugin.errors import InvalidInput
@@ -19,7 +19,7 @@ from plugin.formats.text import done_line
 from plugin.formats.timestamps import parse_aware
 
 STRETCH_SPORT_TYPES = frozenset({"Yoga", "Workout", "PhysicalTherapy"})
-DEFAULT_SPORT_TYPE = "Workout"  # PhysicalTherapy on POST /activities is UNCONFIRMED (§7.6)
+DEFAULT_SPORT_TYPE = "Workout"  # PhysicalTherapy there is UNCONFIRMED (docs/strava.md#unconfirmed)
 NAME_PREFIX = "Stretching: "
 OBJECT_TYPES = ("activity", "athlete")
 ASPECT_TYPES = ("create", "update", "delete")
@@ -52,7 +52,7 @@ def is_stretching(activity: Mapping[str, Any], routine_ids_by_name: Mapping[str,
     )
 
 
-def _whole_number(value: Any) -> bool:
+def _whole_number(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -100,7 +100,7 @@ def manual_activity(
     exercise_names: Mapping[str, str] | None = None,
     sport_type: str = DEFAULT_SPORT_TYPE,
 ) -> dict[str, Any]:
-    """The form fields of ``POST /api/v3/activities`` for a completed session (§3.4)."""
+    """The ``POST /api/v3/activities`` form for a completed session (docs/strava.md#manual-activities)."""
     if sport_type not in STRETCH_SPORT_TYPES:
         raise InvalidInput(
             f"sport_type must be one of {', '.join(sorted(STRETCH_SPORT_TYPES))}", field="sport_type"
@@ -117,7 +117,7 @@ def manual_activity(
 
 @dataclass(frozen=True)
 class StravaEvent:
-    """One webhook event (§3.2)."""
+    """One webhook event (docs/strava.md#webhooks)."""
 
     object_type: str
     object_id: int

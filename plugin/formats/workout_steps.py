@@ -1,6 +1,6 @@
 """One routine as the timed steps a watch walks through: shared by the FIT and Garmin JSON exports.
 
-Mapping (formats.md §4b), per routine entry:
+Mapping (docs/garmin.md#fit-workout-file), per routine entry:
 
 - a hold is a timed work step of ``hold_s``; a contract-relax rep is a push step of
   ``contract_s`` followed by its relax step (``rest_s``); continuous work is one timed step
@@ -37,7 +37,7 @@ class ExerciseCode:
     name_key: str  # the profile's name for name_id (Garmin Connect JSON spells it in capitals)
 
 
-# The one table: our exercise id → Garmin exercise (garmin-fit-sdk 21.218 profile.py, formats.md §4b).
+# The one table: our exercise id → Garmin exercise (garmin-fit-sdk 21.218; docs/garmin.md#exercise-categories)
 # There is no "stretch" category; stretches live under warm_up and move. Pairs are unique except
 # legs-up-wall, which has no closer match than the generic hamstring stretch (the activity
 # parser resolves that pair through wkt_step_index instead of this table).
@@ -76,7 +76,7 @@ def exercise_for_code(category: str, name_id: int) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
-# FIT strings: the field size is one byte and includes the null terminator (formats.md §4b).
+# FIT strings: the field size is one byte and includes the null terminator (docs/garmin.md#text-limits).
 FIT_STRING_BYTES = 254
 
 
@@ -186,14 +186,14 @@ def rest_name(entry: RoutineEntry) -> str:
 def _side_steps(entry: RoutineEntry, side: str | None, reps: int, rest_notes: str) -> list[Step]:
     """The steps of ``reps`` reps on one side: work, then rest, for every rep."""
     dose = entry.dose
-    common = {"exercise_id": entry.exercise.id, "side": side}
     # Only work steps name a Garmin exercise: a rest is no exercise on the watch.
     work = Step(
         work_name(entry, side),
         "active",
         notes=exercise_notes(entry)[0],
         code=exercise_code(entry.exercise),
-        **common,
+        exercise_id=entry.exercise.id,
+        side=side,
     )
     if dose.kind is DoseKind.COUNTED:
         work = replace(work, reps=dose.reps)
@@ -204,7 +204,15 @@ def _side_steps(entry: RoutineEntry, side: str | None, reps: int, rest_notes: st
     for _ in range(reps):
         out.append(work)
         if dose.rest_s:
-            out.append(Step(rest_name(entry), "rest", seconds=dose.rest_s, notes=rest_notes, **common))
+            rest = Step(
+                rest_name(entry),
+                "rest",
+                seconds=dose.rest_s,
+                notes=rest_notes,
+                exercise_id=entry.exercise.id,
+                side=side,
+            )
+            out.append(rest)
     return out
 
 

@@ -1,8 +1,8 @@
 """Calendar subscriptions: subscribe, change, revoke, serve the feed, push to CalDAV.
 
-The rules for a plan live here (not only in the HTTP schema) so that other callers,
-such as a tracker installation's schedule, get the same checks and the same names
-for the field at fault.
+Every plan is checked by ``normalise_spec`` through the plan rules
+(plugin.schemas.plans), so that every caller, such as a tracker installation's
+schedule, gets the same checks and the same names for the field at fault.
 """
 
 from __future__ import annotations
@@ -13,26 +13,26 @@ import logging
 import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context, has_request_context, request
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from plugin import catalog, clock, crypto
-from plugin.catalog import limits
-from plugin.catalog.model import WEEKDAYS, Plan
+from plugin.catalog.model import Plan
 from plugin.errors import Gone, InvalidInput, NotFound
 from plugin.formats import canonical, ical
+from plugin.schemas import plans
 from plugin.services import schedule
 from plugin.services.routines import check_routine_ids, get_routine
 from plugin.store import calendars as repo
 from plugin.store import sessions as session_repo
+from plugin.store import uow
 from plugin.store.calendars import CalendarRow, utc
 from plugin.store.db import Database
 from plugin.trackers.base import TrackerError
@@ -43,10 +43,6 @@ log = logging.getLogger(__name__)
 TOKEN_BYTES = 32  # 256 bits from the OS's CSPRNG; the issue asks for at least 128
 DEFAULT_HISTORY_DAYS = 90  # PLUGIN_FEED_HISTORY_DAYS: days of done marks a feed shows
 STALE_PER_SWEEP = 100  # feeds the worker's minute sweep rebuilds at most per run
-DEFAULT_NAME = "Stretching"
-DEFAULT_REMINDERS = (10,)
-PLAN_KEYS = ("routines", "days", "times", "timezone", "reminders", "start", "name")
-_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 @dataclass(frozen=True)
@@ -65,6 +61,16 @@ class Feed:
 
 
 @dataclass(frozen=True)
+class CalDavState:
+    """Where a calendar's series were pushed (never the password)."""
+
+    url: str
+    username: str | None
+    resources: list[str]
+    pushed_at: datetime | None
+
+
+@dataclass(frozen=True)
 class CalendarView:
     """What the API shows about a subscription (never the token or a password)."""
 
@@ -74,7 +80,7 @@ class CalendarView:
     sequence: int
     created_at: datetime
     changed_at: datetime
-    caldav: dict[str, Any] | None
+    caldav: CalDavState | None
     caldav_error: str | None = None
 
 
@@ -86,88 +92,25 @@ def hash_token(token: str) -> str:
 # --- the plan ----------------------------------------------------------------------------------
 
 
-def parse_local_time(value: str, field: str) -> time:
-    """'07:30' → time(7, 30); InvalidInput naming ``field`` for anything else (e.g. '25:00')."""
-    match = _HHMM.match(value) if isinstance(value, str) else None
-    if not match:
-        raise InvalidInput(f"{value!r} is not a local time HH:MM between 00:00 and 23:59", field=field)
-    return time(int(match[1]), int(match[2]))
-
-
 def normalise_spec(session: Session, fields: Mapping[str, Any], today: date | None = None) -> dict[str, Any]:
     """Check plan fields and return them in stored form; InvalidInput names the field at fault.
 
-    ``start`` defaults to ``today`` (the creation date in the plan's timezone) so a
-    feed's first occurrence never moves when it is rendered again later.
+    The rules are plugin.schemas.plans' (the same for every caller); this adds what
+    needs the store. ``start`` defaults to ``today`` (the creation date in the plan's
+    timezone) so a feed's first occurrence never moves when it is rendered again later.
     """
-    unknown = sorted(set(fields) - set(PLAN_KEYS))
-    if unknown:
-        raise InvalidInput(f"unknown field {unknown[0]!r}", field=unknown[0])
-
-    routine_ids = list(fields.get("routines") or [])
-    low, high = limits.ROUTINES_PER_PLAN
-    if not low <= len(routine_ids) <= high:
-        raise InvalidInput(f"give {low} to {high} routine ids", field="routines")
-    check_routine_ids(session, routine_ids)
-    if len(set(routine_ids)) != len(routine_ids):
-        raise InvalidInput("a routine appears twice", field="routines")
-
-    days = fields.get("days", list(WEEKDAYS))
-    if not days:
-        raise InvalidInput('give at least one day, e.g. ["MO", "WE", "FR"]', field="days")
-    for i, day in enumerate(days):
-        if day not in WEEKDAYS:
-            raise InvalidInput(f"{day!r} is not one of {', '.join(WEEKDAYS)}", field=f"days.{i}")
-
-    raw_times = list(fields.get("times") or [])
-    low, high = limits.TIMES_PER_DAY
-    if not low <= len(raw_times) <= high:
-        raise InvalidInput(f"give {low} to {high} local times a day", field="times")
-    times = [parse_local_time(value, f"times.{i}") for i, value in enumerate(raw_times)]
-    if len(set(times)) != len(times):
-        raise InvalidInput("a time appears twice", field="times")
-
-    tzid = ical.check_timezone(fields.get("timezone"))
-
-    reminders = list(fields.get("reminders", DEFAULT_REMINDERS))
-    low, high = limits.REMINDER_MIN
-    if len(reminders) > limits.REMINDERS_PER_EVENT:
-        raise InvalidInput(f"at most {limits.REMINDERS_PER_EVENT} reminders", field="reminders")
-    for i, minutes in enumerate(reminders):
-        if not isinstance(minutes, int) or isinstance(minutes, bool) or not low <= minutes <= high:
-            raise InvalidInput(f"a reminder is {low} to {high} minutes before", field=f"reminders.{i}")
-
-    start = fields.get("start")
-    if isinstance(start, str):
-        try:
-            start = date.fromisoformat(start)
-        except ValueError:
-            raise InvalidInput("start must be a date like 2026-11-23", field="start") from None
-    if start is None:
-        start = today or datetime.now(ZoneInfo(tzid)).date()
-
-    name = fields.get("name", DEFAULT_NAME)
-    low, high = limits.NAME_CHARS
-    if not isinstance(name, str) or not low <= len(name.strip()) <= high:
-        raise InvalidInput(f"a name has {low} to {high} characters", field="name")
-
-    return {
-        "routines": routine_ids,
-        # Stored in week order; RRULE BYDAY order carries no meaning (RFC 5545 §3.3.10).
-        "days": [d for d in WEEKDAYS if d in days],
-        "times": [t.strftime("%H:%M") for t in sorted(times)],
-        "timezone": tzid,
-        "reminders": sorted(set(reminders)),
-        "start": start.isoformat(),
-        "name": name.strip(),
-    }
+    spec = plans.load_plan_fields(fields)
+    check_routine_ids(session, spec["routines"])
+    if "start" not in spec:
+        spec["start"] = (today or clock.now().astimezone(ZoneInfo(spec["timezone"])).date()).isoformat()
+    return {name: spec[name] for name in plans.FIELDS if name in spec}
 
 
 def plan_from_spec(session: Session, spec: Mapping[str, Any]) -> Plan:
     """The Plan a stored spec describes (routines looked up now, custom ones from the store)."""
     return Plan(
         routines=tuple(get_routine(session, routine_id) for routine_id in spec["routines"]),
-        times=tuple(parse_local_time(t, "times") for t in spec["times"]),
+        times=tuple(time.fromisoformat(t) for t in spec["times"]),
         timezone=spec["timezone"],
         days=tuple(spec["days"]),
         reminders_min=tuple(spec["reminders"]),
@@ -235,12 +178,12 @@ def view(session: Session, row: CalendarRow, caldav_error: str | None = None) ->
     spec = row.spec or {}
     caldav = None
     if row.caldav_url:
-        caldav = {
-            "url": row.caldav_url,
-            "username": row.caldav_username,
-            "resources": list(row.caldav_resources or []),
-            "pushed_at": utc(row.caldav_pushed_at),
-        }
+        caldav = CalDavState(
+            url=row.caldav_url,
+            username=row.caldav_username,
+            resources=list(row.caldav_resources or []),
+            pushed_at=utc(row.caldav_pushed_at),
+        )
     return CalendarView(
         calendar_id=row.id,
         spec=spec,
@@ -259,14 +202,30 @@ def show_calendar(session: Session, token: str) -> CalendarView:
 
 
 def update_calendar(
-    session: Session,
+    db: Database,
     token: str,
     changes: Mapping[str, Any],
     app_secret: str = "",
     now: datetime | None = None,
 ) -> CalendarView:
-    """Change the plan; a real change bumps SEQUENCE and re-renders, and re-pushes to CalDAV."""
-    return change_plan(session, find_calendar(session, token), changes, app_secret, now)
+    """Change the plan; a real change bumps SEQUENCE and re-renders, and re-pushes to CalDAV.
+
+    The change commits first; the CalDAV server is called after, with no transaction
+    open, and its failure is reported in ``caldav_error`` while the change stands.
+    """
+    with db.unit_of_work() as session:
+        row = find_calendar(session, token)
+        changed = _set_plan(session, row, changes, now)
+        copy = _copy_of(row) if changed else None
+        found = view(session, row)
+    if copy is None:
+        return found
+    error = _repush(db, copy, app_secret)
+    with db.unit_of_work() as session:
+        stored = repo.by_id(session, copy.calendar_id)
+        if stored is None or stored.revoked_at is not None:
+            return replace(found, caldav_error=error)  # revoked meanwhile: the change was answered
+        return view(session, stored, error)
 
 
 def change_plan(
@@ -276,49 +235,55 @@ def change_plan(
     app_secret: str = "",
     now: datetime | None = None,
 ) -> CalendarView:
-    """Change the plan of a live calendar row (see ``update_calendar``)."""
+    """Change the plan of a live calendar row; its CalDAV copy follows once the change commits.
+
+    ``session`` must come from a unit of work (``Database.unit_of_work``): the re-push is
+    queued on it, and a failure is only logged (``update_calendar`` reports it instead).
+    """
+    if _set_plan(session, row, changes, now):
+        copy = _copy_of(row)
+        if copy is not None:
+            work = uow.of(session)
+            work.after_commit(partial(_repush, work.database, copy, app_secret))
+    return view(session, row)
+
+
+def _set_plan(session: Session, row: CalendarRow, changes: Mapping[str, Any], now: datetime | None) -> bool:
+    """Store the changed plan and its feed; False when nothing changed (same SEQUENCE, same ETag)."""
     merged = {**(row.spec or {}), **changes}
     spec = normalise_spec(session, merged)
     if spec == row.spec:
-        return view(session, row)  # nothing changed: same SEQUENCE, same ETag
+        return False
     now = now or clock.now_s()
     row.spec = spec
     row.sequence += 1
     row.changed_at = now
     render_feed(session, row, now=now)
-    error = None
-    if row.caldav_url:
-        try:
-            _push(row, _client(row, app_secret))
-            row.caldav_pushed_at = now
-        except (TrackerError, crypto.SecretMissing, crypto.SecretUnreadable) as err:
-            # The plan change stands; the caller sees why the calendar server did not follow.
-            log.warning("CalDAV re-push of %s failed: %s", row.id, err)
-            error = str(err)
-    return view(session, row, error)
+    return True
 
 
 def revoke_calendar(session: Session, token: str, app_secret: str = "") -> None:
-    """Revoke the token: the feed answers 410, the plan is erased, pushed CalDAV events are deleted."""
-    _revoke(find_calendar(session, token), app_secret)
+    """Revoke the token: the feed answers 410, the plan is erased, pushed CalDAV events are deleted.
+
+    The events are deleted after the revocation commits (``session`` comes from a unit of work).
+    """
+    _revoke(session, find_calendar(session, token), app_secret)
 
 
 def erase_installation_calendars(session: Session, installation_id: str, app_secret: str = "") -> int:
     """Revoke every calendar an installation owns (on uninstall); returns how many."""
     rows = repo.of_installation(session, installation_id)
     for row in rows:
-        _revoke(row, app_secret)
+        _revoke(session, row, app_secret)
         row.installation_id = None  # the installation is gone; keep no link to it
     return len(rows)
 
 
-def _revoke(row: CalendarRow, app_secret: str) -> None:
-    if row.caldav_url and row.caldav_resources:
-        try:
-            _client(row, app_secret).remove_all(list(row.caldav_resources))
-        except (TrackerError, crypto.SecretMissing, crypto.SecretUnreadable) as err:
-            # Revoking must not depend on a calendar server (or a rotated key): it always happens.
-            log.warning("CalDAV clean-up of %s failed: %s", row.id, err)
+def _revoke(session: Session, row: CalendarRow, app_secret: str) -> None:
+    copy = _copy_of(row)
+    if copy is not None and copy.resources:
+        # Revoking must not depend on a calendar server: it commits, the clean-up follows.
+        uow.after_commit(session, partial(_remove_copy, copy, app_secret))
     row.revoked_at = clock.now_s()
     for column in (
         "spec",
@@ -342,7 +307,7 @@ def _revoke(row: CalendarRow, app_secret: str) -> None:
 def renderer_fingerprint() -> str:
     """Changes when the feed renderer or the built-in catalog changes: stored feeds are then rebuilt."""
     digest = hashlib.sha256(ical.PRODID.encode())
-    digest.update(ical.__doc__.encode() if ical.__doc__ else b"")
+    digest.update(ical.RENDERER_VERSION.encode())
     for routine in catalog.builtin_routines():
         digest.update(json.dumps(canonical.routine_dict(routine), sort_keys=True).encode())
     return digest.hexdigest()
@@ -359,17 +324,22 @@ class FeedSettings:
     site_url: str = ""  # public root for links to routine pages; empty: no link
 
 
-def feed_settings() -> FeedSettings:
-    """PLUGIN_FEED_HISTORY_DAYS and the public base URL of the running app (defaults outside one).
+# Per database (by its engine), set by create_app: the feed settings of the app that owns it.
+_settings: WeakKeyDictionary[Any, FeedSettings] = WeakKeyDictionary()
 
-    The base URL is PLUGIN_BASE_URL, else the root of the request being served; a feed
-    rebuilt by the worker with neither has no routine links (set PLUGIN_BASE_URL in production).
+
+def configure_feeds(db: Database, settings: FeedSettings) -> None:
+    """Use ``settings`` (PLUGIN_FEED_HISTORY_DAYS, PLUGIN_BASE_URL) for the feeds of ``db``."""
+    _settings[db.engine] = settings
+
+
+def feed_settings(session: Session) -> FeedSettings:
+    """The feed settings of the database ``session`` works on (the defaults if none were set).
+
+    Links need PLUGIN_BASE_URL: the request's own root would make a feed rendered by a
+    fetch differ from the same feed rendered by a job, and its ETag flip between them.
     """
-    if not has_app_context():
-        return FeedSettings()
-    site = current_app.config.get("BASE_URL") or (request.host_url if has_request_context() else "")
-    days = current_app.config.get("FEED_HISTORY_DAYS", DEFAULT_HISTORY_DAYS)
-    return FeedSettings(int(days), str(site).rstrip("/"))
+    return _settings.get(session.get_bind(), FeedSettings())
 
 
 def history_start(plan: Plan, now: datetime, days: int) -> date:
@@ -402,7 +372,7 @@ def render_body(
     ``done`` defaults to the owning installation's sessions of the history window.
     """
     now = now or clock.now()
-    settings = settings or feed_settings()
+    settings = settings or feed_settings(session)
     plan = plan_from_spec(session, row.spec or {})
     since = history_start(plan, now, settings.history_days)
     if done is None:
@@ -475,19 +445,14 @@ def schedule_rebuilds(db: Database, scheduler: Callable[[str], None]) -> None:
 
 
 def feed_went_stale(session: Session, installation_id: str) -> None:
-    """Once ``session`` commits, let the registered scheduler queue a rebuild of the feed."""
+    """Once ``session`` commits, let the registered scheduler queue a rebuild of the feed.
+
+    An effect of the unit of work (plugin.store.uow): it runs after the commit, never inside
+    the transaction (a queue may be a network call, Redis), and a rollback drops it.
+    """
     scheduler = _rebuild_schedulers.get(session.get_bind())
-    if scheduler is None:
-        return
-
-    def schedule(_: Session) -> None:
-        try:
-            scheduler(installation_id)
-        except Exception:  # noqa: BLE001 - the import is committed; the sweep or a fetch rebuilds
-            log.exception("could not queue the feed rebuild of installation %s", installation_id)
-
-    # After the commit, never inside the transaction: a queue may be a network call (Redis).
-    event.listen(session, "after_commit", schedule, once=True)
+    if scheduler is not None:
+        uow.after_commit(session, partial(scheduler, installation_id))
 
 
 def rebuild_installation_feeds(db: Database, installation_id: str) -> int:
@@ -626,19 +591,81 @@ def installation_feed(session: Session, installation_id: str, calendar_id: str) 
 # --- CalDAV ------------------------------------------------------------------------------------
 
 
-def _client(row: CalendarRow, app_secret: str) -> CalDavClient:
-    password = crypto.decrypt(app_secret, row.caldav_password or "")
-    return CalDavClient(row.caldav_url or "", row.caldav_username or "", password)
+@dataclass(frozen=True)
+class CalDavCopy:
+    """A calendar's CalDAV target and feed, read in a transaction for a call made after it."""
+
+    calendar_id: str
+    sequence: int
+    url: str
+    username: str
+    password_enc: str  # decrypted only where the call is made
+    resources: tuple[str, ...]
+    feed_body: bytes
+
+    def client(self, app_secret: str) -> CalDavClient:
+        return CalDavClient(self.url, self.username, crypto.decrypt(app_secret, self.password_enc))
 
 
-def _push(row: CalendarRow, client: CalDavClient) -> CalDavOutcome:
-    outcome = client.push(ical.resources(row.feed_body or b""), list(row.caldav_resources or []))
-    row.caldav_resources = outcome.written
-    return outcome
+def _copy_of(row: CalendarRow) -> CalDavCopy | None:
+    if not row.caldav_url:
+        return None
+    return CalDavCopy(
+        calendar_id=row.id,
+        sequence=row.sequence,
+        url=row.caldav_url,
+        username=row.caldav_username or "",
+        password_enc=row.caldav_password or "",
+        resources=tuple(row.caldav_resources or ()),
+        feed_body=row.feed_body or b"",
+    )
+
+
+def _remove_copy(copy: CalDavCopy, app_secret: str) -> None:
+    """Delete the events of ``copy`` from its server; a failure is logged, never raised."""
+    try:
+        copy.client(app_secret).remove_all(list(copy.resources))
+    except (TrackerError, crypto.SecretMissing, crypto.SecretUnreadable) as err:
+        log.warning("CalDAV clean-up of %s failed: %s", copy.calendar_id, err)
+
+
+# A plan changed again while its copy was being pushed is pushed again, a few times at most,
+# so that the server ends with the newest feed whichever push finishes last.
+MAX_REPUSHES = 3
+
+
+def _repush(db: Database, copy: CalDavCopy, app_secret: str) -> str | None:
+    """Push a changed plan to the calendar's CalDAV copy, then record it; the error, if any.
+
+    Called with no transaction open: read (``copy``), call, then record in a short transaction.
+    """
+    for _ in range(MAX_REPUSHES):
+        try:
+            outcome = copy.client(app_secret).push(ical.resources(copy.feed_body), list(copy.resources))
+        except (TrackerError, crypto.SecretMissing, crypto.SecretUnreadable) as err:
+            # The plan change stands; the caller sees why the calendar server did not follow.
+            log.warning("CalDAV re-push of %s failed: %s", copy.calendar_id, err)
+            return str(err)
+        current = None
+        with db.unit_of_work() as session:
+            row = repo.by_id(session, copy.calendar_id)
+            if row is not None and row.revoked_at is None:
+                current = _copy_of(row)
+                if current is not None and current.url == copy.url:
+                    row.caldav_resources = outcome.written
+                    row.caldav_pushed_at = clock.now_s()
+        if current is None or current.url != copy.url:
+            # Revoked or moved meanwhile: take back what this push wrote.
+            _remove_copy(replace(copy, resources=tuple(outcome.written)), app_secret)
+            return None
+        if current.sequence == copy.sequence:
+            return None
+        copy = replace(current, resources=tuple(outcome.written))
+    return None
 
 
 def push_caldav(
-    session: Session,
+    db: Database,
     token: str,
     collection_url: str,
     username: str,
@@ -650,9 +677,15 @@ def push_caldav(
 
     The password is stored encrypted (plugin.crypto, PLUGIN_SECRET_KEY) so that later plan
     changes and the revocation reach the server too. Raises InvalidInput for a bad URL
-    and TrackerError when the server refuses.
+    and TrackerError when the server refuses. The calendar is read in one transaction,
+    the server called with none open, and the target recorded in a second one.
     """
-    row = find_calendar(session, token)
+    with db.unit_of_work() as session:
+        row = find_calendar(session, token)
+        if row.feed_stale or row.feed_fingerprint != renderer_fingerprint() or not row.feed_body:
+            render_feed(session, row)
+        old = _copy_of(row)
+        body, sequence = row.feed_body or b"", row.sequence
     try:
         collection_url = check_collection_url(collection_url)
         if not allow_private_hosts:
@@ -660,17 +693,40 @@ def push_caldav(
     except ValueError as err:
         raise InvalidInput(str(err), field="url") from None
     secret_password = crypto.encrypt(app_secret, password)  # SecretMissing before any request goes out
-    if row.caldav_url and row.caldav_url != collection_url and row.caldav_resources:
+    previous: list[str] = list(old.resources) if old is not None else []
+    if old is not None and old.url != collection_url and old.resources:
         # Moving to another collection: take our events out of the old one first.
-        try:
-            _client(row, app_secret).remove_all(list(row.caldav_resources))
-        except (TrackerError, crypto.SecretUnreadable) as err:
-            log.warning("CalDAV clean-up of the old collection of %s failed: %s", row.id, err)
-        row.caldav_resources = []
-    if row.feed_stale or row.feed_fingerprint != renderer_fingerprint() or not row.feed_body:
-        render_feed(session, row)
+        _remove_copy(old, app_secret)
+        previous = []
+    client = CalDavClient(collection_url, username, password)
+    for _ in range(MAX_REPUSHES):
+        outcome = _push_checked(client, body, previous)
+        with db.unit_of_work() as session:
+            stored = repo.by_token_hash(session, hash_token(token))
+            if stored is not None and stored.revoked_at is None:
+                stored.caldav_url = collection_url
+                stored.caldav_username = username
+                stored.caldav_password = secret_password
+                stored.caldav_resources = outcome.written
+                stored.caldav_pushed_at = clock.now_s()
+                if stored.sequence == sequence:
+                    return view(session, stored)
+                # The plan changed meanwhile: push the newer feed too.
+                body, sequence, previous = stored.feed_body or b"", stored.sequence, outcome.written
+                continue
+        # Revoked meanwhile: take back what this push wrote, then answer as for a revoked token.
+        _remove_copy(
+            CalDavCopy("", 0, collection_url, username, secret_password, tuple(outcome.written), b""),
+            app_secret,
+        )
+        raise Gone("this calendar was revoked", field="token")
+    with db.unit_of_work() as session:
+        return view(session, find_calendar(session, token))
+
+
+def _push_checked(client: CalDavClient, feed_body: bytes, previous: list[str]) -> CalDavOutcome:
     try:
-        _push(row, CalDavClient(collection_url, username, password))
+        return client.push(ical.resources(feed_body), previous)
     except TrackerError as err:
         # The person's own input is at fault for these; name the field instead of a 502.
         if err.status in (401, 403):
@@ -680,8 +736,3 @@ def push_caldav(
         if err.status in (404, 405, 409):
             raise InvalidInput("no calendar collection at this URL", field="url") from err
         raise
-    row.caldav_url = collection_url
-    row.caldav_username = username
-    row.caldav_password = secret_password
-    row.caldav_pushed_at = clock.now_s()
-    return view(session, row)

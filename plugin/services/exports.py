@@ -1,11 +1,72 @@
-"""The reference exports: every built-in routine in every format, under exports/."""
+"""Exports of a routine: one format on request, and the reference exports under exports/."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from plugin import catalog
-from plugin.formats import registry
+from sqlalchemy.orm import Session
+
+from plugin import catalog, clock
+from plugin.errors import InvalidInput, NotFound
+from plugin.formats import ical, registry
+from plugin.services import routines
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A routine exported in one format, ready to be sent as a download."""
+
+    body: bytes
+    media_type: str
+    filename: str
+
+
+def export_routine(session: Session, routine_id: str, fmt: str, query: Mapping[str, str]) -> ExportFile:
+    """Export one routine in format ``fmt``; a timed format reads its start from ``query``.
+
+    Raises NotFound naming ``format`` for an unknown format (or the routine's own
+    NotFound), InvalidInput naming ``start`` or ``timezone`` for a bad query.
+    """
+    module = registry.FORMATS.get(fmt)
+    if module is None:
+        raise NotFound(f"no export format {fmt!r}; formats: {', '.join(registry.names())}", field="format")
+    routine = routines.get_routine(session, routine_id)
+    timed = registry.TIMED.get(fmt)
+    if timed is not None:
+        body = timed.export(routine, start=start_from_query(query, clock.now()))
+    else:
+        body = module.export(routine)
+    return ExportFile(body, module.MEDIA_TYPE, f"{routine.id}.{module.EXTENSION}")
+
+
+def start_from_query(query: Mapping[str, str], now_utc: datetime) -> datetime:
+    """Read ``start`` (local ``YYYY-MM-DDTHH:MM``) and ``timezone`` from a query; default tomorrow 07:00.
+
+    Without ``timezone`` the start is a floating local time. Raises InvalidInput
+    naming ``start`` or ``timezone``.
+    """
+    tzid = query.get("timezone")
+    if tzid is not None:
+        ical.check_timezone(tzid)
+    zone = ZoneInfo(tzid) if tzid else None
+    raw = query.get("start")
+    if raw is None:
+        today = now_utc.astimezone(zone).date() if zone else now_utc.date()
+        local = datetime.combine(today + timedelta(days=1), time(7, 0))
+    else:
+        try:
+            local = datetime.fromisoformat(raw)
+        except ValueError:
+            raise InvalidInput(
+                "start must be a local date-time like 2026-11-23T07:00", field="start"
+            ) from None
+        if local.tzinfo is not None:
+            raise InvalidInput("start is local time; give the zone in timezone", field="start")
+    return local.replace(second=0, microsecond=0, tzinfo=zone)
 
 
 def reference_exports() -> dict[str, bytes]:
@@ -19,6 +80,7 @@ def reference_exports() -> dict[str, bytes]:
 
 
 def write_reference_exports(folder: Path) -> list[Path]:
+    """Write the reference exports under ``folder``; return the files written."""
     written = []
     for rel, body in reference_exports().items():
         path = folder / rel

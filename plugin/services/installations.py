@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from plugin import crypto, manifests
@@ -30,6 +31,8 @@ class Installed:
     row: InstallationRow
     created: bool
     calendar_token: str | None  # the feed token of a calendar made now; never stored in the clear
+    plan: dict[str, Any] | None  # the stored plan fields
+    calendar_id: str | None  # the id (not the token) of the calendar the plan lives in
 
 
 def install(
@@ -68,14 +71,15 @@ def install(
     row.secret_enc = crypto.encrypt(secret_key, shared_secret)
     row.credentials_enc = crypto.encrypt(secret_key, json.dumps(credentials))
     session.flush()
-    token = _set_plan(session, row.id, plan) if plan is not None else None
-    return Installed(row, created, token)
+    token = _set_plan(session, row.id, plan, secret_key) if plan is not None else None
+    return Installed(row, created, token, plan_spec(session, row), calendar_id(session, row))
 
 
 def uninstall(session: Session, installation_id: str, app_secret: str = "") -> bool:
     """Erase everything of one installation; False when there was nothing to erase.
 
-    With ``app_secret`` the CalDAV copies of its calendars are deleted from their server too.
+    With ``app_secret`` the CalDAV copies of its calendars are deleted from their server too,
+    once the erasure has committed (``session`` comes from a unit of work).
     """
     # Explicit deletes rather than relying on ON DELETE CASCADE alone, so that a
     # database with foreign keys off (a SQLite connection without the pragma) erases too.
@@ -83,7 +87,10 @@ def uninstall(session: Session, installation_id: str, app_secret: str = "") -> b
         session.execute(delete(table).where(table.installation_id == installation_id))
     # Revoked, not deleted: subscribers' feeds answer 410; the row keeps no plan and no link.
     calendars.erase_installation_calendars(session, installation_id, app_secret)
-    result = session.execute(delete(InstallationRow).where(InstallationRow.id == installation_id))
+    result = cast(
+        "CursorResult[Any]",
+        session.execute(delete(InstallationRow).where(InstallationRow.id == installation_id)),
+    )
     return bool(result.rowcount)
 
 
@@ -95,18 +102,19 @@ def find(session: Session, client_key: str) -> InstallationRow:
     return row
 
 
-def shared_secret(row: InstallationRow, secret_key: str) -> str:
-    return crypto.decrypt(secret_key, row.secret_enc)
+def shared_secret(row: InstallationRow, keys: crypto.Keyring) -> str:
+    """The installation's decrypted whsec_ secret, which signs its calls."""
+    return keys.decrypt(row.secret_enc)
 
 
-def credentials(row: InstallationRow, secret_key: str) -> Credentials:
+def credentials(row: InstallationRow, keys: crypto.Keyring) -> Credentials:
     """The decrypted credentials a tracker client is built from (the shared secret included)."""
-    stored = json.loads(crypto.decrypt(secret_key, row.credentials_enc))
+    stored = json.loads(keys.decrypt(row.credentials_enc))
     token = stored.get("token") or stored.get("accessToken")
     return Credentials(
         base_url=row.base_url,
         token=token,
-        extra={**stored, "shared_secret": shared_secret(row, secret_key)},
+        extra={**stored, "shared_secret": shared_secret(row, keys)},
     )
 
 
@@ -128,13 +136,13 @@ def calendar_id(session: Session, row: InstallationRow) -> str | None:
     return owned.id if owned is not None else None
 
 
-def _set_plan(session: Session, installation_id: str, plan: dict[str, Any]) -> str | None:
+def _set_plan(session: Session, installation_id: str, plan: dict[str, Any], secret_key: str) -> str | None:
     """Give the installation's calendar this plan; the new calendar's token when one was made."""
     try:
         owned = calendars.installation_calendar(session, installation_id)
         if owned is None:
             return calendars.create_calendar(session, plan, installation_id=installation_id).token
-        calendars.change_plan(session, owned, plan)
+        calendars.change_plan(session, owned, plan, secret_key)  # its CalDAV copy follows after commit
         return None
     except InvalidInput as err:
         raise InvalidInput(err.message, field=f"plan.{err.field}" if err.field else "plan") from None

@@ -8,24 +8,28 @@ Routines already delivered within a push are not sent again on a retry.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
+from typing import Any, cast
 
 from sqlalchemy import update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from plugin import clock
+from plugin.crypto import Keyring
 from plugin.errors import InvalidInput, NotFound
 from plugin.services import installations
 from plugin.services.routines import check_routine_ids, get_routine
 from plugin.store import installations as installation_repo
 from plugin.store import pushes as repo
+from plugin.store import uow
 from plugin.store.db import Database
 from plugin.store.pushes import DELIVERED, FAILED, PENDING, RUNNING, PushRow, PushStateRow
-from plugin.store.tables import utc
 from plugin.trackers import registry
 from plugin.trackers.base import TrackerError
 
@@ -45,8 +49,17 @@ class RetryPolicy:
         return max(backoff, retry_after or 0.0)
 
 
-def create_push(session: Session, installation_id: str, routine_ids: list[str]) -> PushRow:
-    """Record a push of these routines, due now; InvalidInput names an unknown routine."""
+def create_push(
+    session: Session,
+    installation_id: str,
+    routine_ids: list[str],
+    enqueue: Callable[[str], object] | None = None,
+) -> PushRow:
+    """Record a push of these routines, due now; InvalidInput names an unknown routine.
+
+    ``enqueue`` (the job queue's) is called with the push id once the unit of work has
+    committed: a fast worker must not look for a push that is not there yet.
+    """
     if not routine_ids:
         raise InvalidInput("give at least one routine", field="routines")
     if len(routine_ids) > MAX_ROUTINES:
@@ -62,15 +75,24 @@ def create_push(session: Session, installation_id: str, routine_ids: list[str]) 
     )
     session.add(row)
     session.flush()
+    if enqueue is not None:
+        uow.after_commit(session, functools.partial(_enqueue_or_leave_to_sweep, enqueue, row.id))
     return row
 
 
-def status(session: Session, installation_id: str, push_id: str) -> dict[str, Any]:
-    """A push of this installation as the API shows it; NotFound for any other."""
+def _enqueue_or_leave_to_sweep(enqueue: Callable[[str], object], push_id: str) -> None:
+    try:
+        enqueue(push_id)
+    except Exception:  # noqa: BLE001 - the push row is the truth; the periodic sweep re-enqueues it
+        log.exception("could not enqueue push %s; the sweep will", push_id)
+
+
+def status(session: Session, installation_id: str, push_id: str) -> PushRow:
+    """A push of this installation (PushSchema dumps it); NotFound for any other."""
     row = repo.get_for(session, installation_id, push_id)
     if row is None:
         raise NotFound(f"no push {push_id!r}", field="id")
-    return answer(row)
+    return row
 
 
 def installation_of(session: Session, push_id: str) -> str:
@@ -81,24 +103,7 @@ def installation_of(session: Session, push_id: str) -> str:
     return row.installation_id
 
 
-def answer(row: PushRow) -> dict[str, Any]:
-    def iso(moment: datetime | None) -> str | None:
-        return None if moment is None else utc(moment).isoformat()  # type: ignore[union-attr]
-
-    return {
-        "id": row.id,
-        "status": row.status,
-        "routines": row.routines,
-        "attempts": row.attempts,
-        "next_attempt_at": iso(row.next_attempt_at) if row.status == PENDING else None,
-        "last_error": row.last_error,
-        "remote_ids": row.remote_ids,
-        "created_at": iso(row.created_at),
-        "finished_at": iso(row.finished_at),
-    }
-
-
-def attempt(db: Database, secret_key: str, push_id: str, policy: RetryPolicy) -> float | None:
+def attempt(db: Database, keys: Keyring, push_id: str, policy: RetryPolicy) -> float | None:
     """Run one attempt of a due push; return the seconds until the next one, or None when done.
 
     Only one worker runs an attempt: the pending → running switch is a
@@ -106,15 +111,17 @@ def attempt(db: Database, secret_key: str, push_id: str, policy: RetryPolicy) ->
     """
     now = clock.now()
     with db.unit_of_work() as session:
-        claimed = session.execute(
+        switch = (
             update(PushRow)
             .where(PushRow.id == push_id, PushRow.status == PENDING, PushRow.next_attempt_at <= now)
             .values(status=RUNNING, attempts=PushRow.attempts + 1, updated_at=now)
-        ).rowcount
+        )
+        # An UPDATE's result is a CursorResult, which counts the rows (Session.execute types it as Result).
+        claimed = cast("CursorResult[Any]", session.execute(switch)).rowcount
     if not claimed:
         return None
     try:
-        _deliver(db, secret_key, push_id)
+        _deliver(db, keys, push_id)
     except TrackerError as err:
         return _failed_attempt(db, push_id, err.message, err.retryable, err.retry_after, policy)
     except Exception as err:  # noqa: BLE001 - a bug must end as a visible failure, never a lost push
@@ -134,7 +141,7 @@ def attempt(db: Database, secret_key: str, push_id: str, policy: RetryPolicy) ->
     return None
 
 
-def _deliver(db: Database, secret_key: str, push_id: str) -> None:
+def _deliver(db: Database, keys: Keyring, push_id: str) -> None:
     with db.unit_of_work() as session:
         row = session.get(PushRow, push_id)
         if row is None:
@@ -144,7 +151,7 @@ def _deliver(db: Database, secret_key: str, push_id: str) -> None:
             return
         tracker = registry.build(
             installation.tracker,
-            installations.credentials(installation, secret_key),
+            installations.credentials(installation, keys),
             dict(installation.tracker_state or {}),
         )
         payload_format = registry.format_for(installation.tracker)

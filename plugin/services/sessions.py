@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,9 +11,9 @@ from sqlalchemy import Row, delete
 from sqlalchemy.orm import Session
 
 from plugin import catalog, clock
-from plugin.catalog.model import CautionKind, CompletedSession, ExerciseDone
+from plugin.catalog.model import Caution, CautionKind, CompletedSession, ExerciseDone
 from plugin.errors import InvalidInput, NotFound
-from plugin.formats import canonical, fit
+from plugin.formats import fit
 from plugin.formats import session as session_format
 from plugin.formats.text import PAIN_STOP_LEVEL, pain_advice
 from plugin.ids import new_id
@@ -116,6 +117,45 @@ def import_session(
     return row, False
 
 
+def sync_session(
+    db_session: Session,
+    installation_id: str,
+    completed: CompletedSession,
+    raw: bytes | dict | list | None,
+    now: datetime | None = None,
+) -> tuple[SessionRow, str]:
+    """Store a session a tracker reports, or bring the stored one up to date in place.
+
+    For sources that edit what they sent (a wger session with logs added later, a Hevy
+    workout updated, a Strava activity renamed): the record keeps its id, so links,
+    the feed's done marks and adherence follow it. Returns (record, outcome) with
+    outcome "created", "updated" or "unchanged". The same rules as ``import_session``.
+    """
+    check(db_session, completed, now or clock.now())
+    existing = repo.by_source(db_session, installation_id, completed.source, completed.source_id)
+    if existing is None:
+        row, created = import_session(db_session, installation_id, completed, raw, now)
+        return row, "created" if created else "unchanged"
+    changes = {
+        "routine_id": completed.routine_id,
+        "started_at": completed.started_at.astimezone(UTC),
+        "duration_s": completed.duration_s,
+        "exercises": [session_format.exercise_dict(e) for e in completed.exercises],
+        "pain": completed.pain,
+        "notes": completed.notes,
+        "flagged": completed.pain is not None and completed.pain >= PAIN_STOP_LEVEL,
+    }
+    current = {**{name: getattr(existing, name) for name in changes}, "started_at": utc(existing.started_at)}
+    if current == changes:
+        return existing, "unchanged"
+    for name, value in changes.items():
+        setattr(existing, name, value)
+    existing.raw_json = raw if isinstance(raw, dict | list) else None
+    existing.raw_bytes = bytes(raw) if isinstance(raw, bytes | bytearray) else None
+    _feed_changed(db_session, installation_id)  # show the change
+    return existing, "updated"
+
+
 def import_fit_activity(db_session: Session, installation_id: str, data: bytes) -> tuple[SessionRow, bool]:
     """Read a FIT activity file (Garmin's decoder) and store its session through import_session."""
     completed = fit.parse_activity(data, list_routines(db_session))
@@ -152,26 +192,47 @@ def completed_of(row: SessionRow | Row[Any]) -> CompletedSession:
     return repo.completed(row)
 
 
-def stop_caution(db_session: Session, row: SessionRow | Row[Any]) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class PainCaution:
+    """What a session with pain at the stop level is answered with: the advice and the stop rules."""
+
+    pain: int
+    advice: str
+    stop_rules: tuple[Caution, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredSession(CompletedSession):
+    """A stored completed session: what was recorded and what the plugin made of it."""
+
+    id: str
+    flagged: bool
+    caution: PainCaution | None
+    received_at: datetime
+
+
+def stop_caution(db_session: Session, row: SessionRow | Row[Any]) -> PainCaution | None:
     """For a session with pain at the stop level: the routine's stop rules and the advice."""
     if not row.flagged:
         return None
-    rules = []
+    rules: tuple[Caution, ...] = ()
     if row.routine_id:
         routine = get_routine(db_session, row.routine_id)
-        rules = [canonical.caution_dict(c) for c in routine.cautions if c.kind is CautionKind.STOP]
-    return {"pain": row.pain, "advice": pain_advice(row.pain or PAIN_STOP_LEVEL), "stop_rules": rules}
+        rules = tuple(c for c in routine.cautions if c.kind is CautionKind.STOP)
+    pain = row.pain if row.pain is not None else PAIN_STOP_LEVEL
+    return PainCaution(pain=pain, advice=pain_advice(pain), stop_rules=rules)
 
 
-def answer(db_session: Session, row: SessionRow) -> dict[str, Any]:
-    """The stored session as the API shows it."""
-    return {
-        "id": row.id,
-        **session_format.to_dict(completed_of(row)),
-        "flagged": row.flagged,
-        "caution": stop_caution(db_session, row),
-        "received_at": utc(row.created_at).isoformat(),
-    }
+def stored(db_session: Session, row: SessionRow) -> StoredSession:
+    """The stored record with its flag and caution (StoredSessionSchema dumps it)."""
+    completed = completed_of(row)
+    return StoredSession(
+        **{f.name: getattr(completed, f.name) for f in fields(CompletedSession)},
+        id=row.id,
+        flagged=row.flagged,
+        caution=stop_caution(db_session, row),
+        received_at=utc(row.created_at),  # type: ignore[arg-type]
+    )
 
 
 def list_sessions(
@@ -180,13 +241,14 @@ def list_sessions(
     start: datetime | None = None,
     end: datetime | None = None,
     routine_id: str | None = None,
-) -> list[dict[str, Any]]:
-    return [answer(db_session, r) for r in repo.between(db_session, installation_id, start, end, routine_id)]
+) -> list[StoredSession]:
+    """The installation's sessions that started in [start, end), oldest first."""
+    return [stored(db_session, r) for r in repo.between(db_session, installation_id, start, end, routine_id)]
 
 
-def get_session(db_session: Session, installation_id: str, session_id: str) -> dict[str, Any]:
+def get_session(db_session: Session, installation_id: str, session_id: str) -> StoredSession:
     """One session of this installation; NotFound for any other (another installation's too)."""
     row = repo.get_for(db_session, installation_id, session_id)
     if row is None:
         raise NotFound(f"no session {session_id!r}", field="id")
-    return answer(db_session, row)
+    return stored(db_session, row)

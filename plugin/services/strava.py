@@ -25,14 +25,12 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask
 from sqlalchemy.orm import Session
 
 from plugin import catalog, clock, crypto
 from plugin.catalog.model import CompletedSession
 from plugin.errors import Forbidden, InvalidInput, NotFound
 from plugin.formats import strava as strava_format
-from plugin.formats.strava import StravaEvent
 from plugin.services import installations
 from plugin.services.routines import list_routines
 from plugin.services.sessions import completed_of, delete_session, import_session
@@ -241,13 +239,6 @@ def installation_for_athlete(session: Session, secret_key: str, athlete_id: int)
 
 
 # --- webhook events ----------------------------------------------------------------------------
-
-
-def enqueue_event(app: Flask, db: Database, event: StravaEvent) -> None:
-    """Hand an event to the background queue (the webhook must answer within 2 s)."""
-    from plugin.jobs import jobs
-
-    jobs(app).strava_event(event.as_dict())
 
 
 def routine_names(session: Session) -> dict[str, str]:

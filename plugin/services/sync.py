@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from plugin import clock, manifests
+from plugin.crypto import Keyring
 from plugin.errors import InvalidInput
 from plugin.services import installations
 from plugin.services.sessions import delete_session, import_session
@@ -15,7 +16,7 @@ from plugin.store.tables import utc
 from plugin.trackers import registry
 
 
-def sync(db: Database, secret_key: str, installation_id: str) -> dict[str, int]:
+def sync(db: Database, keys: Keyring, installation_id: str) -> dict[str, int]:
     """Pull what the tracker has since the stored cursor; count new, repeated, deleted, skipped.
 
     A session that breaks a rule is skipped (the tracker has it, we cannot use it);
@@ -26,7 +27,7 @@ def sync(db: Database, secret_key: str, installation_id: str) -> dict[str, int]:
         if row is None:
             return {"new": 0, "repeated": 0, "deleted": 0, "skipped": 0}
         tracker = registry.build(
-            row.tracker, installations.credentials(row, secret_key), dict(row.tracker_state or {})
+            row.tracker, installations.credentials(row, keys), dict(row.tracker_state or {})
         )
         cursor = row.sync_cursor
         by_remote = {

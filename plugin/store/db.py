@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+
+from plugin.store.uow import UnitOfWork, watch_rollbacks
 
 
 @dataclass
@@ -17,16 +20,13 @@ class Database:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        """A session that commits when the block ends cleanly and rolls back otherwise."""
-        session = self.sessions()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        """A session that commits when the block ends cleanly and rolls back otherwise.
+
+        Effects queued on it with ``plugin.store.uow.after_commit`` run after that commit.
+        """
+        with UnitOfWork(self) as uow:
+            yield uow.session
+            uow.commit()
 
     def ping(self) -> bool:
         try:
@@ -58,10 +58,12 @@ def make_database(url: str, schema: str | None = None) -> Database:
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
-    return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    watch_rollbacks(sessions)
+    return Database(engine=engine, sessions=sessions)
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     # WAL lets the web workers read while the job worker writes; FKs are off by default in SQLite.
     cur.execute("PRAGMA journal_mode=WAL")

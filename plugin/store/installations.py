@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -10,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    Table,
     Text,
     bindparam,
     delete,
@@ -17,6 +19,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from plugin import clock
@@ -79,7 +82,8 @@ def all_rows(session: Session) -> list[InstallationRow]:
 
 # Core statements on the table, built once: they run on every signed call, and the ORM's
 # bulk-statement handling (session synchronisation, autoflush) cost more than the writes.
-_SEEN = SeenWebhookRow.__table__
+# A declarative class's __table__ is its Table (SQLAlchemy types it as any FromClause).
+_SEEN = cast(Table, SeenWebhookRow.__table__)
 _CLAIM = insert(_SEEN)
 _KEEP_ANSWER = (
     update(_SEEN)
@@ -106,5 +110,9 @@ def keep_answer(
 
 def forget_seen_before(session: Session, cutoff: datetime) -> int:
     """Drop seen ids older than ``cutoff``: their timestamps are stale, so a replay is refused anyway."""
-    result = session.execute(delete(SeenWebhookRow).where(SeenWebhookRow.received_at < cutoff))
+    # A DELETE's result is a CursorResult, which counts the rows (Session.execute types it as Result).
+    result = cast(
+        "CursorResult[Any]",
+        session.execute(delete(SeenWebhookRow).where(SeenWebhookRow.received_at < cutoff)),
+    )
     return result.rowcount or 0

@@ -33,6 +33,11 @@ class PushRow(Base):
     )
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
+    @property
+    def due_at(self) -> datetime | None:
+        """When the push is tried next; None unless it is pending (the column keeps the last plan)."""
+        return self.next_attempt_at if self.status == PENDING else None
+
 
 class PushStateRow(Base):
     """What a tracker has of one routine, so the next push updates it instead of duplicating."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -16,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     Row,
     String,
+    Table,
     Text,
     UniqueConstraint,
     bindparam,
@@ -190,11 +191,13 @@ def completed_since(
 
 
 _UNIQUE = ["installation_id", "source", "source_id"]
+# A declarative class's __table__ is its Table (SQLAlchemy types it as any FromClause).
+_SESSIONS = cast(Table, SessionRow.__table__)
 # Built once per dialect: INSERT … ON CONFLICT DO NOTHING on the idempotency key, so concurrent
 # imports of one session store one row and neither fails (PostgreSQL, and SQLite >= 3.24).
 _INSERT_ONCE = {
-    "postgresql": postgresql.insert(SessionRow.__table__).on_conflict_do_nothing(index_elements=_UNIQUE),
-    "sqlite": sqlite.insert(SessionRow.__table__).on_conflict_do_nothing(index_elements=_UNIQUE),
+    "postgresql": postgresql.insert(_SESSIONS).on_conflict_do_nothing(index_elements=_UNIQUE),
+    "sqlite": sqlite.insert(_SESSIONS).on_conflict_do_nothing(index_elements=_UNIQUE),
 }
 
 
@@ -202,7 +205,7 @@ def insert_once(session: Session, values: dict) -> bool:
     """Insert a session unless one with its (installation, source, source id) exists; True if inserted."""
     connection = session.connection()
     # Other databases: a plain INSERT; the unique constraint still refuses a second row.
-    statement = _INSERT_ONCE.get(connection.dialect.name, insert(SessionRow.__table__))
+    statement = _INSERT_ONCE.get(connection.dialect.name, insert(_SESSIONS))
     # SQLAlchemy 2 reports an INSERT's rowcount only when asked to (-1 otherwise on psycopg).
     result = connection.execute(statement.execution_options(preserve_rowcount=True), values)
     return result.rowcount == 1

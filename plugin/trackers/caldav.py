@@ -52,7 +52,7 @@ def check_public_host(url: str) -> None:
     except (socket.gaierror, UnicodeError):
         raise ValueError(f"the host {parts.hostname!r} cannot be resolved") from None
     for info in infos:
-        if not is_public_address(info[4][0]):
+        if not is_public_address(str(info[4][0])):
             raise ValueError(
                 f"the host {parts.hostname!r} is on a private or local network, which this server "
                 "does not call (PLUGIN_CALDAV_ALLOW_PRIVATE_HOSTS allows it)"

@@ -1,4 +1,4 @@
-"""Hevy public API v1 client: routines in, completed workouts back (shared/formats.md §2).
+"""Hevy public API v1 client: routines in, completed workouts back (docs/hevy.md).
 
 Hevy has no DELETE and no idempotency keys, so a POST that timed out may still
 have created the routine. Before any POST this client looks for the routine it
@@ -26,8 +26,8 @@ from plugin.trackers.base import TIMEOUT, Credentials, PullOutcome, PushOutcome,
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://api.hevyapp.com"
-TEMPLATES_PAGE_SIZE = 100  # the documented maximum for exercise_templates (§2.1)
-PAGE_SIZE = 10  # the documented maximum for routines and workout events (§2.1)
+TEMPLATES_PAGE_SIZE = 100  # the documented maximum for exercise_templates (docs/hevy.md#conventions)
+PAGE_SIZE = 10  # the documented maximum for routines and workout events (docs/hevy.md#conventions)
 EPOCH = "1970-01-01T00:00:00Z"  # the documented default of `since`
 
 
@@ -73,7 +73,7 @@ class HevyTracker:
         self.state = state if state is not None else {}
         self.state.setdefault("templates", {})
         self.http = session or requests.Session()
-        # §2.1: the key goes in an `api-key` header, not Authorization.
+        # docs/hevy.md#conventions: the key goes in an `api-key` header, not Authorization.
         self.http.headers.update({"api-key": credentials.token, "Accept": "application/json"})
         self.timeout = timeout
         self._listing: list[Mapping[str, Any]] | None = None
@@ -140,7 +140,7 @@ class HevyTracker:
                     json=hevy.template_request(entry),
                 )
             except TrackerError as err:
-                if err.status == 403:  # "exceeds-custom-exercise-limit" (§2.1)
+                if err.status == 403:  # "exceeds-custom-exercise-limit" (docs/hevy.md#conventions)
                     raise refused(err, "a custom exercise") from err
                 raise
             if not isinstance(made, Mapping) or made.get("id") in (None, ""):
@@ -182,7 +182,7 @@ class HevyTracker:
 
     @staticmethod
     def routine_id(answer: Any) -> str:
-        """The id of a created routine: bare, wrapped in "routine", or wrapped in a list (§2.3)."""
+        """A created routine's id: bare, wrapped in "routine", or in a list too (docs/hevy.md#unconfirmed)."""
         inner = answer.get("routine", answer) if isinstance(answer, Mapping) else answer
         if isinstance(inner, list) and inner:
             inner = inner[0]
@@ -221,7 +221,7 @@ class HevyTracker:
                 try:
                     answer = self._json("POST", "/v1/routines", "create the routine", json=body)
                 except TrackerError as err:
-                    if err.status == 403:  # "Routine limit exceeded" (§2.1): waiting will not help
+                    if err.status == 403:  # "Routine limit exceeded": final (docs/hevy.md#conventions)
                         raise refused(err, "the routine") from err
                     raise
                 remote_id = self.routine_id(answer)

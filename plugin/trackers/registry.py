@@ -6,9 +6,7 @@ Each factory also names, as its ``format`` attribute, the export format
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 from plugin.errors import InvalidInput
 from plugin.formats import registry as formats
@@ -18,12 +16,20 @@ from plugin.trackers.hevy import HevyTracker
 from plugin.trackers.host import HostTracker
 from plugin.trackers.wger import WgerTracker
 
-Factory = Callable[[Credentials, dict[str, Any]], Tracker]
+
+class Factory(Protocol):
+    """Makes a tracker client from an installation's credentials and sync state."""
+
+    # The export format (plugin.formats.registry) that builds the tracker's payload.
+    format: str
+
+    def __call__(self, credentials: Credentials, state: dict[str, Any], /) -> Tracker: ...
+
 
 TRACKERS: dict[str, Factory] = {
     "host": HostTracker,
     "hevy": HevyTracker,
-    "strava": strava.from_credentials,
+    "strava": strava.StravaFactory(),
     "wger": WgerTracker,
 }
 
@@ -46,6 +52,6 @@ def build(key: str, credentials: Credentials, state: dict[str, Any]) -> Tracker:
     return factory(key)(credentials, state)
 
 
-def format_for(key: str) -> ModuleType:
+def format_for(key: str) -> formats.ExportFormat:
     """The format module that builds ``key``'s payload."""
-    return formats.FORMATS[factory(key).format]  # type: ignore[attr-defined]
+    return formats.FORMATS[factory(key).format]

@@ -1,4 +1,4 @@
-"""Strava API v3 client: OAuth tokens, activities read, manual activities posted (formats.md §3).
+"""Strava API v3 client: OAuth tokens, activities read, manual activities posted (docs/strava.md).
 
 Access tokens last about six hours. The client refreshes one shortly before it
 expires, and once more when Strava answers 401; each refresh may hand back a
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://www.strava.com/api/v3"
 DEFAULT_OAUTH_URL = "https://www.strava.com/oauth"
-# Read every activity (private ones too, and their privacy changes) and create activities (§3.1).
+# Read every activity (private ones too, and privacy changes) and create activities (docs/strava.md#oauth).
 SCOPES = "read,activity:read_all,activity:write"
 REFRESH_MARGIN_S = 300  # refresh when less than this is left of the access token
 LIST_PAGE_SIZE = 100
@@ -198,7 +198,7 @@ class StravaTracker:
             page += 1
 
     def find_posted(self, fields: Mapping[str, Any]) -> int | None:
-        """An activity we may already have posted: same name and start, within a minute (§3.4)."""
+        """An activity we may have posted: same name, start ±1 minute (docs/strava.md#manual-activities)."""
         started = parse_aware(fields["start_date_local"], "start_date_local")
         after = int((started - timedelta(minutes=1)).timestamp())
         before = int((started + timedelta(minutes=1)).timestamp())
@@ -220,7 +220,7 @@ class StravaTracker:
     ) -> int:
         """Post a completed session as a manual activity once; returns the activity id.
 
-        A manual activity has no external_id (§3.4), so before posting, look for
+        A manual activity has no external_id (docs/strava.md#manual-activities), so before posting, look for
         one an earlier attempt (maybe timed out) already made.
         """
         fields = strava.manual_activity(session, routine_name, exercise_names, sport_type)
@@ -236,7 +236,7 @@ class StravaTracker:
     # --- the tracker contract ------------------------------------------------------
 
     def push(self, routine: Routine, plan: Plan | None, state: dict[str, Any]) -> PushOutcome:
-        """Strava has no planned workouts: a routine cannot be pushed there (§3.4)."""
+        """Strava has no planned workouts: no routine can go there (docs/strava.md#manual-activities)."""
         raise TrackerError("Strava takes completed sessions only; it has no routines or planned workouts")
 
     def pull(self, cursor: str | None, routines_by_remote_id: dict[str, str]) -> PullOutcome:
@@ -268,7 +268,8 @@ def from_credentials(credentials: Credentials, state: dict[str, Any]) -> StravaT
     through plugin.services.strava, which saves them.
     """
     extra = credentials.extra
-    saved = extra.get("strava") if isinstance(extra.get("strava"), dict) else {}
+    connected = extra.get("strava")
+    saved: dict[str, Any] = connected if isinstance(connected, dict) else {}
     access = saved.get("access_token") or extra.get("accessToken") or credentials.token
     refresh = saved.get("refresh_token") or extra.get("refreshToken")
     if not access or not refresh:
@@ -279,4 +280,10 @@ def from_credentials(credentials: Credentials, state: dict[str, Any]) -> StravaT
     )
 
 
-from_credentials.format = StravaTracker.format  # type: ignore[attr-defined]
+class StravaFactory:
+    """The tracker registry's factory: ``from_credentials``, naming the payload's format."""
+
+    format = StravaTracker.format
+
+    def __call__(self, credentials: Credentials, state: dict[str, Any], /) -> StravaTracker:
+        return from_credentials(credentials, state)

@@ -1,7 +1,7 @@
 """wger REST client: push a routine as a workout (2.1) or routine (2.3+), pull sessions back.
 
-Auth is wger's permanent DRF token, ``Authorization: Token <key>`` (shared/formats.md
-§1.1). The API generation is read from the API root's route list: ``routine``
+Auth is wger's permanent DRF token, ``Authorization: Token <key>``
+(docs/wger.md#authentication). The API generation is read from the API root's route list: ``routine``
 means 2.3+, ``workout`` means the 2.1 API.
 
 Never a duplicate: the first push creates the workout and its id goes into the
@@ -11,7 +11,7 @@ so before creating anything the client looks for a workout whose description
 ends with our ``stretchsync routine: <id>`` line and takes that one over.
 
 Exercises: wger's exercise list is searched for each of ours (terms in
-``plugin.formats.wger.SEARCH_TERMS``); when nothing matches, the installation's
+``plugin.formats.wger.matching.SEARCH_TERMS``); when nothing matches, the installation's
 ``fallback_exercise`` (a wger exercise id in the credentials' extra) is used, and
 without one the stand-in terms of the exercise's focus. The setting comment
 always names our exercise, which is how logs are read back.
@@ -27,9 +27,14 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from plugin import clock
 from plugin.catalog import exercise as catalog_exercise
 from plugin.catalog.model import CompletedSession, Exercise, Plan, Routine
-from plugin.formats import wger as fmt
+from plugin.formats.wger import matching
+from plugin.formats.wger.api import MARKER
+from plugin.formats.wger.build import routine_requests, workout_requests
+from plugin.formats.wger.placeholders import placeholders, resolve
+from plugin.formats.wger.sessions import completed_session, planned_from_canonical, planned_from_entries
 from plugin.trackers.base import TIMEOUT, Credentials, PullOutcome, PushOutcome, TrackerError, send
 
 PAGE = 100
@@ -150,7 +155,7 @@ class WgerTracker:
         return self._generation
 
     def units(self) -> dict[str, int]:
-        """Repetition units by name (shared/formats.md §1.3: look them up, do not hard-code)."""
+        """Repetition units by name (docs/wger.md#repetition-units: look them up, do not hard-code)."""
         if self._units is None:
             rows = self.get_all("setting-repetitionunit", "repetition units")
             self._units = {row["name"]: int(row["id"]) for row in rows}
@@ -168,7 +173,7 @@ class WgerTracker:
             except TrackerError as err:
                 if err.status != 404:
                     raise
-                # wger 2.5 removed exercise/search (§1.5); exerciseinfo filters by name instead.
+                # wger 2.5 removed exercise/search; exerciseinfo filters by name (docs/wger.md#exercises).
                 rows = self.call(
                     "GET",
                     "exerciseinfo",
@@ -188,18 +193,20 @@ class WgerTracker:
         """wger's id for one of our exercises: search, the configured fallback, then a stand-in."""
         if exercise.id in self._exercise_ids:
             return self._exercise_ids[exercise.id]
-        terms = fmt.search_terms(exercise)
-        stand_ins = set(fmt.STAND_IN_TERMS[exercise.focus]) - set(fmt.SEARCH_TERMS.get(exercise.id, ()))
+        terms = matching.search_terms(exercise)
+        stand_ins = set(matching.STAND_IN_TERMS[exercise.focus]) - set(
+            matching.SEARCH_TERMS.get(exercise.id, ())
+        )
         fallback = self.extra.get("fallback_exercise")
         found: int | None = None
         for term in terms:
             if term in stand_ins and fallback:
                 found = int(fallback)
                 break
-            words = sorted(fmt.words(term), key=len, reverse=True)
+            words = sorted(matching.words(term), key=len, reverse=True)
             if not words:
                 continue
-            found = fmt.pick(term, self._search(words[0]))
+            found = matching.pick(term, self._search(words[0]))
             if found is not None:
                 break
         if found is None:
@@ -216,12 +223,12 @@ class WgerTracker:
         """Create the routine in wger, or update the one made before (never a second one)."""
         generation = self.generation()
         if generation == GEN_21:
-            requests_ = fmt.workout_requests(routine, plan)
+            requests_ = workout_requests(routine, plan)
             top = "workout"
         else:
-            requests_ = fmt.routine_requests(routine, plan, start=date.today())
+            requests_ = routine_requests(routine, plan, start=clock.now().date())
             top = "routine"
-        exercise_ids, unit_names = fmt.placeholders(requests_)
+        exercise_ids, unit_names = placeholders(requests_)
         units = self.units()
         missing = [u for u in unit_names if u not in units]
         if missing:
@@ -239,7 +246,7 @@ class WgerTracker:
         else:
             ids[first.ref] = self.call("POST", top, f"create {top}", json=first.body)["id"]
         for request in rest:
-            body = fmt.resolve(request.body, ids, exercises, units)
+            body = resolve(request.body, ids, exercises, units)
             created = self.call("POST", request.endpoint, f"create {request.endpoint}", json=body)
             ids[request.ref] = created["id"]
         new_state = {"generation": generation, top: ids[first.ref], "exercises": dict(exercises)}
@@ -268,7 +275,7 @@ class WgerTracker:
         known = state.get(top)
         if known is not None and self.exists(f"{top}/{known}", top) is not None:
             return known
-        marker = f"{fmt.MARKER} {routine_id}"
+        marker = f"{MARKER} {routine_id}"
         for row in self.get_all(top, f"{top}s", {"ordering": "-id"}):
             if (row.get("description") or "").splitlines()[-1:] == [marker]:
                 return row["id"]
@@ -301,14 +308,14 @@ class WgerTracker:
         canonical = self.exists(f"workout/{workout_id}/canonical_representation", "workout structure")
         if canonical is None:
             return []
-        planned = fmt.planned_from_canonical(canonical)
+        planned = planned_from_canonical(canonical)
         out = []
         for row in self._sessions({"workout": workout_id}, window):
             if str(row["id"]) in seen:
                 continue
-            # 2.1 logs have no session link: they belong to the session of their date (§1.2).
+            # 2.1 logs have no session link: they go by date (docs/wger.md#sessions-and-logs).
             logs = self.get_all("workoutlog", "logs", {"workout": workout_id, "date": row["date"]})
-            out.append(fmt.completed_session(row, logs, planned, routine_id, units))
+            out.append(completed_session(row, logs, planned, routine_id, units))
         return out
 
     def _pull_routine_23(
@@ -329,13 +336,13 @@ class WgerTracker:
                     for e in self.get_all("slot-entry", "slot entries", {"slot": slot["id"]})
                     if e.get("slot") == slot["id"]
                 ]
-        planned = fmt.planned_from_entries(entries)
+        planned = planned_from_entries(entries)
         out = []
         for row in self._sessions({"routine": routine_id_remote}, window):
             if str(row["id"]) in seen:
                 continue
             logs = self.get_all("workoutlog", "logs", {"session": row["id"]})
-            out.append(fmt.completed_session(row, logs, planned, routine_id, units, generation=GEN_23))
+            out.append(completed_session(row, logs, planned, routine_id, units, generation=GEN_23))
         return out
 
 

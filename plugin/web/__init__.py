@@ -8,6 +8,7 @@ from flask_smorest import Api
 from plugin.web import (
     calendars,
     docs,
+    figures,
     health,
     hooks,
     lifecycle,
@@ -22,6 +23,7 @@ from plugin.web import (
 API_BLUEPRINTS = [
     health.blp,
     routines.blp,
+    figures.blp,
     calendars.blp,
     manifests.blp,
     lifecycle.blp,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, current_app, request
@@ -10,48 +11,20 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.http import http_date
 
-from plugin.catalog import limits
-from plugin.catalog.model import WEEKDAYS
 from plugin.config import secret_key
+from plugin.formats import fhir
+from plugin.schemas import plans
+from plugin.schemas.base import StrictSchema
+from plugin.schemas.fields import DerivedDict, DerivedString
+from plugin.schemas.plans import PlanSchema
 from plugin.services import calendars as service
+from plugin.services import fhir as fhir_service
 from plugin.web.context import base_url, database
-from plugin.web.schemas import StrictSchema
 
 blp = Blueprint("calendars", __name__, description="Subscribable stretch calendars (iCal feed, CalDAV push)")
 
-HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 # Subscribed clients poll; no-cache makes each poll a cheap conditional GET (304) instead of a stale copy.
 CACHE_CONTROL = "private, no-cache"
-
-
-class PlanSchema(StrictSchema):
-    routines = fields.List(
-        fields.String(),
-        required=True,
-        validate=validate.Length(*limits.ROUTINES_PER_PLAN),
-        metadata={"description": 'routine ids, e.g. ["daily-hamstring"]'},
-    )
-    days = fields.List(
-        fields.String(validate=validate.OneOf(WEEKDAYS)),
-        load_default=list(WEEKDAYS),
-        validate=validate.Length(min=1),
-        metadata={"description": "weekdays as in RRULE BYDAY; default every day"},
-    )
-    times = fields.List(
-        fields.String(validate=validate.Regexp(HHMM, error="not a local time HH:MM (00:00-23:59)")),
-        required=True,
-        validate=validate.Length(*limits.TIMES_PER_DAY),
-        metadata={"description": 'local times, e.g. ["07:30", "19:00"] for twice a day'},
-    )
-    timezone = fields.String(required=True, metadata={"description": "IANA name, e.g. Europe/Berlin"})
-    reminders = fields.List(
-        fields.Integer(strict=True, validate=validate.Range(*limits.REMINDER_MIN)),
-        load_default=[10],
-        validate=validate.Length(max=limits.REMINDERS_PER_EVENT),
-        metadata={"description": "minutes before each session"},
-    )
-    start = fields.Date(metadata={"description": "first day; default the day the calendar is made"})
-    name = fields.String(load_default="Stretching", validate=validate.Length(*limits.NAME_CHARS))
 
 
 class PlanChangeSchema(PlanSchema):
@@ -78,23 +51,45 @@ class CalDavStateSchema(Schema):
     pushed_at = fields.DateTime()
 
 
-class CalendarSchema(Schema):
-    id = fields.String(metadata={"description": "public id; part of every event UID"})
-    url = fields.String(metadata={"description": "the feed over https (or http)"})
-    webcal_url = fields.String()
-    routines = fields.List(fields.String())
-    days = fields.List(fields.String())
-    times = fields.List(fields.String())
-    timezone = fields.String()
-    reminders = fields.List(fields.Integer())
-    start = fields.String()
-    name = fields.String()
-    sequence = fields.Integer(metadata={"description": "SEQUENCE of the events; bumped by each change"})
-    duration_s = fields.Dict(
-        keys=fields.String(), values=fields.Integer(), metadata={"description": "seconds, per routine"}
+@dataclass(frozen=True)
+class Shown:
+    """A calendar as the API shows it: the service's view and the token it was reached with."""
+
+    calendar: service.CalendarView
+    token: str
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return feed_urls(self.token)
+
+
+class CalendarSchema(PlanSchema):
+    """A subscription: its plan (the plan's fields, stored form), feed URLs and state; never a secret."""
+
+    id = fields.String(
+        attribute="calendar.calendar_id", metadata={"description": "public id; part of every event UID"}
     )
-    caldav = fields.Nested(CalDavStateSchema, allow_none=True)
-    caldav_error = fields.String(allow_none=True)
+    url = DerivedString(
+        compute=lambda shown: shown.urls["url"], metadata={"description": "the feed over https (or http)"}
+    )
+    webcal_url = DerivedString(compute=lambda shown: shown.urls["webcal_url"])
+    sequence = fields.Integer(
+        attribute="calendar.sequence",
+        metadata={"description": "SEQUENCE of the events; bumped by each change"},
+    )
+    duration_s = DerivedDict(
+        compute=lambda shown: {r.id: r.duration_s for r in shown.calendar.plan.routines},
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "seconds, per routine"},
+    )
+    caldav = fields.Nested(CalDavStateSchema, attribute="calendar.caldav", allow_none=True)
+    caldav_error = fields.String(attribute="calendar.caldav_error", allow_none=True)
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        if attr in plans.FIELDS:  # the plan's fields are the stored plan's
+            return obj.calendar.spec.get(attr, default)
+        return super().get_attribute(obj, attr, default)
 
 
 class CreatedSchema(CalendarSchema):
@@ -105,18 +100,6 @@ def feed_urls(token: str) -> dict[str, str]:
     """The feed's https (or http) URL and the same as webcal:// (the API and the subscribe page)."""
     url = f"{base_url()}/calendars/{token}.ics"
     return {"url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
-
-
-def _answer(found: service.CalendarView, token: str) -> dict[str, Any]:
-    return {
-        "id": found.calendar_id,
-        **feed_urls(token),
-        **found.spec,
-        "sequence": found.sequence,
-        "duration_s": {r.id: r.duration_s for r in found.plan.routines},
-        "caldav": found.caldav,
-        "caldav_error": found.caldav_error,
-    }
 
 
 def _secret() -> str:
@@ -131,9 +114,8 @@ class Calendars(MethodView):
         """Subscribe: pick routines, days, times, timezone and reminders; get a private feed URL"""
         with database().unit_of_work() as session:
             created = service.create_calendar(session, body)
-            shown = service.show_calendar(session, created.token)
-            answer = {"token": created.token, **_answer(shown, created.token)}
-        return answer, 201, {"Location": f"/calendars/{created.token}"}
+            shown = Shown(service.show_calendar(session, created.token), created.token)
+        return shown, 201, {"Location": f"/calendars/{created.token}"}
 
 
 @blp.route("/calendars/<token>")
@@ -142,14 +124,13 @@ class CalendarByToken(MethodView):
     def get(self, token: str):
         """Show the plan behind a calendar token"""
         with database().unit_of_work() as session:
-            return _answer(service.show_calendar(session, token), token)
+            return Shown(service.show_calendar(session, token), token)
 
     @blp.arguments(PlanChangeSchema(partial=True))
     @blp.response(200, CalendarSchema)
     def patch(self, body: dict, token: str):
         """Change the plan: events keep their UIDs, SEQUENCE goes up, CalDAV copies follow"""
-        with database().unit_of_work() as session:
-            return _answer(service.update_calendar(session, token, body, _secret()), token)
+        return Shown(service.update_calendar(database(), token, body, _secret()), token)
 
     @blp.response(204)
     def delete(self, token: str):
@@ -194,14 +175,23 @@ class CalendarCalDav(MethodView):
     @blp.response(200, CalendarSchema)
     def post(self, body: dict, token: str):
         """Push every series into a CalDAV calendar (Nextcloud, Radicale, iCloud, Fastmail)"""
+        found = service.push_caldav(
+            database(),
+            token,
+            body["url"],
+            body["username"],
+            body["password"],
+            _secret(),
+            allow_private_hosts=bool(current_app.config.get("CALDAV_ALLOW_PRIVATE_HOSTS")),
+        )
+        return Shown(found, token)
+
+
+@blp.route("/calendars/<token>/fhir")
+class CalendarCarePlan(MethodView):
+    @blp.response(200, content_type=fhir.MEDIA_TYPE, description="the plan as a FHIR R4 CarePlan")
+    def get(self, token: str):
+        """The plan as a FHIR R4 CarePlan (days, times and time zone of each routine)"""
         with database().unit_of_work() as session:
-            found = service.push_caldav(
-                session,
-                token,
-                body["url"],
-                body["username"],
-                body["password"],
-                _secret(),
-                allow_private_hosts=bool(current_app.config.get("CALDAV_ALLOW_PRIVATE_HOSTS")),
-            )
-            return _answer(found, token)
+            care_plan = fhir_service.care_plan_for_token(session, token)
+        return Response(fhir.dumps(care_plan), mimetype=fhir.MEDIA_TYPE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import current_app, g, request
@@ -27,6 +27,7 @@ def unit_of_work() -> Iterator[Session]:
 
     A signed hook's effect commits together with its webhook-id (web/signing.py), so
     a replay can never find the id without the effect, nor the effect without the id.
+    What must wait for that commit is queued with ``plugin.store.uow.after_commit``.
     """
     ambient = g.get("signed_session")
     if ambient is not None:
@@ -34,12 +35,3 @@ def unit_of_work() -> Iterator[Session]:
         return
     with database().unit_of_work() as session:
         yield session
-
-
-def after_commit(action: Callable[[], None]) -> None:
-    """Run ``action`` once the current signed call's transaction has committed (at once otherwise)."""
-    pending = g.get("after_commit")
-    if g.get("signed_session") is not None and pending is not None:
-        pending.append(action)
-    else:
-        action()

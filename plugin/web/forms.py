@@ -14,18 +14,12 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-FIELDS = ("routines", "days", "times", "timezone", "reminders", "name")
-DEFAULT_TIMEZONE = "UTC"
+from plugin.schemas import plans
+
+# The plan's fields but its start (a subscription made here starts today); rules and messages: plans.
+FIELDS = tuple(name for name in plans.FIELDS if name != "start")
+DEFAULT_TIMEZONE = "UTC"  # until the page's script picks the browser's
 REMINDER_CHOICES = (0, 5, 10, 15, 30, 60, 120)
-DEFAULT_REMINDERS = (10,)
-DEFAULT_NAME = "Stretching"
-# What a person reads when a list is too short or too long (the API says "Length must be …").
-LIST_MESSAGES = {
-    "routines": "Pick at least one routine (at most {high}).",
-    "days": "Pick at least one day.",
-    "times": "Give 1 to {high} times a day, like 07:30, 18:00.",
-    "reminders": "Pick at most {high} reminders.",
-}
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -37,8 +31,8 @@ class SubscribeForm:
     days: list[str] = field(default_factory=list)
     times: str = ""
     timezone: str = DEFAULT_TIMEZONE
-    reminders: list[str] = field(default_factory=lambda: [str(m) for m in DEFAULT_REMINDERS])
-    name: str = DEFAULT_NAME
+    reminders: list[str] = field(default_factory=lambda: [str(m) for m in plans.DEFAULTS["reminders"]])
+    name: str = plans.DEFAULTS["name"]
     errors: dict[str, list[str]] = field(default_factory=dict)
     from_browser: bool = True  # no answer yet: let the page preselect the browser's timezone
 
@@ -73,21 +67,13 @@ class SubscribeForm:
             "times": [t for t in _SEPARATORS.split(self.times) if t],
             "timezone": self.timezone,
             "reminders": reminders,
-            "name": self.name or DEFAULT_NAME,
+            "name": self.name or plans.DEFAULTS["name"],
         }
 
-    def add_schema_errors(
-        self,
-        messages: Mapping[str, list[str]],
-        sent: Mapping[str, Any],
-        limits: Mapping[str, tuple[int, int]],
-    ) -> None:
-        """File the API schema's messages ({'times.1': [...]}) in words that name the value."""
+    def add_schema_errors(self, messages: Mapping[str, list[str]], sent: Mapping[str, Any]) -> None:
+        """File the plan rules' messages ({'times.1': [...]}), naming the value a message is about."""
         for path, reasons in messages.items():
             head, _, index = path.partition(".")
-            if not index and head in LIST_MESSAGES:
-                self.add_error(head, LIST_MESSAGES[head].format(high=limits.get(head, (0, ""))[1]))
-                continue
             value = _item(sent.get(head), index)
             for reason in reasons:
                 self.add_error(path, f"'{value}': {reason}" if value is not None else reason)

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 
-from flask import Flask, current_app, request
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import ValidationError
 
 from plugin.errors import InvalidInput
-from plugin.formats import session as session_format
+from plugin.formats import fhir
 from plugin.jobs import jobs
+from plugin.services import fhir as fhir_service
 from plugin.services import pushes
 from plugin.services import sessions as session_service
-from plugin.web.context import after_commit, unit_of_work
+from plugin.web.context import unit_of_work
 from plugin.web.schemas import CompletedSessionSchema, ExportRequestSchema, PushSchema, StoredSessionSchema
 from plugin.web.signing import installation_id, signed
 
@@ -33,18 +33,9 @@ class Export(MethodView):
     def post(self, body: dict):
         """Push routines to the calling installation's tracker, in the background"""
         with unit_of_work() as session:
-            push = pushes.create_push(session, installation_id(), body["routines"])
-            answer = pushes.answer(push)
-        # Enqueued once committed, or a fast worker could look for a push not there yet.
-        after_commit(functools.partial(_enqueue, current_app._get_current_object(), push.id))
-        return answer, 202, {"Location": f"/hooks/export/{push.id}"}
-
-
-def _enqueue(app: Flask, push_id: str) -> None:
-    try:
-        jobs(app).enqueue_push(push_id)
-    except Exception:  # noqa: BLE001 - the push row is the truth; the periodic sweep re-enqueues it
-        log.exception("could not enqueue push %s; the sweep will", push_id)
+            queue = jobs(current_app)
+            push = pushes.create_push(session, installation_id(), body["routines"], queue.enqueue_push)
+        return push, 202, {"Location": f"/hooks/export/{push.id}"}
 
 
 @blp.route("/export/<push_id>")
@@ -66,28 +57,57 @@ class Import(MethodView):
             "content": {
                 "application/json": {"schema": CompletedSessionSchema},
                 FIT_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                fhir.MEDIA_TYPE: {
+                    "schema": {"type": "object", "description": "a FHIR R4 Bundle (docs/fhir.md)"}
+                },
             },
         }
     )
     @blp.response(201, StoredSessionSchema)
     @blp.alt_response(200, schema=StoredSessionSchema, description="already stored: the same session again")
     def post(self):
-        """Store a completed session once (canonical JSON or a FIT activity file)"""
+        """Store a completed session once (canonical JSON, a FIT activity file or a FHIR R4 Bundle)"""
+        if request.mimetype == fhir.MEDIA_TYPE:
+            return _import_fhir()
         if request.mimetype == FIT_MEDIA_TYPE:
             with unit_of_work() as session:
                 row, created = session_service.import_fit_activity(
                     session, installation_id(), request.get_data(cache=True)
                 )
-                answer = session_service.answer(session, row)
+                answer = session_service.stored(session, row)
             return answer, 201 if created else 200
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             raise InvalidInput("the body is not a JSON object", field="body")
         try:
-            completed = session_format.from_dict(SESSION_SCHEMA.load(body))
+            completed = SESSION_SCHEMA.load(body)
         except ValidationError as err:
             abort(422, messages={"json": err.messages})
         with unit_of_work() as session:
             row, created = session_service.import_session(session, installation_id(), completed, body)
-            answer = session_service.answer(session, row)
+            answer = session_service.stored(session, row)
         return answer, 201 if created else 200
+
+
+def _import_fhir():
+    # FHIR R4 Bundle with a Procedure and an optional pain Observation (formats/fhir_sessions.py).
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("the body is not a JSON object", field="resourceType")
+    with unit_of_work() as session:
+        row, created = fhir_service.import_bundle(session, installation_id(), body)
+        answer = session_service.stored(session, row)
+    return answer, 201 if created else 200
+
+
+@blp.route("/careplan")
+class CarePlan(MethodView):
+    @signed(record=False)
+    @blp.response(
+        200, content_type=fhir.MEDIA_TYPE, description="the installation's plan as a FHIR R4 CarePlan"
+    )
+    def get(self):
+        """The installation's plan as a FHIR R4 CarePlan (its subject as the install plan named it)"""
+        with unit_of_work() as session:
+            care_plan = fhir_service.care_plan_for_installation(session, installation_id())
+        return Response(fhir.dumps(care_plan), mimetype=fhir.MEDIA_TYPE)

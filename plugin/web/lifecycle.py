@@ -9,9 +9,9 @@ from flask_smorest import Blueprint
 from plugin.config import secret_key
 from plugin.services import installations as service
 from plugin.store.installations import HOST_SCOPE
-from plugin.web.context import base_url, database, unit_of_work
+from plugin.web.context import database, unit_of_work
 from plugin.web.schemas import InstalledSchema, InstallSchema
-from plugin.web.signing import SHOWN_ONCE, calling_installation, signed
+from plugin.web.signing import calling_installation, signed
 
 blp = Blueprint("lifecycle", __name__, url_prefix="/lifecycle", description="Installation lifecycle (signed)")
 
@@ -35,18 +35,8 @@ class Installed(MethodView):
                 credentials=body["credentials"],
                 plan=body.get("plan"),
             )
-            row, created = installed.row, installed.created
-            g.installation_id = row.id
-            answer = {
-                "clientKey": row.client_key,
-                "tracker": row.tracker,
-                "created": created,
-                "plan": service.plan_spec(session, row),
-                "calendarId": service.calendar_id(session, row),
-            }
-        if installed.calendar_token:
-            answer[SHOWN_ONCE] = f"{base_url()}/calendars/{installed.calendar_token}.ics"
-        return answer, 201 if created else 200
+            g.installation_id = installed.row.id
+        return installed, 201 if installed.created else 200
 
 
 @blp.route("/uninstalled")

@@ -7,25 +7,27 @@ API views, a page parses, calls one service and renders.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
 from zoneinfo import available_timezones
 
 from flask import Blueprint, Response, current_app, make_response, render_template, request, url_for
 from marshmallow import ValidationError
 
-from plugin.catalog import limits
-from plugin.catalog.model import WEEKDAYS
+from plugin.catalog import figures
 from plugin.errors import InvalidInput, StretchsyncError
 from plugin.formats import registry, text
+from plugin.schemas import plans
+from plugin.schemas.base import field_paths
+from plugin.schemas.plans import PlanSchema
 from plugin.services import calendar_adherence as adherence_service
 from plugin.services import calendars as calendar_service
 from plugin.services import routines as routine_service
-from plugin.web.calendars import PlanSchema, feed_urls
+from plugin.services.adherence import AdherenceReport
+from plugin.web.calendars import feed_urls
 from plugin.web.charts import ChartDay, adherence_svg
 from plugin.web.context import database
+from plugin.web.figures import figure_url
 from plugin.web.forms import REMINDER_CHOICES, SubscribeForm
-from plugin.web.problems import flatten, status_of
+from plugin.web.problems import status_of
 
 blp = Blueprint(
     "pages", __name__, template_folder="templates", static_folder="static", static_url_path="/assets"
@@ -39,6 +41,7 @@ FORMAT_LABELS = {
     "hevy": "Hevy routine JSON",
     "csv": "CSV for Strong / Hevy import",
     "json": "stretchsync JSON",
+    "fhir": "FHIR R4 for clinicians",
 }
 
 
@@ -49,7 +52,8 @@ NAV = (("Routines", "pages.catalog_page"), ("Subscribe", "pages.subscribe_page")
 def _page_context() -> dict:
     # The templates word doses and cautions through formats/text.py, the one place for wording.
     nav = [(label, url_for(endpoint)) for label, endpoint in NAV if endpoint in current_app.view_functions]
-    return {"text": text, "nav": nav}
+    # Every exercise has a drawing (plugin/catalog/figures.py); pages show it beside the words.
+    return {"text": text, "nav": nav, "figures": figures, "figure_url": figure_url}
 
 
 @blp.errorhandler(StretchsyncError)
@@ -87,11 +91,6 @@ FIELD_LABELS = {
     "reminders": "Reminders",
     "name": "Calendar name",
 }
-LIST_LIMITS = {
-    "routines": limits.ROUTINES_PER_PLAN,
-    "times": limits.TIMES_PER_DAY,
-    "reminders": (0, limits.REMINDERS_PER_EVENT),
-}
 
 
 def _subscribe_form(form: SubscribeForm, status: int = 200) -> tuple[str, int]:
@@ -114,7 +113,9 @@ def _subscribe_form(form: SubscribeForm, status: int = 200) -> tuple[str, int]:
 @blp.get("/subscribe")
 def subscribe_page() -> tuple[str, int]:
     """Show the subscribe form; ?routine=<id> ticks that routine."""
-    form = SubscribeForm(routines=request.args.getlist("routine"), days=list(WEEKDAYS), times="07:30")
+    form = SubscribeForm(
+        routines=request.args.getlist("routine"), days=list(plans.DEFAULTS["days"]), times="07:30"
+    )
     return _subscribe_form(form)
 
 
@@ -126,7 +127,7 @@ def subscribe() -> tuple[str, int] | Response:
     try:
         body = PlanSchema().load(fields)
     except ValidationError as err:
-        form.add_schema_errors(flatten(err.messages), fields, LIST_LIMITS)
+        form.add_schema_errors(field_paths(err.messages), fields)
     if form.errors:
         return _subscribe_form(form, 422)
     try:
@@ -153,19 +154,19 @@ def _private(response: Response) -> Response:
     return response
 
 
-def chart_days(report: dict[str, Any]) -> list[ChartDay]:
+def chart_days(report: AdherenceReport) -> list[ChartDay]:
     """One ChartDay per day of an adherence report; high pain when a flagged session started that day."""
-    pain_days = {flag["started_at"][:10] for flag in report["flagged"]}
+    pain_days = {flag.started_at.date() for flag in report.flagged}
     return [
         ChartDay(
-            day=date.fromisoformat(day["date"]),
-            planned=day["planned"],
-            done=day["completed"],
-            complete=day["done"],
-            high_pain=day["date"] in pain_days,
-            pending=day["date"] == report["to"] and not day["done"],
+            day=day.day,
+            planned=day.planned,
+            done=day.completed,
+            complete=day.done,
+            high_pain=day.day in pain_days,
+            pending=day.day == report.last and not day.done,
         )
-        for day in report["per_day"]
+        for day in report.per_day
     ]
 
 
@@ -175,7 +176,7 @@ def adherence_page(token: str) -> Response:
     with database().unit_of_work() as session:
         report = adherence_service.calendar_adherence(session, token)
     days = chart_days(report)
-    title = f"Planned and done sessions per day, {report['from']} to {report['to']}"
+    title = f"Planned and done sessions per day, {report.first} to {report.last}"
     page = render_template(
         "adherence.html",
         report=report,

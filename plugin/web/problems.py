@@ -15,10 +15,12 @@ from plugin.errors import (
     InvalidInput,
     Malformed,
     NotFound,
+    RemoteFailed,
     StretchsyncError,
     Unauthenticated,
     Unavailable,
 )
+from plugin.schemas.base import field_paths
 from plugin.trackers.base import TrackerError
 
 PROBLEM_TYPE = "application/problem+json"
@@ -34,6 +36,7 @@ STATUS_OF_ERROR: tuple[tuple[type[StretchsyncError], int], ...] = (
     (Unauthenticated, 401),
     (Forbidden, 403),
     (Unavailable, 503),
+    (RemoteFailed, 502),
 )
 
 
@@ -63,25 +66,6 @@ def _title(status: int) -> str:
     return HTTP_STATUS_CODES.get(status, "Error")
 
 
-def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    """Turn marshmallow's nested messages into {'exercises.0.sets': ['…']}."""
-    out: dict[str, list[str]] = {}
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            name = "body" if key == "_schema" else str(key)
-            path = f"{prefix}.{name}" if prefix and name != "body" else (prefix or name)
-            for k, v in flatten(value, path).items():
-                out.setdefault(k, []).extend(v)
-    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        out[prefix or "body"] = list(messages)
-    elif isinstance(messages, list):
-        for i, value in enumerate(messages):
-            out.update(flatten(value, f"{prefix}.{i}" if prefix else str(i)))
-    else:
-        out[prefix or "body"] = [str(messages)]
-    return out
-
-
 def _http_problem(exc: HTTPException) -> Response:
     data = getattr(exc, "data", None) or {}
     status = exc.code or 500
@@ -91,7 +75,9 @@ def _http_problem(exc: HTTPException) -> Response:
         errors = {}
         for location, messages in data["messages"].items():
             errors.update(
-                flatten(messages) if location in ("json", "query", "form") else flatten(messages, location)
+                field_paths(messages)
+                if location in ("json", "query", "form")
+                else field_paths(messages, location)
             )
     detail = data.get("message") or exc.description or _title(status)
     if status == 422 and errors:

@@ -6,30 +6,29 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from plugin import catalog, clock
-from plugin.errors import NotFound
-from plugin.formats import canonical, registry
+from plugin import catalog
+from plugin.services import exports
 from plugin.services import routines as service
 from plugin.web.context import database
-from plugin.web.schemas import ExerciseSchema, RoutineCreateSchema, RoutineSchema
+from plugin.web.schemas import CatalogExerciseSchema, RoutineCreateSchema, RoutineSchema
 
 blp = Blueprint("routines", __name__, description="The stretch catalog and custom routines")
 
 
 @blp.route("/exercises")
 class Exercises(MethodView):
-    @blp.response(200, ExerciseSchema(many=True))
+    @blp.response(200, CatalogExerciseSchema(many=True))
     def get(self):
         """List every exercise of the catalog"""
-        return [canonical.exercise_dict(ex) for ex in catalog.exercises()]
+        return list(catalog.exercises())
 
 
 @blp.route("/exercises/<exercise_id>")
 class ExerciseById(MethodView):
-    @blp.response(200, ExerciseSchema)
+    @blp.response(200, CatalogExerciseSchema)
     def get(self, exercise_id: str):
         """Show one exercise: steps, dose, variations, cautions and source"""
-        return canonical.exercise_dict(catalog.exercise(exercise_id))
+        return catalog.exercise(exercise_id)
 
 
 @blp.route("/routines")
@@ -38,7 +37,7 @@ class Routines(MethodView):
     def get(self):
         """List built-in and custom routines"""
         with database().unit_of_work() as session:
-            return [canonical.routine_dict(r) for r in service.list_routines(session)]
+            return service.list_routines(session)
 
     @blp.arguments(RoutineCreateSchema)
     @blp.response(201, RoutineSchema)
@@ -46,7 +45,7 @@ class Routines(MethodView):
         """Create a custom routine from catalog exercises, with dose overrides"""
         with database().unit_of_work() as session:
             routine = service.create_routine(session, body["name"], body["description"], body["exercises"])
-        return canonical.routine_dict(routine), 201, {"Location": f"/routines/{routine.id}"}
+        return routine, 201, {"Location": f"/routines/{routine.id}"}
 
 
 @blp.route("/routines/<routine_id>")
@@ -55,7 +54,7 @@ class RoutineById(MethodView):
     def get(self, routine_id: str):
         """Show one routine with its computed duration and the union of its cautions"""
         with database().unit_of_work() as session:
-            return canonical.routine_dict(service.get_routine(session, routine_id))
+            return service.get_routine(session, routine_id)
 
 
 @blp.route("/routines/<routine_id>/export/<fmt>")
@@ -63,18 +62,8 @@ class RoutineExport(MethodView):
     @blp.response(200, content_type="application/octet-stream", description="the routine in that format")
     def get(self, routine_id: str, fmt: str):
         """Export a routine in one target format (json, ics, fit, garmin, hevy, csv, ...)"""
-        module = registry.FORMATS.get(fmt)
-        if module is None:
-            raise NotFound(
-                f"no export format {fmt!r}; formats: {', '.join(registry.names())}", field="format"
-            )
         with database().unit_of_work() as session:
-            routine = service.get_routine(session, routine_id)
-        # A format may take options from the query (ics: start, timezone); it validates them itself.
-        options = (
-            module.export_options(request.args, clock.now()) if hasattr(module, "export_options") else {}
-        )
-        body = module.export(routine, **options)
-        response = Response(body, mimetype=module.MEDIA_TYPE)
-        response.headers["Content-Disposition"] = f'attachment; filename="{routine.id}.{module.EXTENSION}"'
+            exported = exports.export_routine(session, routine_id, fmt, request.args)
+        response = Response(exported.body, mimetype=exported.media_type)
+        response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
         return response

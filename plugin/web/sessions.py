@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from plugin.formats import ical
+from plugin.formats import fhir, ical
 from plugin.services import adherence as adherence_service
 from plugin.services import calendars
+from plugin.services import fhir as fhir_service
 from plugin.services import sessions as service
 from plugin.web.context import unit_of_work
-from plugin.web.schemas import AdherenceQuerySchema, SessionQuerySchema, StoredSessionSchema
+from plugin.web.schemas import (
+    AdherenceQuerySchema,
+    AdherenceReportSchema,
+    SessionQuerySchema,
+    StoredSessionSchema,
+)
 from plugin.web.signing import installation_id, signed
 
 blp = Blueprint("sessions", __name__, description="Completed sessions and adherence (signed)")
@@ -22,12 +28,21 @@ class Sessions(MethodView):
     @signed(record=False)
     @blp.arguments(SessionQuerySchema, location="query")
     @blp.response(200, StoredSessionSchema(many=True))
+    @blp.doc(responses={200: {"content": {fhir.MEDIA_TYPE: {"schema": {"type": "object"}}}}})
     def get(self, query: dict):
-        """List the installation's completed sessions, oldest first"""
+        """List the installation's completed sessions, oldest first (or a FHIR Bundle, by Accept)"""
+        selection = (query.get("from_"), query.get("to"), query.get("routine"))
         with unit_of_work() as session:
-            return service.list_sessions(
-                session, installation_id(), query.get("from_"), query.get("to"), query.get("routine")
-            )
+            if _wants_fhir():
+                bundle = fhir_service.sessions_bundle(session, installation_id(), *selection)
+                return Response(fhir.dumps(bundle), mimetype=fhir.MEDIA_TYPE)
+            return service.list_sessions(session, installation_id(), *selection)
+
+
+def _wants_fhir() -> bool:
+    """Accept prefers application/fhir+json to application/json (``*/*`` keeps the plain JSON)."""
+    accept = request.accept_mimetypes
+    return accept.quality(fhir.MEDIA_TYPE) > accept.quality("application/json")
 
 
 @blp.route("/sessions/<session_id>")
@@ -44,7 +59,7 @@ class SessionById(MethodView):
 class Adherence(MethodView):
     @signed(record=False)
     @blp.arguments(AdherenceQuerySchema, location="query")
-    @blp.response(200)
+    @blp.response(200, AdherenceReportSchema)
     def get(self, query: dict):
         """Planned against completed over the last days: per routine, per day, streak, missed days"""
         with unit_of_work() as session:

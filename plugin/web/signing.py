@@ -12,14 +12,14 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Response, current_app, g, json, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from plugin import security
-from plugin.config import host_secrets, secret_key
+from plugin.config import host_secrets, keyring
 from plugin.services import installations
 from plugin.store import installations as repo
 from plugin.store.installations import HOST_SCOPE, InstallationRow, SeenWebhookRow
@@ -32,13 +32,17 @@ SHOWN_ONCE = "calendarUrl"
 log = logging.getLogger(__name__)
 
 
+def _refuse() -> NoReturn:
+    security.read_headers(request.headers)  # malformed headers still get their 400
+    raise security.SignatureRejected("no secret can verify this call", field="webhook-signature")
+
+
 def _verify(secrets_: list[str]) -> security.VerifiedCall:
     # get_data reads the raw bytes once (werkzeug answers 413 above MAX_CONTENT_LENGTH).
     body = request.get_data(cache=True)
     tolerance = int(current_app.config["SIGNATURE_TOLERANCE_S"])
     if not secrets_:
-        security.read_headers(request.headers)  # malformed headers still get their 400
-        raise security.SignatureRejected("no secret can verify this call", field="webhook-signature")
+        _refuse()
     return security.verify(secrets_, request.headers, body, tolerance_s=tolerance)
 
 
@@ -51,8 +55,8 @@ def _installation_call(
         if not required:
             return None, None
         # Unknown and unsigned look alike: an answer must not reveal which client keys exist.
-        _verify([])
-    return row, _verify([installations.shared_secret(row, secret_key(current_app))])
+        _refuse()
+    return row, _verify([installations.shared_secret(row, keyring(current_app))])
 
 
 def calling_installation(
@@ -69,8 +73,8 @@ def signed(scope: str = "installation", *, record: bool = True) -> Callable:
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            g.after_commit = []
             with database().unit_of_work() as session:
+                call: security.VerifiedCall | None
                 if scope == HOST_SCOPE:
                     call, owner = _verify(host_secrets(current_app)), None
                 else:
@@ -102,8 +106,7 @@ def signed(scope: str = "installation", *, record: bool = True) -> Callable:
                         response.status_code,
                         _replayable(response.get_json(silent=True)),
                     )
-            for action in g.after_commit:
-                action()
+            # Effects the view queued on the session (plugin.store.uow) have run by now.
             return response
 
         return wrapper

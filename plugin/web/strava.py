@@ -1,6 +1,6 @@
 """Strava: the webhook subscription (handshake and events) and connecting an athlete's account.
 
-Strava signs nothing (formats.md §3.2): the handshake proves the subscription is
+Strava signs nothing (docs/strava.md#webhooks): the handshake proves the subscription is
 ours through ``hub.verify_token``, and each event is only a pointer; the job
 re-fetches the activity with the athlete's token before storing anything.
 """
@@ -20,6 +20,7 @@ from marshmallow import EXCLUDE, Schema, fields
 from plugin.config import secret_key
 from plugin.errors import InvalidInput, NotFound
 from plugin.formats import strava as strava_format
+from plugin.jobs import jobs
 from plugin.services import strava as service
 from plugin.trackers.base import TrackerError
 from plugin.web.context import base_url, database
@@ -114,7 +115,8 @@ class StravaWebhook(MethodView):
         except InvalidInput as err:
             log.warning("ignoring a malformed Strava event (%s: %s)", err.field, err.message)
             raise
-        service.enqueue_event(current_app, database(), event)
+        # Handed to the queue, not handled here: Strava wants an answer within 2 s.
+        jobs(current_app).strava_event(event.as_dict())
         return {"status": "accepted", "event": event.key}
 
 

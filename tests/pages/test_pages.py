@@ -98,6 +98,19 @@ def test_routine_page_is_a_full_handout(html_page, routine):
     assert markup.index('class="cautions"') < markup.index('class="exercise"')
 
 
+@pytest.mark.parametrize("routine", catalog.builtin_routines(), ids=lambda r: r.id)
+def test_routine_page_cites_every_exercise_source(client, routine):
+    markup = client.get(f"/routine/{routine.id}").get_data(as_text=True)
+    items = markup.split('<li class="exercise"')[1:]
+    assert len(items) == len(routine.entries)
+    for entry, item in zip(routine.entries, items, strict=True):
+        plain = _plain(item.split("</article>")[0])  # this exercise's item, up to the next one
+        assert "Source:" in plain
+        for citation in entry.exercise.citations:
+            assert citation.title in plain and citation.publisher in plain and citation.date in plain
+            assert citation.file not in plain  # the file name is for us, not for the reader
+
+
 def test_contract_relax_reads_in_plain_language(client):
     plain = _plain(client.get("/routine/contract-relax").get_data(as_text=True))
     assert "3 sets × 3 × 6 s push at 20-30 % effort, each leg" in plain

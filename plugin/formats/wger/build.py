@@ -1,0 +1,289 @@
+"""The POSTs that build a routine in wger, generation by generation.
+
+Two API generations (docs/wger.md):
+
+* **wger ≤ 2.2** (``workout_requests``): workout → day → one set per exercise
+  and side → setting(s). A hold is ``repetition_unit`` "Seconds" with
+  ``reps`` = hold seconds; each hold of a set is one wger set, so
+  ``sets`` = sets × reps when that fits wger's 0–10 (otherwise ``sets`` and
+  the comment says how many holds). Continuous work over 600 s (the ``reps``
+  limit) is given in "Minutes". Contract-relax pushes are counted reps. An
+  exercise whose sets each use another foot position gets one setting per
+  set (wger shows several settings as consecutive sets). 2.1 has no rest
+  field: rest is written in the set comment (docs/wger.md#workout-api-21).
+* **wger ≥ 2.3** (``routine_requests``): routine → day(s) → one slot per
+  exercise and side → slot entry (type ``iso`` for holds and contract-relax
+  pushes) → sets-, repetitions- and rest-config from iteration 1. There are no
+  weekdays in that API, so a plan on some weekdays becomes seven days
+  Monday…Sunday with ``is_rest`` on the others and the routine starts on a
+  Monday; every day of the week is one day that repeats. The routine runs
+  12 weeks (wger 2.6 rejects spans over 120 days).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from plugin.catalog.model import WEEKDAYS, DoseKind, Exercise, Plan, Routine, RoutineEntry
+from plugin.formats.text import entry_dose_phrase
+from plugin.formats.wger.api import (
+    MINUTES,
+    REPETITIONS,
+    ROUTINE_WEEKS,
+    SECONDS,
+    V21,
+    V23,
+    WEEKDAY_NAME,
+    WEEKDAY_PK,
+    Limits,
+)
+from plugin.formats.wger.fitting import (
+    ONE_SESSION_NOTE,
+    bouts_per_day,
+    description,
+    key_caution,
+    name_and_overflow,
+    pack,
+    when_phrase,
+)
+from plugin.formats.wger.placeholders import ExerciseRef, Ref, Request, UnitRef
+
+
+@dataclass(frozen=True)
+class Block:
+    """One exercise on one side: a 2.1 set or a 2.3 slot."""
+
+    entry: RoutineEntry
+    side: str | None
+    sets: int
+    unit: str
+    amount: int
+    rest_s: int
+    isometric: bool
+    label: str  # exercise name and side: what a 2.3 slot entry's comment says
+    comment: str
+    step_comments: tuple[str, ...]  # one per 2.1 setting; one per set when each set has its variation
+    overflow: tuple[str, ...] = ()  # text for the description
+
+    @property
+    def exercise(self) -> Exercise:
+        return self.entry.exercise
+
+
+def _unit_and_amount(entry: RoutineEntry, limits: Limits) -> tuple[str, int, int]:
+    """(unit name, amount in that unit, wger sets) for one side of an entry."""
+    dose = entry.dose
+    if dose.kind is DoseKind.HOLD:
+        holds = dose.sets * dose.reps
+        return SECONDS, dose.work_s, holds if holds <= limits.max_sets else dose.sets
+    if dose.kind is DoseKind.CONTINUOUS:
+        if dose.work_s <= limits.max_amount:
+            return SECONDS, dose.work_s, dose.sets
+        return MINUTES, max(1, round(dose.work_s / 60)), dose.sets
+    return REPETITIONS, dose.reps, dose.sets
+
+
+def blocks(entry: RoutineEntry, limits: Limits) -> list[Block]:
+    """The entry as one block per side, with its comments fitted to the limits."""
+    ex, dose = entry.exercise, entry.dose
+    unit, amount, sets = _unit_and_amount(entry, limits)
+    out = []
+    for side in dose.sides:
+        label = f"{ex.name}, {side} leg" if side else ex.name
+        if ex.variation_per_set and ex.variations:
+            steps = [f"{label}, {entry.variation_for_set(n)}" for n in range(1, dose.sets + 1)]
+            sets = len(steps)
+        else:
+            steps = [label]
+        step_comments = []
+        overflow: list[str] = []
+        for step in steps:
+            text, rest = pack([step], limits.step_comment)
+            step_comments.append(text)
+            overflow += rest
+        dose_text = entry_dose_phrase(entry)
+        if unit == SECONDS and dose.kind is DoseKind.HOLD and sets == dose.sets and dose.reps > 1:
+            dose_text += f" ({dose.reps} holds per set)"
+        side_text = f"{side.capitalize()} leg." if side else ""
+        pieces = [*overflow, side_text, f"{dose_text[:1].upper()}{dose_text[1:]}."]
+        caution = key_caution(ex)
+        if caution:
+            pieces.append(f"Key caution: {caution}.")
+        comment, rest = pack([p for p in pieces if p], limits.block_comment)
+        out.append(
+            Block(
+                entry=entry,
+                side=side,
+                sets=sets,
+                unit=unit,
+                amount=amount,
+                rest_s=dose.rest_s,
+                isometric=dose.kind in (DoseKind.HOLD, DoseKind.CONTRACT_RELAX),
+                label=label,
+                comment=comment,
+                step_comments=tuple(step_comments),
+                overflow=(f"{label}: {' '.join(rest)}",) if rest else (),
+            )
+        )
+    return out
+
+
+def _all_blocks(routine: Routine, limits: Limits) -> list[Block]:
+    return [b for entry in routine.entries for b in blocks(entry, limits)]
+
+
+# --- wger 2.1 (workout API) ---------------------------------------------------------
+
+
+def workout_requests(routine: Routine, plan: Plan | None = None) -> list[Request]:
+    """The POSTs that build the routine as a wger 2.1 workout, in order."""
+    limits = V21
+    name, overflow = name_and_overflow(routine.name, limits.name, "Routine")
+    day_text, day_rest = pack([f"{routine.name}:", when_phrase(routine, plan)], limits.day_name)
+    if day_rest:
+        overflow.append("Day: " + " ".join([routine.name + ":", when_phrase(routine, plan)]))
+    all_blocks = _all_blocks(routine, limits)
+    overflow += [line for b in all_blocks for line in b.overflow]
+    days = [WEEKDAY_PK[d] for d in (plan.days if plan else WEEKDAYS)]
+    requests = [
+        Request(
+            "workout", "workout", {"name": name, "description": description(routine, plan, overflow, limits)}
+        ),
+        Request("day", "day", {"training": Ref("workout"), "description": day_text.rstrip(":"), "day": days}),
+    ]
+    for order, block in enumerate(all_blocks, start=1):
+        set_ref = f"set{order}"
+        requests.append(
+            Request(
+                set_ref,
+                "set",
+                {
+                    "exerciseday": Ref("day"),
+                    "sets": block.sets,
+                    "order": order,
+                    "comment": block.comment,
+                },
+            )
+        )
+        for n, comment in enumerate(block.step_comments, start=1):
+            requests.append(
+                Request(
+                    f"{set_ref}.setting{n}",
+                    "setting",
+                    {
+                        "set": Ref(set_ref),
+                        "exercise_base": ExerciseRef(block.exercise.id),
+                        "repetition_unit": UnitRef(block.unit),
+                        "reps": block.amount,
+                        # 2.1's setting.weight is nullable; stretches carry no load
+                        # (docs/wger.md#workout-api-21).
+                        "weight": None,
+                        "order": n,
+                        "comment": comment,
+                    },
+                )
+            )
+    return requests
+
+
+# --- wger 2.3+ (routine API) ---------------------------------------------------------
+
+
+def monday_on_or_before(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def routine_requests(routine: Routine, plan: Plan | None = None, *, start: date) -> list[Request]:
+    """The POSTs that build the routine with wger's 2.3+ routine API, in order."""
+    limits = V23
+    name, overflow = name_and_overflow(routine.name, limits.name, "Routine")
+    weekdays = plan.days if plan else WEEKDAYS
+    every_day = set(weekdays) == set(WEEKDAYS)
+    first = plan.start if plan and plan.start else start
+    if not every_day:
+        first = monday_on_or_before(first)
+    day_name, day_over = name_and_overflow(routine.name, limits.day_name, "Day")
+    overflow += day_over
+    all_blocks = _all_blocks(routine, limits)
+    overflow += [line for b in all_blocks for line in b.overflow]
+    day_description = f"{routine.name}: {when_phrase(routine, plan)}."
+    if bouts_per_day(routine, plan) > 1:
+        day_description += " " + ONE_SESSION_NOTE
+    requests = [
+        Request(
+            "routine",
+            "routine",
+            {
+                "name": name,
+                "description": description(routine, plan, overflow, limits),
+                "start": first.isoformat(),
+                "end": (first + timedelta(weeks=ROUTINE_WEEKS, days=-1)).isoformat(),
+                "fit_in_week": not every_day,
+            },
+        )
+    ]
+    week = WEEKDAYS[:1] if every_day else WEEKDAYS
+    for order, weekday in enumerate(week, start=1):
+        day_ref = f"day{order}"
+        rest = not every_day and weekday not in weekdays
+        if every_day:
+            label = day_name
+        else:
+            label = WEEKDAY_NAME[weekday] + (" (rest)" if rest else "")
+        requests.append(
+            Request(
+                day_ref,
+                "day",
+                {
+                    "routine": Ref("routine"),
+                    "order": order,
+                    "name": label,
+                    "description": "" if rest else day_description,
+                    "is_rest": rest,
+                    "need_logs_to_advance": False,
+                },
+            )
+        )
+        if rest:
+            continue
+        for slot_no, block in enumerate(all_blocks, start=1):
+            slot_ref = f"{day_ref}.slot{slot_no}"
+            entry_ref = f"{slot_ref}.entry"
+            requests.append(
+                Request(slot_ref, "slot", {"day": Ref(day_ref), "order": slot_no, "comment": block.comment})
+            )
+            # One entry per slot: several entries would make a superset
+            # (docs/wger.md#routine-api-23-and-later); the foot positions of contract-relax sets
+            # are in the slot comment's dose text.
+            step_text, _ = pack([block.label], limits.step_comment)
+            requests.append(
+                Request(
+                    entry_ref,
+                    "slot-entry",
+                    {
+                        "slot": Ref(slot_ref),
+                        "exercise": ExerciseRef(block.exercise.id),
+                        "type": "iso" if block.isometric else "normal",
+                        "repetition_unit": UnitRef(block.unit),
+                        "order": 1,
+                        "comment": step_text,
+                    },
+                )
+            )
+            configs = [("sets-config", block.sets), ("repetitions-config", block.amount)]
+            if block.rest_s:
+                configs.append(("rest-config", min(block.rest_s, 1800)))
+            for endpoint, value in configs:
+                requests.append(
+                    Request(
+                        f"{entry_ref}.{endpoint}",
+                        endpoint,
+                        {
+                            "slot_entry": Ref(entry_ref),
+                            "iteration": 1,
+                            "value": value,
+                        },
+                    )
+                )
+    return requests

@@ -1,0 +1,109 @@
+"""Text fitted into wger's field limits (docs/wger.md#text-limits).
+
+Every field is filled from pieces of text in reading
+order; a piece that does not fit (with all that follow it) continues in the
+next wider field up: setting / slot-entry comment (100) → set / slot comment
+(200) → workout / routine description (1000); the day description (2.1, 100,
+it is the day's name) and the names (workout 100; routine 25, day 20) also
+overflow into the description. The description holds every caution of the
+routine in full, contraindications first, then what overflowed, then a line
+naming the routine (``stretchsync routine: <id>``) by which a workout whose
+id was lost is found again; what is only nice to have (the routine's own
+description, its length and frequency) is added while room is left. If even
+the must-have text exceeds 1000 characters the routine cannot go to wger
+without losing a caution, and InvalidRoutine is raised. Every set / slot
+comment also carries the exercise's key caution (its first, most serious one,
+in short).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from plugin.catalog.model import Exercise, Plan, Routine, ordered_cautions
+from plugin.errors import InvalidRoutine
+from plugin.formats.text import caution_lines, seconds_phrase
+from plugin.formats.wger.api import MARKER, Limits
+
+
+def split_words(text: str, limit: int) -> tuple[str, str]:
+    """Split ``text`` at a word boundary so the head fits ``limit`` (an ellipsis marks the cut)."""
+    if len(text) <= limit:
+        return text, ""
+    cut = text.rfind(" ", 0, limit - 1)
+    if cut <= 0:
+        cut = limit - 1
+    return text[:cut].rstrip() + "…", "…" + text[cut:].lstrip()
+
+
+def pack(pieces: Sequence[str], limit: int, sep: str = " ") -> tuple[str, list[str]]:
+    """Fill a field of ``limit`` characters with pieces in order; return it and what overflowed.
+
+    Reading order is kept: after the first piece that does not fit, every later
+    piece overflows too. A first piece longer than the field is split at a word.
+    """
+    text = ""
+    for i, piece in enumerate(pieces):
+        candidate = f"{text}{sep}{piece}" if text else piece
+        if len(candidate) <= limit:
+            text = candidate
+            continue
+        if not text:
+            head, rest = split_words(piece, limit)
+            return head, [rest, *pieces[i + 1 :]]
+        return text, list(pieces[i:])
+    return text, []
+
+
+def key_caution(exercise: Exercise) -> str | None:
+    """The exercise's most serious caution, in short."""
+    cautions = ordered_cautions(exercise.cautions)
+    return cautions[0].short if cautions else None
+
+
+def when_phrase(routine: Routine, plan: Plan | None) -> str:
+    """'at 07:30, 19:00 Europe/Berlin' from a plan, else the routine's frequency."""
+    if plan and plan.times:
+        return "at " + ", ".join(t.strftime("%H:%M") for t in plan.times) + f" {plan.timezone}"
+    return routine.frequency.text
+
+
+def bouts_per_day(routine: Routine, plan: Plan | None) -> int:
+    return len(plan.times) if plan and plan.times else routine.frequency.per_day_max
+
+
+ONE_SESSION_NOTE = "wger keeps one session a day: log every bout of the day in that one session."
+
+
+def description(routine: Routine, plan: Plan | None, overflow: Sequence[str], limits: Limits) -> str:
+    """Cautions in full, then overflow and the marker; then nice-to-have lines while they fit.
+
+    Raises InvalidRoutine when the must-have text alone exceeds the field.
+    """
+    must = ["CAUTIONS (read first)", *(f"- {line}" for line in caution_lines(routine.cautions)), *overflow]
+    marker = f"{MARKER} {routine.id}"
+    optional = [
+        routine.description,
+        f"{routine.name}: {seconds_phrase(routine.duration_s)}, {when_phrase(routine, plan)}.",
+    ]
+    if bouts_per_day(routine, plan) > 1:
+        optional.append(ONE_SESSION_NOTE)
+    text = "\n".join([*must, marker])
+    if len(text) > limits.description:
+        raise InvalidRoutine(
+            f"the cautions and notes of {routine.id!r} need {len(text)} characters; "
+            f"wger's description holds {limits.description}",
+            field="exercises",
+        )
+    lines = list(must)
+    for line in optional:
+        if line and len("\n".join([*lines, line, marker])) <= limits.description:
+            lines.append(line)
+    return "\n".join([*lines, marker])
+
+
+def name_and_overflow(name: str, limit: int, what: str) -> tuple[str, list[str]]:
+    if len(name) <= limit:
+        return name, []
+    head, _ = split_words(name, limit)
+    return head, [f"{what}: {name}"]
