@@ -293,6 +293,12 @@ def test_a_window_starts_the_series_on_a_planned_day_and_drops_older_done_marks(
     )
 
 
+@pytest.mark.parametrize("seconds", [0, 1, 59, 60, 200, 230, 3600, 3605, 3660, 86399, 86400, 90061, 172800])
+def test_a_done_mark_writes_its_duration_as_icalendar_does(seconds):
+    expected = icalendar.vDuration(timedelta(seconds=seconds)).to_ical().decode()
+    assert ical._duration(seconds) == expected
+
+
 def test_a_done_mark_links_to_its_routine_instead_of_repeating_it():
     p, done = done_plan()
     body = feed_of(

@@ -426,9 +426,16 @@ class _DoneWriter:
         return text.encode("utf-8")
 
 
-@lru_cache(maxsize=256)
 def _duration(seconds: int) -> str:
-    return vDuration(timedelta(seconds=seconds)).to_ical().decode("ascii")
+    """RFC 5545 §3.3.6, as icalendar's vDuration writes it: PT3M50S, PT1H0M5S, P1DT2H, P0D."""
+    days, rest = divmod(seconds, 86400)
+    hours, minutes, secs = rest // 3600, rest % 3600 // 60, rest % 60
+    time_part = ""
+    if rest:
+        time_part = "T" + (f"{hours}H" if hours else "")
+        time_part += f"{minutes}M" if minutes or (hours and secs) else ""
+        time_part += f"{secs}S" if secs else ""
+    return f"P{time_part}" if days == 0 and time_part else f"P{days}D{time_part}"
 
 
 def done_uid(feed_id: str, key: str) -> str:

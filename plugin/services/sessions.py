@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, delete
+from sqlalchemy import CursorResult, Row, delete
 from sqlalchemy.orm import Session
 
 from plugin import catalog, clock
@@ -164,12 +164,15 @@ def import_fit_activity(db_session: Session, installation_id: str, data: bytes) 
 
 def delete_session(db_session: Session, installation_id: str, source: str, source_id: str) -> bool:
     """Forget a session the tracker reports deleted; False when it was not stored."""
-    result = db_session.execute(
-        delete(SessionRow).where(
-            SessionRow.installation_id == installation_id,
-            SessionRow.source == source,
-            SessionRow.source_id == source_id,
-        )
+    result = cast(
+        CursorResult,
+        db_session.execute(
+            delete(SessionRow).where(
+                SessionRow.installation_id == installation_id,
+                SessionRow.source == source,
+                SessionRow.source_id == source_id,
+            )
+        ),
     )
     if result.rowcount:
         _feed_changed(db_session, installation_id)
