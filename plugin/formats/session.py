@@ -45,8 +45,11 @@ def from_dict(data: dict[str, Any]) -> CompletedSession:
 
 
 def exercises_done(items: Any) -> tuple[ExerciseDone, ...]:
-    """The ``exercises`` list of the canonical JSON as the model (already type-checked)."""
-    # Fields spelled out (not a dict of EXERCISE_FIELDS): a feed reads a few hundred of these.
+    """The stored ``exercises`` list as the model (written by plugin.schemas' ExerciseDoneSchema).
+
+    A plain reader rather than the schema's load: a feed rebuild reads a few hundred of
+    these. tests/test_services_sessions.py holds it to the schema's own reading.
+    """
     return tuple(
         ExerciseDone(
             item["exercise"],
@@ -58,11 +61,3 @@ def exercises_done(items: Any) -> tuple[ExerciseDone, ...]:
         )
         for item in items or ()
     )
-
-
-def exercise_dict(done: ExerciseDone) -> dict[str, Any]:
-    out: dict[str, Any] = {"exercise": done.exercise_id}
-    out.update({k: getattr(done, k) for k in EXERCISE_FIELDS if getattr(done, k) is not None})
-    if done.side:
-        out["side"] = done.side
-    return out

@@ -17,12 +17,15 @@ from plugin.formats import fit
 from plugin.formats import session as session_format
 from plugin.formats.text import PAIN_STOP_LEVEL, pain_advice
 from plugin.ids import new_id
+from plugin.schemas.sessions import ExerciseDoneSchema
 from plugin.services import calendars
 from plugin.services.routines import get_routine, list_routines
 from plugin.store import sessions as repo
 from plugin.store.sessions import SessionRow
 from plugin.store.tables import utc
 
+# The stored column holds what the API shows: one schema writes both.
+EXERCISES_DONE = ExerciseDoneSchema(many=True)
 SOURCE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 MAX_DURATION_S = 24 * 3600
 CLOCK_SKEW = timedelta(minutes=15)  # a session may not start later than now plus this
@@ -101,7 +104,7 @@ def import_session(
         "routine_id": completed.routine_id,
         "started_at": completed.started_at.astimezone(UTC),  # SQLite keeps no offset
         "duration_s": completed.duration_s,
-        "exercises": [session_format.exercise_dict(e) for e in completed.exercises],
+        "exercises": EXERCISES_DONE.dump(completed.exercises),
         "pain": completed.pain,
         "notes": completed.notes,
         "flagged": completed.pain is not None and completed.pain >= PAIN_STOP_LEVEL,
@@ -140,7 +143,7 @@ def sync_session(
         "routine_id": completed.routine_id,
         "started_at": completed.started_at.astimezone(UTC),
         "duration_s": completed.duration_s,
-        "exercises": [session_format.exercise_dict(e) for e in completed.exercises],
+        "exercises": EXERCISES_DONE.dump(completed.exercises),
         "pain": completed.pain,
         "notes": completed.notes,
         "flagged": completed.pain is not None and completed.pain >= PAIN_STOP_LEVEL,
