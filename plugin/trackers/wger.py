@@ -34,7 +34,6 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from plugin import clock
-from plugin.catalog import exercise as catalog_exercise
 from plugin.catalog.model import CompletedSession, Exercise, Plan, Routine
 from plugin.formats.wger import matching
 from plugin.formats.wger.api import MARKER
@@ -266,7 +265,8 @@ class WgerTracker:
         missing = [u for u in unit_names if u not in units]
         if missing:
             raise TrackerError(f"wger: repetition unit(s) {missing} not on {self.base_url}")
-        found = {eid: self.find_exercise(catalog_exercise(eid)) for eid in exercise_ids}
+        ours = {entry.exercise.id: entry.exercise for entry in routine.entries}
+        found = {eid: self.find_exercise(ours[eid]) for eid in exercise_ids}
         exercises = {eid: wger_id for eid, wger_id in found.items() if wger_id is not None}
         requests_ = without_exercises(requests_, {eid for eid, wger_id in found.items() if wger_id is None})
 
