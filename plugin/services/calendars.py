@@ -25,6 +25,7 @@ from plugin import catalog, clock, crypto
 from plugin.catalog.model import Plan
 from plugin.errors import Gone, InvalidInput, NotFound
 from plugin.formats import canonical, ical
+from plugin.ids import new_id
 from plugin.schemas import plans
 from plugin.services import schedule
 from plugin.services.routines import check_routine_ids, get_routine
@@ -141,7 +142,7 @@ def create_calendar(
     spec = normalise_spec(session, plan_fields, today)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     row = CalendarRow(
-        id=secrets.token_hex(16),
+        id=new_id(),
         token_hash=hash_token(token),
         installation_id=installation_id,
         spec=spec,
