@@ -38,16 +38,25 @@ def from_dict(data: dict[str, Any]) -> CompletedSession:
         routine_id=data.get("routine"),
         started_at=started_at,
         duration_s=data["duration_s"],
-        exercises=tuple(
-            ExerciseDone(
-                exercise_id=item["exercise"],
-                side=item.get("side"),
-                **{k: item.get(k) for k in EXERCISE_FIELDS},
-            )
-            for item in data.get("exercises") or ()
-        ),
+        exercises=exercises_done(data.get("exercises")),
         pain=data.get("pain"),
         notes=data.get("notes") or "",
+    )
+
+
+def exercises_done(items: Any) -> tuple[ExerciseDone, ...]:
+    """The ``exercises`` list of the canonical JSON as the model (already type-checked)."""
+    # Fields spelled out (not a dict of EXERCISE_FIELDS): a feed reads a few hundred of these.
+    return tuple(
+        ExerciseDone(
+            item["exercise"],
+            item.get("sets"),
+            item.get("reps"),
+            item.get("hold_s"),
+            item.get("duration_s"),
+            item.get("side"),
+        )
+        for item in items or ()
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from plugin import crypto, manifests
 from plugin.catalog.model import Plan
 from plugin.errors import InvalidInput, NotFound
+from plugin.formats import strava as strava_format
 from plugin.security import is_secret
 from plugin.services import calendars
 from plugin.store import installations as repo
@@ -62,6 +63,8 @@ def install(
     for name in manifests.required_credentials(tracker):
         if credentials.get(name) in (None, ""):
             raise InvalidInput(f"{tracker} needs credentials.{name}", field=f"credentials.{name}")
+    # Any installation may connect Strava (docs/strava.md#our-mapping), so any may opt in.
+    strava_format.stretching_sport_types(credentials.get("stretchingSportTypes"))
     row = repo.by_client_key(session, client_key)
     created = row is None
     if row is None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, Row, delete
 from sqlalchemy.orm import Session
 
 from plugin import catalog, clock
@@ -109,7 +110,7 @@ def import_session(
         "created_at": clock.now(),
     }
     if repo.insert_once(db_session, values):
-        calendars.refresh_installation(db_session, installation_id)  # show it as done
+        _feed_changed(db_session, installation_id)
         return SessionRow(**values), True  # what was just stored, without reading it back
     row = repo.by_source(db_session, installation_id, completed.source, completed.source_id)
     assert row is not None  # a concurrent import of the same session won the race
@@ -151,7 +152,7 @@ def sync_session(
         setattr(existing, name, value)
     existing.raw_json = raw if isinstance(raw, dict | list) else None
     existing.raw_bytes = bytes(raw) if isinstance(raw, bytes | bytearray) else None
-    calendars.refresh_installation(db_session, installation_id)  # show the change
+    _feed_changed(db_session, installation_id)  # show the change
     return existing, "updated"
 
 
@@ -163,19 +164,33 @@ def import_fit_activity(db_session: Session, installation_id: str, data: bytes) 
 
 def delete_session(db_session: Session, installation_id: str, source: str, source_id: str) -> bool:
     """Forget a session the tracker reports deleted; False when it was not stored."""
-    result = db_session.execute(
-        delete(SessionRow).where(
-            SessionRow.installation_id == installation_id,
-            SessionRow.source == source,
-            SessionRow.source_id == source_id,
-        )
+    result = cast(
+        CursorResult,
+        db_session.execute(
+            delete(SessionRow).where(
+                SessionRow.installation_id == installation_id,
+                SessionRow.source == source,
+                SessionRow.source_id == source_id,
+            )
+        ),
     )
     if result.rowcount:
-        calendars.refresh_installation(db_session, installation_id)
+        _feed_changed(db_session, installation_id)
     return bool(result.rowcount)
 
 
-def completed_of(row: SessionRow) -> CompletedSession:
+def _feed_changed(db_session: Session, installation_id: str) -> None:
+    """Let the installation's feed show a stored or deleted session: mark it stale, render nothing.
+
+    The import never waits for a feed. The first import of a burst (the one that sets the
+    mark) has a rebuild job queued once it commits, delayed so that the burst's other
+    sessions share it; the next fetch or the worker's sweep rebuilds it too if that is sooner.
+    """
+    if calendars.mark_installation_stale(db_session, installation_id):
+        calendars.feed_went_stale(db_session, installation_id)
+
+
+def completed_of(row: SessionRow | Row[Any]) -> CompletedSession:
     """The stored record as the domain model."""
     return repo.completed(row)
 
@@ -199,7 +214,7 @@ class StoredSession(CompletedSession):
     received_at: datetime
 
 
-def stop_caution(db_session: Session, row: SessionRow) -> PainCaution | None:
+def stop_caution(db_session: Session, row: SessionRow | Row[Any]) -> PainCaution | None:
     """For a session with pain at the stop level: the routine's stop rules and the advice."""
     if not row.flagged:
         return None
