@@ -27,6 +27,7 @@ from plugin import catalog, clock, crypto
 from plugin.catalog.model import Plan
 from plugin.errors import Gone, InvalidInput, NotFound
 from plugin.formats import canonical, ical
+from plugin.ids import new_id
 from plugin.schemas import plans
 from plugin.services import schedule
 from plugin.services.routines import check_routine_ids, get_routine
@@ -145,7 +146,7 @@ def create_calendar(
     spec = normalise_spec(session, plan_fields, today)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     row = CalendarRow(
-        id=secrets.token_hex(16),
+        id=new_id(),
         token_hash=hash_token(token),
         installation_id=installation_id,
         spec=spec,
@@ -205,7 +206,7 @@ def update_calendar(
     db: Database,
     token: str,
     changes: Mapping[str, Any],
-    app_secret: str = "",
+    keys: crypto.Keyring,
     now: datetime | None = None,
 ) -> CalendarView:
     """Change the plan; a real change bumps SEQUENCE and re-renders, and re-pushes to CalDAV.
@@ -220,7 +221,7 @@ def update_calendar(
         found = view(session, row)
     if copy is None:
         return found
-    error = _repush(db, copy, app_secret)
+    error = _repush(db, copy, keys)
     with db.unit_of_work() as session:
         stored = repo.by_id(session, copy.calendar_id)
         if stored is None or stored.revoked_at is not None:
@@ -232,7 +233,7 @@ def change_plan(
     session: Session,
     row: CalendarRow,
     changes: Mapping[str, Any],
-    app_secret: str = "",
+    keys: crypto.Keyring,
     now: datetime | None = None,
 ) -> CalendarView:
     """Change the plan of a live calendar row; its CalDAV copy follows once the change commits.
@@ -244,7 +245,7 @@ def change_plan(
         copy = _copy_of(row)
         if copy is not None:
             work = uow.of(session)
-            work.after_commit(partial(_repush, work.database, copy, app_secret))
+            work.after_commit(partial(_repush, work.database, copy, keys))
     return view(session, row)
 
 
@@ -262,28 +263,28 @@ def _set_plan(session: Session, row: CalendarRow, changes: Mapping[str, Any], no
     return True
 
 
-def revoke_calendar(session: Session, token: str, app_secret: str = "") -> None:
+def revoke_calendar(session: Session, token: str, keys: crypto.Keyring) -> None:
     """Revoke the token: the feed answers 410, the plan is erased, pushed CalDAV events are deleted.
 
     The events are deleted after the revocation commits (``session`` comes from a unit of work).
     """
-    _revoke(session, find_calendar(session, token), app_secret)
+    _revoke(session, find_calendar(session, token), keys)
 
 
-def erase_installation_calendars(session: Session, installation_id: str, app_secret: str = "") -> int:
+def erase_installation_calendars(session: Session, installation_id: str, keys: crypto.Keyring) -> int:
     """Revoke every calendar an installation owns (on uninstall); returns how many."""
     rows = repo.of_installation(session, installation_id)
     for row in rows:
-        _revoke(session, row, app_secret)
+        _revoke(session, row, keys)
         row.installation_id = None  # the installation is gone; keep no link to it
     return len(rows)
 
 
-def _revoke(session: Session, row: CalendarRow, app_secret: str) -> None:
+def _revoke(session: Session, row: CalendarRow, keys: crypto.Keyring) -> None:
     copy = _copy_of(row)
     if copy is not None and copy.resources:
         # Revoking must not depend on a calendar server: it commits, the clean-up follows.
-        uow.after_commit(session, partial(_remove_copy, copy, app_secret))
+        uow.after_commit(session, partial(_remove_copy, copy, keys))
     row.revoked_at = clock.now_s()
     for column in (
         "spec",
@@ -603,8 +604,8 @@ class CalDavCopy:
     resources: tuple[str, ...]
     feed_body: bytes
 
-    def client(self, app_secret: str) -> CalDavClient:
-        return CalDavClient(self.url, self.username, crypto.decrypt(app_secret, self.password_enc))
+    def client(self, keys: crypto.Keyring) -> CalDavClient:
+        return CalDavClient(self.url, self.username, keys.decrypt(self.password_enc))
 
 
 def _copy_of(row: CalendarRow) -> CalDavCopy | None:
@@ -621,10 +622,10 @@ def _copy_of(row: CalendarRow) -> CalDavCopy | None:
     )
 
 
-def _remove_copy(copy: CalDavCopy, app_secret: str) -> None:
+def _remove_copy(copy: CalDavCopy, keys: crypto.Keyring) -> None:
     """Delete the events of ``copy`` from its server; a failure is logged, never raised."""
     try:
-        copy.client(app_secret).remove_all(list(copy.resources))
+        copy.client(keys).remove_all(list(copy.resources))
     except (TrackerError, crypto.SecretMissing, crypto.SecretUnreadable) as err:
         log.warning("CalDAV clean-up of %s failed: %s", copy.calendar_id, err)
 
@@ -634,14 +635,14 @@ def _remove_copy(copy: CalDavCopy, app_secret: str) -> None:
 MAX_REPUSHES = 3
 
 
-def _repush(db: Database, copy: CalDavCopy, app_secret: str) -> str | None:
+def _repush(db: Database, copy: CalDavCopy, keys: crypto.Keyring) -> str | None:
     """Push a changed plan to the calendar's CalDAV copy, then record it; the error, if any.
 
     Called with no transaction open: read (``copy``), call, then record in a short transaction.
     """
     for _ in range(MAX_REPUSHES):
         try:
-            outcome = copy.client(app_secret).push(ical.resources(copy.feed_body), list(copy.resources))
+            outcome = copy.client(keys).push(ical.resources(copy.feed_body), list(copy.resources))
         except (TrackerError, crypto.SecretMissing, crypto.SecretUnreadable) as err:
             # The plan change stands; the caller sees why the calendar server did not follow.
             log.warning("CalDAV re-push of %s failed: %s", copy.calendar_id, err)
@@ -656,7 +657,7 @@ def _repush(db: Database, copy: CalDavCopy, app_secret: str) -> str | None:
                     row.caldav_pushed_at = clock.now_s()
         if current is None or current.url != copy.url:
             # Revoked or moved meanwhile: take back what this push wrote.
-            _remove_copy(replace(copy, resources=tuple(outcome.written)), app_secret)
+            _remove_copy(replace(copy, resources=tuple(outcome.written)), keys)
             return None
         if current.sequence == copy.sequence:
             return None
@@ -670,7 +671,7 @@ def push_caldav(
     collection_url: str,
     username: str,
     password: str,
-    app_secret: str,
+    keys: crypto.Keyring,
     allow_private_hosts: bool = False,
 ) -> CalendarView:
     """PUT every series into a CalDAV collection; a second push updates the same resources.
@@ -692,11 +693,11 @@ def push_caldav(
             check_public_host(collection_url)
     except ValueError as err:
         raise InvalidInput(str(err), field="url") from None
-    secret_password = crypto.encrypt(app_secret, password)  # SecretMissing before any request goes out
+    secret_password = keys.encrypt(password)  # SecretMissing before any request goes out
     previous: list[str] = list(old.resources) if old is not None else []
     if old is not None and old.url != collection_url and old.resources:
         # Moving to another collection: take our events out of the old one first.
-        _remove_copy(old, app_secret)
+        _remove_copy(old, keys)
         previous = []
     client = CalDavClient(collection_url, username, password)
     for _ in range(MAX_REPUSHES):
@@ -717,7 +718,7 @@ def push_caldav(
         # Revoked meanwhile: take back what this push wrote, then answer as for a revoked token.
         _remove_copy(
             CalDavCopy("", 0, collection_url, username, secret_password, tuple(outcome.written), b""),
-            app_secret,
+            keys,
         )
         raise Gone("this calendar was revoked", field="token")
     with db.unit_of_work() as session:
