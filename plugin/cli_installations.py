@@ -18,6 +18,7 @@ from plugin.cli_base import EX_TRACKER, OneLine, named, tracker_failure, with_da
 from plugin.config import keyring, secret_key, sync_lookback
 from plugin.errors import NotFound
 from plugin.jobs import jobs, run_push_to_end
+from plugin.schemas import plans
 from plugin.schemas.pushes import PushSchema
 from plugin.schemas.sessions import StoredSessionSchema
 from plugin.services import installations, pushes, sync
@@ -74,7 +75,11 @@ def install(
         credentials["token"] = token
     plan = None
     if routines:
-        plan = {"routines": _split(routines), "times": _split(times) or ["07:00"], "timezone": zone or "UTC"}
+        plan = {
+            "routines": _split(routines),
+            "times": _split(times) or plans.COMMAND_LINE_DEFAULTS["times"],
+            "timezone": zone or plans.COMMAND_LINE_DEFAULTS["timezone"],
+        }
         if days:
             plan["days"] = _split(days)
     with _db().unit_of_work() as session:

@@ -50,7 +50,12 @@ DEFAULTS: dict[str, Any] = {
     # Days back from now within which a synced session's edits and deletions in its tracker are
     # followed; an older session is settled (PLUGIN_SYNC_LOOKBACK_DAYS).
     "SYNC_LOOKBACK_DAYS": 14,
+    # Days of completed sessions a calendar feed marks done (today included); older ones are left out.
+    "FEED_HISTORY_DAYS": 90,
+    # Seconds between the import that marks a feed stale and the job that rebuilds it (a burst shares it).
+    "FEED_REBUILD_DELAY_S": 10.0,
 }
+FEED_HISTORY_DAYS_RANGE = (1, 3660)
 
 SECRET_KEY_FILE = "secret.key"
 KEYRING = "stretchsync.keyring"
@@ -94,6 +99,19 @@ def sync_lookback(app: Flask) -> timedelta:
     if isinstance(days, bool) or not isinstance(days, int | str) or not str(days).strip().isdigit():
         raise ValueError(f"PLUGIN_SYNC_LOOKBACK_DAYS must be a whole number of days, not {days!r}")
     return timedelta(days=int(days))
+
+
+def check(app: Flask) -> None:
+    """Refuse settings the app cannot run with, naming the variable (at start, not on first use)."""
+    low, high = FEED_HISTORY_DAYS_RANGE
+    days: Any = app.config.get("FEED_HISTORY_DAYS")
+    try:
+        whole = int(days) if not isinstance(days, bool) and int(days) == float(days) else None
+    except (TypeError, ValueError):
+        whole = None
+    if whole is None or not low <= whole <= high:
+        raise ValueError(f"PLUGIN_FEED_HISTORY_DAYS must be a whole number of days from {low} to {high}")
+    app.config["FEED_HISTORY_DAYS"] = whole
 
 
 def keyring(app: Flask) -> crypto.Keyring:

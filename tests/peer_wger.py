@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from datetime import date
+from html import unescape
 from pathlib import Path
 
 import requests
@@ -44,9 +46,12 @@ class WgerPeer:
         """(Re)start the server on the same port; keep_db keeps the workouts made so far."""
         self.token = run_script(self.port, keep_db=keep_db)
 
-    def add_user(self, name: str) -> str:
-        """Create another wger user (the launcher restarts the server, keeping the data); its token."""
-        return run_script(self.port, keep_db=True, user=name)
+    def add_user(self, name: str, *, contributor: bool = True) -> str:
+        """Create another wger user (the launcher restarts the server, keeping the data); its token.
+
+        ``contributor=False``: a plain account, which wger 2.1 does not let add exercises.
+        """
+        return run_script(self.port, keep_db=True, user=name, contributor=contributor)
 
     def stop(self) -> None:
         run_script(self.port, "stop")
@@ -69,8 +74,19 @@ class WgerPeer:
         shutil.rmtree(VENV / f"wger-run-{self.port}", ignore_errors=True)
 
 
-def run_script(port: int, mode: str = "start", *, keep_db: bool = False, user: str | None = None) -> str:
-    env = {**os.environ, "WGER_KEEP_DB": "1" if keep_db else "0"}
+def run_script(
+    port: int,
+    mode: str = "start",
+    *,
+    keep_db: bool = False,
+    user: str | None = None,
+    contributor: bool = True,
+) -> str:
+    env = {
+        **os.environ,
+        "WGER_KEEP_DB": "1" if keep_db else "0",
+        "WGER_CONTRIBUTOR": "1" if contributor else "0",
+    }
     if user:
         env["WGER_USER"] = user
     VENV.mkdir(parents=True, exist_ok=True)
@@ -148,14 +164,19 @@ class WgerApi:
         assert len(sets) == len(expected)
         for (set_, settings), (entry, side) in zip(sets, expected, strict=True):
             dose = entry.dose
+            label = f"{entry.exercise.name}, {side} leg" if side else entry.exercise.name
+            # the set comment is what wger's workout page shows of ours: name and side first
+            assert set_["comment"].startswith(f"{label}.")
             assert settings and all(s["comment"].startswith(entry.exercise.name) for s in settings)
             if side:
-                assert set_["comment"].startswith(f"{side.capitalize()} leg.")
                 assert all(f"{side} leg" in s["comment"] for s in settings)
+            # never another exercise: wger's exercise bears our exercise's name
+            assert {self.exercise_name(s["exercise_base"]) for s in settings} == {entry.exercise.name}
             amounts = {(units[s["repetition_unit"]], s["reps"]) for s in settings}
             if dose.kind.value == "hold":
                 assert amounts == {("Seconds", dose.hold_s)}
-                assert set_["sets"] == dose.sets * dose.reps
+                holds = dose.sets * dose.reps
+                assert set_["sets"] == holds if len(settings) == 1 else len(settings) == holds
             elif dose.kind.value == "continuous":
                 assert amounts == {("Seconds", dose.duration_s)}
                 assert set_["sets"] == dose.sets
@@ -197,3 +218,34 @@ class WgerApi:
 
     def exercise_name(self, base_id: int) -> str:
         return self.get("exercise", exercise_base=base_id, language=2)[0]["name"]
+
+
+def workout_page(url: str, user: str, password: str, workout_id: int) -> str:
+    """The HTML of wger's own workout page (/en/workout/<id>/view), logged in as a person would."""
+    web = requests.Session()
+    login = f"{url}/en/user/login"
+    web.get(login, timeout=10).raise_for_status()
+    answer = web.post(
+        login,
+        data={"username": user, "password": password, "csrfmiddlewaretoken": web.cookies["csrftoken"]},
+        headers={"Referer": login},
+        timeout=10,
+    )
+    assert answer.url.endswith("/en/dashboard"), f"login as {user} failed: {answer.url}"
+    page = web.get(f"{url}/en/workout/{workout_id}/view", timeout=10)
+    page.raise_for_status()
+    return page.text
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees: tags and scripts dropped, entities decoded, white space collapsed."""
+    body = re.sub(r"<script.*?</script>", " ", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def exercise_headings(html: str) -> list[str]:
+    """The exercise names wger's page shows as the exercises to do (render_day.html)."""
+    return [
+        " ".join(unescape(h).split())
+        for h in re.findall(r'<p class="media-heading h5">(.*?)</p>', html, re.S)
+    ]

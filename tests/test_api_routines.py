@@ -143,6 +143,23 @@ def test_bad_custom_routines_are_422_naming_the_field_and_store_nothing(client, 
     assert stored_routines(db) == 0
 
 
+def test_a_routine_wger_cannot_take_whole_is_refused_when_it_is_created(client, db):
+    """A 1 000-character description fits our API but not next to the cautions in wger's 1 000."""
+    body = {"name": "Long notes", "description": "d" * 1000, "exercises": [{"exercise": "lying-hamstring"}]}
+    response = client.post("/routines", json=body)
+    assert response.status_code == 422 and response.mimetype == PROBLEM
+    problem = response.get_json()
+    assert "description" in problem["errors"]
+    assert "wger" in problem["errors"]["description"][0]
+    assert stored_routines(db) == 0
+    # the same routine with a description that fits is accepted, and wger gets all of it
+    body["description"] = "d" * 400
+    created = client.post("/routines", json=body)
+    assert created.status_code == 201
+    exported = client.get(f"/routines/{created.get_json()['id']}/export/wger").get_json()
+    assert "d" * 400 in exported["requests"][0]["body"]["description"]
+
+
 @pytest.mark.parametrize(
     "data, content_type",
     [

@@ -14,6 +14,7 @@ from servers import free_port, running
 from sqlalchemy import select, text
 
 from plugin import catalog, crypto
+from plugin.config import keyring
 from plugin.store.calendars import CalendarRow
 
 pytestmark = pytest.mark.peer
@@ -195,7 +196,7 @@ def test_the_password_is_stored_encrypted_and_never_shown(client, db, collection
     with db.unit_of_work() as session:
         row = session.scalars(select(CalendarRow)).one()
         assert row.caldav_password != PASSWORD and PASSWORD not in row.caldav_password
-        assert crypto.decrypt(SECRET, row.caldav_password) == PASSWORD
+        assert crypto.Keyring(SECRET).decrypt(row.caldav_password) == PASSWORD
     shown = client.get(f"/calendars/{token}").get_data(as_text=True)
     assert PASSWORD not in shown and row.caldav_password not in shown
 
@@ -280,6 +281,6 @@ def test_uninstalling_the_owning_installation_deletes_its_caldav_copies(app, cli
     assert push(client, owned.token, collection).status_code == 200
     assert len(stored(collection)) == series_count(PLAN)
     with app.app_context(), db.unit_of_work() as session:
-        installations.uninstall(session, "inst-caldav", SECRET)
+        installations.uninstall(session, "inst-caldav", keyring(app))
     assert stored(collection) == {}
     assert client.get(f"/calendars/{owned.token}.ics").status_code == 410

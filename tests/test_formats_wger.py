@@ -12,7 +12,7 @@ from plugin import catalog
 from plugin.catalog.model import Caution, CautionKind, Plan, Routine, RoutineEntry
 from plugin.errors import InvalidRoutine
 from plugin.formats import wger
-from plugin.formats.wger import build, fitting, matching, sessions
+from plugin.formats.wger import build, fitting, matching, placeholders, sessions
 from plugin.formats.wger.placeholders import ExerciseRef, Ref, Request, UnitRef, resolve
 
 ROUTINES = catalog.builtin_routines()
@@ -79,7 +79,11 @@ def test_a_set_per_exercise_and_side_with_the_key_caution(generation):
     blocks = [r for r in requests if r.endpoint in ("set", "slot")]
     # lying and band stretches per side, the forward bend once
     assert len(blocks) == 5
-    assert [b.body["comment"].split(".")[0] for b in blocks[:2]] == ["Left leg", "Right leg"]
+    # the set comment is what wger's page shows of ours: it starts with our name and side
+    assert [b.body["comment"].split(".")[0] for b in blocks[:2]] == [
+        "Lying hamstring stretch, left leg",
+        "Lying hamstring stretch, right leg",
+    ]
     for block in blocks:
         assert "Key caution: Disc injury: skip this, do knees-to-chest." in block.body["comment"]
         assert "rest " in block.body["comment"]
@@ -193,9 +197,7 @@ def test_text_that_does_not_fit_moves_to_the_next_wider_field():
     setting = [r for r in requests if r.endpoint == "setting"][0].body["comment"]
     set_comment = [r for r in requests if r.endpoint == "set"][0].body["comment"]
     assert len(setting) <= 100 and setting.endswith("…")
-    assert set_comment.startswith("…")  # the name continues in the set comment
-    joined = setting.rstrip("…") + " " + set_comment.lstrip("…")
-    assert " ".join(joined.split()).startswith(long_name)
+    assert set_comment.startswith(long_name)  # the set comment, which wger shows, has the whole name
 
 
 def test_cautions_that_cannot_fit_refuse_the_routine():
@@ -248,9 +250,12 @@ def test_resolve_replaces_every_placeholder():
 @pytest.mark.parametrize(
     ("term", "name", "expected"),
     [
-        ("trunk rotation", "Trunk Rotation With Cable ", True),
+        # exact names only: another exercise is never taken for ours
+        ("trunk rotation", "Trunk Rotation With Cable ", False),
+        ("trunk rotation", "Trunk rotation", True),
         ("leg raises lying", "Leg Raises, Lying", True),
-        ("leg raise", "Leg Raises, Standing", True),
+        ("leg raise", "Leg Raises, Standing", False),
+        ("lying hamstring stretch", "Lying Hamstring Stretch", True),
         ("hamstring stretch", "Leg Curls (laying)", False),
         ("knees to chest", "Knee to chest", True),
     ],
@@ -350,3 +355,105 @@ def test_exercise_for_comment_reads_our_names_back():
     assert sessions.exercise_for_comment("Lying hamstring stretch, left leg") == "lying-hamstring"
     assert sessions.exercise_for_comment("Standing trunk rotation with a pole") == "standing-trunk-rotation"
     assert sessions.exercise_for_comment("Squats") is None
+
+
+# --- exact numbers (issue #13: the dose wger shows is the dose to do) -------------------------
+
+
+def one_entry(exercise_id: str, description: str = "", **overrides) -> Routine:
+    exercise = catalog.exercise(exercise_id)
+    return Routine(
+        "exact", "Exact", description, (RoutineEntry(exercise, exercise.dose.with_overrides(**overrides)),)
+    )
+
+
+def sets_and_settings(requests: list[Request]) -> tuple[list[dict], list[dict]]:
+    return [r.body for r in requests if r.endpoint == "set"], [
+        r.body for r in requests if r.endpoint == "setting"
+    ]
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [(601, 10), (630, 11), (899, 15)])
+def test_continuous_work_over_600_s_is_rounded_minutes_with_the_exact_time_in_the_comment(seconds, shown):
+    requests = build.workout_requests(one_entry("standing-trunk-rotation", duration_s=seconds))
+    (set_,), (setting,) = sets_and_settings(requests)
+    assert (setting["repetition_unit"], setting["reps"]) == (UnitRef("Minutes"), shown)
+    minutes, secs = divmod(seconds, 60)
+    assert (
+        f"{minutes} min {secs} s continuous (wger shows {shown} min; do {minutes} min {secs} s)"
+        in set_["comment"]
+    )
+    # 2.3+ takes up to 3000 in one value: seconds stay seconds, nothing rounded
+    slot_entry = [
+        r.body
+        for r in build.routine_requests(one_entry("standing-trunk-rotation", duration_s=seconds), start=START)
+        if r.endpoint == "slot-entry"
+    ]
+    assert slot_entry[0]["repetition_unit"] == UnitRef("Seconds")
+
+
+def test_whole_minutes_over_600_s_need_no_note():
+    (set_,), (setting,) = sets_and_settings(
+        build.workout_requests(one_entry("standing-trunk-rotation", duration_s=660))
+    )
+    assert (setting["repetition_unit"], setting["reps"]) == (UnitRef("Minutes"), 11)
+    assert "wger shows" not in set_["comment"]
+
+
+@pytest.mark.parametrize(("sets", "reps"), [(1, 11), (2, 6), (10, 50)])
+def test_more_holds_than_wger_sets_get_one_setting_per_hold(sets, reps):
+    routine = one_entry("legs-up-wall-hamstring", sets=sets, reps=reps)
+    (set_,), settings = sets_and_settings(build.workout_requests(routine))
+    assert len(settings) == sets * reps  # wger shows each setting of a set as one set
+    assert {(s["repetition_unit"], s["reps"]) for s in settings} == {(UnitRef("Seconds"), 40)}
+    assert all(s["comment"] == "Legs-up-the-wall hamstring stretch" for s in settings)
+    assert 0 <= set_["sets"] <= 10
+    assert set_["comment"].startswith("Legs-up-the-wall hamstring stretch.")
+    # 2.3+: sets-config holds up to 50, so the hold count goes there when it fits
+    configs = {
+        r.endpoint: r.body["value"]
+        for r in build.routine_requests(routine, start=START)
+        if r.endpoint.endswith("-config")
+    }
+    if sets * reps <= 50:
+        assert configs["sets-config"] == sets * reps
+    else:
+        assert configs["sets-config"] == sets
+        slot = [r.body for r in build.routine_requests(routine, start=START) if r.endpoint == "slot"][0]
+        assert f"({reps} holds per set)" in slot["comment"]
+
+
+def test_ten_holds_fit_in_one_setting():
+    (set_,), settings = sets_and_settings(
+        build.workout_requests(one_entry("legs-up-wall-hamstring", sets=2, reps=5))
+    )
+    assert set_["sets"] == 10 and len(settings) == 1
+
+
+def test_a_1000_character_description_is_refused_naming_the_field_and_wger():
+    routine = one_entry("lying-hamstring", description="d" * 1000)
+    with pytest.raises(InvalidRoutine) as err:
+        build.check(routine)
+    assert err.value.field == "description"
+    assert "wger" in err.value.message
+
+
+def test_a_description_that_fits_is_never_dropped():
+    text = "A short evening routine. " * 16  # 400 characters
+    for requests in generations(one_entry("lying-hamstring", description=text.strip())).values():
+        assert text.strip() in requests[0].body["description"]
+    build.check(one_entry("lying-hamstring", description=text.strip()))
+
+
+def test_without_exercises_keeps_the_set_and_drops_what_hangs_on_a_missing_exercise():
+    requests = build.workout_requests(catalog.builtin_routine("daily-hamstring"))
+    kept = placeholders.without_exercises(requests, {"lying-hamstring"})
+    assert [r.endpoint for r in kept].count("set") == [r.endpoint for r in requests].count("set")
+    assert not any(r.body.get("exercise_base") == ExerciseRef("lying-hamstring") for r in kept)
+    assert any(r.body.get("exercise_base") == ExerciseRef("band-hamstring") for r in kept)
+    routine_api = build.routine_requests(catalog.builtin_routine("daily-hamstring"), start=START)
+    kept = placeholders.without_exercises(routine_api, {"lying-hamstring"})
+    dropped = {r.ref for r in routine_api} - {r.ref for r in kept}
+    assert dropped and all(
+        ".slot" in ref and ".entry" in ref for ref in dropped
+    )  # slots stay, entries and configs go

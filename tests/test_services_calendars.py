@@ -9,6 +9,7 @@ import pytest
 from werkzeug.http import parse_etags
 
 from plugin import catalog
+from plugin.config import keyring
 from plugin.errors import Gone, InvalidInput, NotFound
 from plugin.formats import ical
 from plugin.services import calendars as service
@@ -38,10 +39,10 @@ def test_a_calendar_made_for_an_installation_loads_back_as_its_plan(db):
     assert [row.id for row in owned] == [created.calendar_id]
 
 
-def test_load_plan_refuses_unknown_and_revoked_calendars(db):
+def test_load_plan_refuses_unknown_and_revoked_calendars(app, db):
     with db.unit_of_work() as session:
         created = service.create_calendar(session, FIELDS)
-        service.revoke_calendar(session, created.token)
+        service.revoke_calendar(session, created.token, keyring(app))
     with db.unit_of_work() as session, pytest.raises(Gone):
         service.load_plan(session, created.calendar_id)
     with db.unit_of_work() as session, pytest.raises(NotFound):
@@ -77,7 +78,7 @@ def test_re_rendering_with_completed_sessions_moves_the_validators_and_shows_the
     assert service.feed(db, created.token, parse_etags(after.etag)).body is None
 
 
-def test_uninstalling_an_installation_revokes_its_calendars_only(db):
+def test_uninstalling_an_installation_revokes_its_calendars_only(app, db):
     from plugin.services import installations
 
     with db.unit_of_work() as session:
@@ -85,7 +86,7 @@ def test_uninstalling_an_installation_revokes_its_calendars_only(db):
         other = service.create_calendar(session, FIELDS, installation_id="inst-8")
         personal = service.create_calendar(session, FIELDS)
     with db.unit_of_work() as session:
-        installations.uninstall(session, "inst-7")
+        installations.uninstall(session, "inst-7", keyring(app))
     with pytest.raises(Gone):
         service.feed(db, owned.token)
     for kept in (other, personal):

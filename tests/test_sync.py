@@ -15,7 +15,7 @@ from hostkit import host_config
 
 from plugin import security
 from plugin.catalog.model import CompletedSession
-from plugin.config import keyring, secret_key, sync_lookback
+from plugin.config import keyring, sync_lookback
 from plugin.services import installations, sync
 from plugin.store.installations import by_client_key
 from plugin.store.sessions import SessionRow
@@ -56,7 +56,7 @@ def installation_id(app, db, monkeypatch):
     with app.app_context(), db.unit_of_work() as session:
         installed = installations.install(
             session,
-            secret_key(app),
+            keyring(app),
             client_key="poll-1",
             tracker="wger",
             shared_secret=security.generate_secret(),

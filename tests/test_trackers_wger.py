@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import uuid
+from dataclasses import replace
 from datetime import date
 
 import pytest
-from peer_wger import WgerApi
+from peer_wger import WgerApi, exercise_headings, visible_text, workout_page
 
 from plugin import catalog
 from plugin.catalog.model import Routine, RoutineEntry
+from plugin.formats.text import seconds_phrase
 from plugin.trackers.base import Credentials, TrackerError
 from plugin.trackers.wger import WgerTracker, make_session
 
@@ -25,21 +28,89 @@ def api(wger_server) -> WgerApi:
     return WgerApi(wger_server.url, wger_server.token)
 
 
-def test_detects_the_21_api_and_looks_exercises_up(wger_server, api):
+def test_detects_the_21_api_and_adds_our_own_exercises_once_per_server(wger_server, api):
     client = tracker(wger_server)
     assert client.generation() == "2.1"
     assert client.units()["Seconds"] == 3
-    trunk = client.find_exercise(catalog.exercise("standing-trunk-rotation"))
-    assert api.exercise_name(trunk).strip() == "Trunk Rotation With Cable"
-    # wger 2.1's list has no hamstring stretch: the documented stand-in is used
+    # wger 2.1's list has no stretch: no stand-in, our own exercise under our name
     lying = client.find_exercise(catalog.exercise("lying-hamstring"))
-    assert api.exercise_name(lying) == "Leg Raises, Lying"
+    assert api.exercise_name(lying) == "Lying hamstring stretch"
+    # "Trunk Rotation With Cable" is another exercise, not ours
+    trunk = client.find_exercise(catalog.exercise("standing-trunk-rotation"))
+    assert api.exercise_name(trunk) == "Standing trunk rotation with a pole"
+    # a later client (another push, another installation) finds them instead of adding more
+    again = tracker(wger_server)
+    assert again.find_exercise(catalog.exercise("lying-hamstring")) == lying
+    assert len(api.get("exercise", name="Lying hamstring stretch", language=2)) == 1
 
 
-def test_a_configured_fallback_exercise_replaces_the_stand_in(wger_server):
-    client = tracker(wger_server, fallback_exercise=268)
-    assert client.find_exercise(catalog.exercise("band-hamstring")) == 268
-    assert client.find_exercise(catalog.exercise("standing-trunk-rotation")) != 268  # a real match wins
+def unique_exercise(exercise_id: str):
+    """A catalog exercise under a name no wger server has yet."""
+    return replace(
+        catalog.exercise(exercise_id), id=f"{exercise_id}-x", name=f"Stretch {uuid.uuid4().hex[:8]}"
+    )
+
+
+def test_a_configured_fallback_exercise_comes_before_adding_one_and_a_real_match_wins(wger_server, api):
+    fresh = unique_exercise("band-hamstring")
+    assert tracker(wger_server, fallback_exercise=268).find_exercise(fresh) == 268
+    added = tracker(wger_server).find_exercise(fresh)
+    assert added != 268 and api.exercise_name(added) == fresh.name
+    assert tracker(wger_server, fallback_exercise=268).find_exercise(fresh) == added
+
+
+def expected_on_page(routine: Routine) -> list[tuple[str, str]]:
+    """(our exercise name and side, the dose in words) for every set of the routine."""
+    out = []
+    for entry in routine.entries:
+        dose = entry.dose
+        if dose.kind.value == "hold":
+            amount = f"hold {dose.hold_s} s"
+        elif dose.kind.value == "continuous":
+            amount = f"{seconds_phrase(dose.duration_s)} continuous"
+        elif dose.kind.value == "contract_relax":
+            amount = f"{dose.reps} × {dose.contract_s} s push"
+        else:
+            amount = f"{dose.reps} reps"
+        for side in dose.sides:
+            out.append((f"{entry.exercise.name}, {side} leg" if side else entry.exercise.name, amount))
+    return out
+
+
+@pytest.mark.parametrize("routine", catalog.builtin_routines(), ids=lambda r: r.id)
+def test_wgers_workout_page_names_every_stretch_with_side_and_dose(wger_server, routine):
+    """Logged in to wger's web page as its user: our exercises, never a stand-in (issue #13)."""
+    workout_id = tracker(wger_server).push(routine, None, {}).state["workout"]
+    html = workout_page(wger_server.url, wger_server.user, wger_server.password, workout_id)
+    text = visible_text(html)
+    for label, amount in expected_on_page(routine):
+        assert f"{label}. " in text, label
+        assert amount in text.lower(), amount
+    assert set(exercise_headings(html)) == {e.exercise.name for e in routine.entries}
+    assert "Leg Raises" not in html and "Leg Raise" not in text
+    for entry in routine.entries:
+        if entry.dose.kind.value == "hold" and entry.dose.sets * entry.dose.reps <= 10:
+            # wger's own amount line: each hold is one wger set
+            assert f"{entry.dose.sets * entry.dose.reps} × {entry.dose.hold_s} Seconds" in text
+
+
+def test_a_plain_account_gets_sets_with_our_text_alone(wger_server):
+    """A user wger does not let add exercises: the set comment carries everything, no exercise is shown."""
+    name = "plain" + uuid.uuid4().hex[:8]
+    token = wger_server.add_user(name, contributor=False)
+    fresh = unique_exercise("lying-hamstring")
+    routine = Routine("plain", "Plain account", "", (RoutineEntry(fresh, fresh.dose),), builtin=False)
+    client = WgerTracker(Credentials(wger_server.url, token, {}))
+    workout_id = client.push(routine, None, {}).state["workout"]
+    api = WgerApi(wger_server.url, token)
+    ((_, sets),) = api.structure(workout_id)
+    assert [len(settings) for _, settings in sets] == [0, 0]  # left and right, no exercise
+    assert api.get("exercise", name=fresh.name, language=2) == []  # nothing was added
+    html = workout_page(wger_server.url, name, wger_server.password, workout_id)
+    text = visible_text(html)
+    for label, amount in expected_on_page(routine):
+        assert f"{label}. " in text and amount in text.lower()
+    assert exercise_headings(html) == []
 
 
 @pytest.mark.parametrize("routine", catalog.builtin_routines(), ids=lambda r: r.id)

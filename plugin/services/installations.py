@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from plugin import crypto, manifests
 from plugin.catalog.model import Plan
 from plugin.errors import InvalidInput, NotFound
+from plugin.formats import strava as strava_format
 from plugin.security import is_secret
 from plugin.services import calendars
 from plugin.store import installations as repo
@@ -37,7 +38,7 @@ class Installed:
 
 def install(
     session: Session,
-    secret_key: str,
+    keys: crypto.Keyring | str,
     *,
     client_key: str,
     tracker: str,
@@ -51,6 +52,7 @@ def install(
     A plan lives in a calendar the installation owns (created the first time; its
     feed token is returned then, and only then). Nothing is stored when any field is invalid.
     """
+    keys = _keyring(keys)
     if not CLIENT_KEY.match(client_key):
         raise InvalidInput("clientKey is 1-200 letters, digits or ._:@-", field="clientKey")
     registry.factory(tracker)
@@ -61,6 +63,8 @@ def install(
     for name in manifests.required_credentials(tracker):
         if credentials.get(name) in (None, ""):
             raise InvalidInput(f"{tracker} needs credentials.{name}", field=f"credentials.{name}")
+    # Any installation may connect Strava (docs/strava.md#our-mapping), so any may opt in.
+    strava_format.stretching_sport_types(credentials.get("stretchingSportTypes"))
     row = repo.by_client_key(session, client_key)
     created = row is None
     if row is None:
@@ -68,25 +72,26 @@ def install(
         session.add(row)
     row.tracker = tracker
     row.base_url = base_url.rstrip("/")
-    row.secret_enc = crypto.encrypt(secret_key, shared_secret)
-    row.credentials_enc = crypto.encrypt(secret_key, json.dumps(credentials))
+    row.secret_enc = keys.encrypt(shared_secret)
+    row.credentials_enc = keys.encrypt(json.dumps(credentials))
     session.flush()
-    token = _set_plan(session, row.id, plan, secret_key) if plan is not None else None
+    token = _set_plan(session, row.id, plan, keys) if plan is not None else None
     return Installed(row, created, token, plan_spec(session, row), calendar_id(session, row))
 
 
-def uninstall(session: Session, installation_id: str, app_secret: str = "") -> bool:
+def uninstall(session: Session, installation_id: str, keys: crypto.Keyring | str) -> bool:
     """Erase everything of one installation; False when there was nothing to erase.
 
-    With ``app_secret`` the CalDAV copies of its calendars are deleted from their server too,
-    once the erasure has committed (``session`` comes from a unit of work).
+    The CalDAV copies of its calendars are deleted from their server too (their passwords
+    are read with ``keys``), once the erasure has committed (``session`` comes from a unit
+    of work).
     """
     # Explicit deletes rather than relying on ON DELETE CASCADE alone, so that a
     # database with foreign keys off (a SQLite connection without the pragma) erases too.
     for table in (SessionRow, PushRow, PushStateRow, SeenWebhookRow):
         session.execute(delete(table).where(table.installation_id == installation_id))
     # Revoked, not deleted: subscribers' feeds answer 410; the row keeps no plan and no link.
-    calendars.erase_installation_calendars(session, installation_id, app_secret)
+    calendars.erase_installation_calendars(session, installation_id, _keyring(keys))
     result = cast(
         "CursorResult[Any]",
         session.execute(delete(InstallationRow).where(InstallationRow.id == installation_id)),
@@ -136,13 +141,21 @@ def calendar_id(session: Session, row: InstallationRow) -> str | None:
     return owned.id if owned is not None else None
 
 
-def _set_plan(session: Session, installation_id: str, plan: dict[str, Any], secret_key: str) -> str | None:
+def _set_plan(
+    session: Session, installation_id: str, plan: dict[str, Any], keys: crypto.Keyring
+) -> str | None:
     """Give the installation's calendar this plan; the new calendar's token when one was made."""
     try:
         owned = calendars.installation_calendar(session, installation_id)
         if owned is None:
             return calendars.create_calendar(session, plan, installation_id=installation_id).token
-        calendars.change_plan(session, owned, plan, secret_key)  # its CalDAV copy follows after commit
+        calendars.change_plan(session, owned, plan, keys)  # its CalDAV copy follows after commit
         return None
     except InvalidInput as err:
         raise InvalidInput(err.message, field=f"plan.{err.field}" if err.field else "plan") from None
+
+
+def _keyring(keys: crypto.Keyring | str) -> crypto.Keyring:
+    # A key string is still taken from callers that hold PLUGIN_SECRET_KEY itself
+    # (plugin/cli_installations.py); every other caller passes config.keyring(app).
+    return keys if isinstance(keys, crypto.Keyring) else crypto.Keyring(keys)

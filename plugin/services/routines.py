@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from plugin import catalog
 from plugin.catalog.model import Routine, RoutineEntry
 from plugin.errors import InvalidDose, InvalidInput, NotFound
+from plugin.formats import wger as wger_format
 from plugin.store import routines as repo
 
 OVERRIDABLE = ("sets", "reps", "hold_s", "rest_s", "duration_s")
@@ -73,9 +74,14 @@ def check_routine_ids(session: Session, routine_ids: list[str], field: str = "ro
 
 
 def create_routine(session: Session, name: str, description: str, items: list[dict[str, Any]]) -> Routine:
-    """Validate and store a custom routine; nothing is stored when it is invalid."""
+    """Validate and store a custom routine; nothing is stored when it is invalid.
+
+    A routine a tracker cannot take whole is refused here, not at push time: the
+    InvalidRoutine names the field and the tracker (docs/wger.md#what-is-refused).
+    """
     routine_id = "custom-" + secrets.token_hex(6)
     routine = build_routine(routine_id, name, description, items)
+    wger_format.check(routine)
     spec = {"exercises": [{k: v for k, v in item.items() if v is not None} for item in items]}
     repo.add(session, routine_id, name, description, spec)
     return routine

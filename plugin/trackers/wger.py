@@ -10,11 +10,17 @@ day's sets and settings with it). A push that failed half way left no state,
 so before creating anything the client looks for a workout whose description
 ends with our ``stretchsync routine: <id>`` line and takes that one over.
 
-Exercises: wger's exercise list is searched for each of ours (terms in
-``plugin.formats.wger.matching.SEARCH_TERMS``); when nothing matches, the installation's
-``fallback_exercise`` (a wger exercise id in the credentials' extra) is used, and
-without one the stand-in terms of the exercise's focus. The setting comment
-always names our exercise, which is how logs are read back.
+Exercises (docs/wger.md#what-a-person-sees): wger's exercise list is searched
+for the same stretch (terms in ``plugin.formats.wger.matching.SEARCH_TERMS``,
+exact names). When the server has none, the installation's ``fallback_exercise``
+(a wger exercise id in the credentials' extra, one the server's admin made to
+stand for any stretch) is used; else, on wger 2.1, our own exercise is added
+(exercise base and English translation with our name and steps) where the user
+may add exercises, once per server: later pushes find it by its name; else the
+set is sent without a setting and its comment (shown on wger's workout page)
+carries our exercise's name, side and dose. Another exercise is never shown as
+the one to do. The setting comment always names our exercise, which is how logs
+are read back.
 """
 
 from __future__ import annotations
@@ -28,12 +34,11 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from plugin import clock
-from plugin.catalog import exercise as catalog_exercise
 from plugin.catalog.model import CompletedSession, Exercise, Plan, Routine
 from plugin.formats.wger import matching
 from plugin.formats.wger.api import MARKER
 from plugin.formats.wger.build import routine_requests, workout_requests
-from plugin.formats.wger.placeholders import placeholders, resolve
+from plugin.formats.wger.placeholders import placeholders, resolve, without_exercises
 from plugin.formats.wger.sessions import completed_session, planned_from_canonical, planned_from_entries
 from plugin.trackers.base import TIMEOUT, Credentials, PullOutcome, PushOutcome, TrackerError, send
 
@@ -42,6 +47,7 @@ LOOKBACK_DAYS = 7  # sessions logged late for a past date are still found within
 GEN_21 = "2.1"
 GEN_23 = "2.3"
 ENGLISH = 2  # wger's language pk for English (core fixture languages.json)
+STATE_EXERCISES = "exercise_ids"
 
 
 def make_session(token: str | None, retries: int = 3) -> requests.Session:
@@ -92,8 +98,14 @@ class WgerTracker:
         self.timeout = timeout
         self._generation: str | None = None  # asked once per client: a server may be upgraded
         self._units: dict[str, int] | None = None
-        self._exercise_ids: dict[str, int] = {k: int(v) for k, v in self.state.get("exercises", {}).items()}
+        # "exercise_ids", not the older "exercises": ids chosen when stand-ins were still
+        # used must not come back (docs/wger.md#what-a-person-sees).
+        self._exercise_ids: dict[str, int] = {
+            k: int(v) for k, v in self.state.get(STATE_EXERCISES, {}).items()
+        }
         self._searches: dict[str, list[tuple[int, str]]] = {}
+        self._may_add_exercises: bool | None = None  # learnt from the first attempt
+        self._categories: dict[str, int] | None = None
 
     # --- HTTP -------------------------------------------------------------------
 
@@ -189,33 +201,53 @@ class WgerTracker:
             self._searches[word] = found
         return self._searches[word]
 
-    def find_exercise(self, exercise: Exercise) -> int:
-        """wger's id for one of our exercises: search, the configured fallback, then a stand-in."""
+    def find_exercise(self, exercise: Exercise) -> int | None:
+        """wger's id for one of ours: the same stretch, the configured fallback, or our own; else None."""
         if exercise.id in self._exercise_ids:
             return self._exercise_ids[exercise.id]
-        terms = matching.search_terms(exercise)
-        stand_ins = set(matching.STAND_IN_TERMS[exercise.focus]) - set(
-            matching.SEARCH_TERMS.get(exercise.id, ())
-        )
-        fallback = self.extra.get("fallback_exercise")
         found: int | None = None
-        for term in terms:
-            if term in stand_ins and fallback:
-                found = int(fallback)
-                break
+        for term in matching.search_terms(exercise):
             words = sorted(matching.words(term), key=len, reverse=True)
-            if not words:
-                continue
-            found = matching.pick(term, self._search(words[0]))
+            if words:
+                found = matching.pick(term, self._search(words[0]))
             if found is not None:
                 break
+        if found is None and self.extra.get("fallback_exercise"):
+            found = int(self.extra["fallback_exercise"])
         if found is None:
-            raise TrackerError(
-                f"wger: no exercise on {self.base_url} can stand for {exercise.id!r}; "
-                "set fallback_exercise in the installation's credentials"
-            )
-        self._exercise_ids[exercise.id] = found
+            found = self._add_exercise(exercise)
+        if found is not None:
+            self._exercise_ids[exercise.id] = found
         return found
+
+    def _add_exercise(self, exercise: Exercise) -> int | None:
+        """Add our own exercise to a wger 2.1 server; None where the user may not.
+
+        wger 2.1 lets a user add exercises when the account is "trustworthy" (older
+        than 21 days, e-mail verified) or holds the exercises.add_exercise permission;
+        others get 403 (docs/wger.md#what-a-person-sees). The 2.3+ submission API is
+        not used: the set then carries our text alone.
+        """
+        if self.generation() != GEN_21 or self._may_add_exercises is False:
+            return None
+        if self._categories is None:
+            rows = self.get_all("exercisecategory", "exercise categories")
+            self._categories = {row["name"]: int(row["id"]) for row in rows}
+        category = self._categories.get(matching.CATEGORY[exercise.focus])
+        if category is None:
+            return None
+        body = {"category": category, "muscles": [], "muscles_secondary": [], "equipment": []}
+        try:
+            base = self.call("POST", "exercise-base", "add exercise", json=body)
+        except TrackerError as err:
+            if err.status != 403:
+                raise
+            self._may_add_exercises = False
+            return None
+        self._may_add_exercises = True
+        translation = {"exercise_base": base["id"], "language": ENGLISH, **matching.own_exercise(exercise)}
+        self.call("POST", "exercise-translation", "name the added exercise", json=translation)
+        return int(base["id"])
 
     # --- push -----------------------------------------------------------------------
 
@@ -233,7 +265,10 @@ class WgerTracker:
         missing = [u for u in unit_names if u not in units]
         if missing:
             raise TrackerError(f"wger: repetition unit(s) {missing} not on {self.base_url}")
-        exercises = {eid: self.find_exercise(catalog_exercise(eid)) for eid in exercise_ids}
+        ours = {entry.exercise.id: entry.exercise for entry in routine.entries}
+        found = {eid: self.find_exercise(ours[eid]) for eid in exercise_ids}
+        exercises = {eid: wger_id for eid, wger_id in found.items() if wger_id is not None}
+        requests_ = without_exercises(requests_, {eid for eid, wger_id in found.items() if wger_id is None})
 
         first, rest = requests_[0], requests_[1:]
         remote_id = self._existing(top, routine.id, state)
@@ -249,8 +284,8 @@ class WgerTracker:
             body = resolve(request.body, ids, exercises, units)
             created = self.call("POST", request.endpoint, f"create {request.endpoint}", json=body)
             ids[request.ref] = created["id"]
-        new_state = {"generation": generation, top: ids[first.ref], "exercises": dict(exercises)}
-        self.state.update(exercises={**self.state.get("exercises", {}), **exercises})
+        new_state = {"generation": generation, top: ids[first.ref], STATE_EXERCISES: dict(exercises)}
+        self.state[STATE_EXERCISES] = {**self.state.get(STATE_EXERCISES, {}), **exercises}
         return PushOutcome(remote_ids={top: str(ids[first.ref])}, state=new_state)
 
     def days_of(self, remote_id: Any) -> list[dict[str, Any]]:

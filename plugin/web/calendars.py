@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.http import http_date
 
-from plugin.config import secret_key
+from plugin.config import keyring
 from plugin.formats import fhir
 from plugin.schemas import plans
 from plugin.schemas.base import StrictSchema
@@ -102,10 +102,6 @@ def feed_urls(token: str) -> dict[str, str]:
     return {"url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
 
 
-def _secret() -> str:
-    return secret_key(current_app)
-
-
 @blp.route("/calendars")
 class Calendars(MethodView):
     @blp.arguments(PlanSchema)
@@ -130,13 +126,13 @@ class CalendarByToken(MethodView):
     @blp.response(200, CalendarSchema)
     def patch(self, body: dict, token: str):
         """Change the plan: events keep their UIDs, SEQUENCE goes up, CalDAV copies follow"""
-        return Shown(service.update_calendar(database(), token, body, _secret()), token)
+        return Shown(service.update_calendar(database(), token, body, keyring(current_app)), token)
 
     @blp.response(204)
     def delete(self, token: str):
         """Revoke the calendar: the feed answers 410 and pushed CalDAV events are deleted"""
         with database().unit_of_work() as session:
-            service.revoke_calendar(session, token, _secret())
+            service.revoke_calendar(session, token, keyring(current_app))
 
 
 @blp.route("/calendars/<token>.ics")
@@ -181,7 +177,7 @@ class CalendarCalDav(MethodView):
             body["url"],
             body["username"],
             body["password"],
-            _secret(),
+            keyring(current_app),
             allow_private_hosts=bool(current_app.config.get("CALDAV_ALLOW_PRIVATE_HOSTS")),
         )
         return Shown(found, token)

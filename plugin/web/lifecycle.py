@@ -6,7 +6,7 @@ from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from plugin.config import secret_key
+from plugin.config import keyring
 from plugin.services import installations as service
 from plugin.store.installations import HOST_SCOPE
 from plugin.web.context import database, unit_of_work
@@ -27,7 +27,7 @@ class Installed(MethodView):
         with unit_of_work() as session:
             installed = service.install(
                 session,
-                secret_key(current_app),
+                keyring(current_app),
                 client_key=body["clientKey"],
                 tracker=body["tracker"],
                 shared_secret=body["sharedSecret"],
@@ -47,5 +47,5 @@ class Uninstalled(MethodView):
         row, _ = calling_installation(required=False)
         if row is not None:
             with database().unit_of_work() as session:
-                service.uninstall(session, row.id, secret_key(current_app))
+                service.uninstall(session, row.id, keyring(current_app))
         return None

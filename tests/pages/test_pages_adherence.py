@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hostkit import Host, host_config, session_body
 
+from plugin.config import keyring
 from plugin.services import calendars as calendar_service
 from plugin.services import installations as installation_service
 
@@ -99,11 +100,11 @@ def test_a_calendar_of_its_own_shows_its_plan_and_says_why_nothing_is_done(db, h
     assert 'id="not-linked"' in markup
 
 
-def test_unknown_and_revoked_tokens_get_pages_not_json(db, html_page):
+def test_unknown_and_revoked_tokens_get_pages_not_json(app, db, html_page):
     assert "no such calendar" in html_page("/adherence/not-a-token", 404)
     with db.unit_of_work() as session:
         token = calendar_service.create_calendar(session, PLAN).token
-        calendar_service.revoke_calendar(session, token)
+        calendar_service.revoke_calendar(session, token, keyring(app))
     assert "this calendar was revoked" in html_page(f"/adherence/{token}", 410)
 
 

@@ -14,6 +14,7 @@
 # Environment: WGER_PYTHON (python3.11), WGER_USER (ci), WGER_PASSWORD (ci-password-123, at
 #         least 8 characters), WGER_KEEP_DB=1 (keep this port's database from the last start
 #         instead of a fresh copy), WGER_LOGIN_THROTTLE (1000/min; stock wger allows 3/min).
+#         WGER_CONTRIBUTOR (1: the user may add exercises, wger's exercises.add_exercise; 0: not).
 # Downloads from PyPI only: wger 2.1 and the versions pinned in wger-constraints.txt.
 set -euo pipefail
 

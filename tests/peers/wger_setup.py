@@ -18,7 +18,7 @@ import django
 django.setup()
 
 import wger  # noqa: E402
-from django.contrib.auth.models import User  # noqa: E402 (needs django.setup())
+from django.contrib.auth.models import Permission, User  # noqa: E402 (needs django.setup())
 from django.core.management import call_command  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 from wger.utils.helpers import make_token  # noqa: E402
@@ -85,6 +85,13 @@ def ensure_user() -> str:
     else:
         user.set_password(password)
         user.save()
+    # wger 2.1 lets a user add exercises with this permission (or a "trustworthy"
+    # account: older than 21 days, e-mail verified); WGER_CONTRIBUTOR=0 makes a plain one.
+    add_exercise = Permission.objects.get(codename="add_exercise", content_type__app_label="exercises")
+    if os.environ.get("WGER_CONTRIBUTOR", "1") == "1":
+        user.user_permissions.add(add_exercise)
+    else:
+        user.user_permissions.remove(add_exercise)
     token, _ = Token.objects.get_or_create(user=user)
     uid, ical_token = make_token(user)  # /en/workout/<id>/ical/<uid>/<token>
     return f"{token.key} {uid} {ical_token}"

@@ -24,8 +24,10 @@ from __future__ import annotations
 import json
 
 from plugin.catalog.model import Routine
-from plugin.formats.wger.build import workout_requests
+from plugin.formats.wger.build import check, workout_requests
 from plugin.formats.wger.placeholders import requests_json
+
+__all__ = ["EXTENSION", "MEDIA_TYPE", "check", "export"]
 
 MEDIA_TYPE = "application/json"
 EXTENSION = "json"

@@ -32,12 +32,27 @@ class Limits:
     step_comment: int  # 2.1 setting.comment, 2.3 slot-entry.comment
     max_sets: int
     max_amount: int  # largest reps / seconds value
+    settings_per_block: bool  # 2.1: several settings of a set are consecutive sets
 
 
 V21 = Limits(
-    name=100, day_name=100, description=1000, block_comment=200, step_comment=100, max_sets=10, max_amount=600
+    name=100,
+    day_name=100,
+    description=1000,
+    block_comment=200,
+    step_comment=100,
+    max_sets=10,
+    max_amount=600,
+    settings_per_block=True,
 )
 V23 = Limits(
-    name=25, day_name=20, description=1000, block_comment=200, step_comment=100, max_sets=50, max_amount=3000
+    name=25,
+    day_name=20,
+    description=1000,
+    block_comment=200,
+    step_comment=100,
+    max_sets=50,
+    max_amount=3000,
+    settings_per_block=False,
 )
 ROUTINE_WEEKS = 12

@@ -5,12 +5,17 @@ Two API generations (docs/wger.md):
 * **wger ≤ 2.2** (``workout_requests``): workout → day → one set per exercise
   and side → setting(s). A hold is ``repetition_unit`` "Seconds" with
   ``reps`` = hold seconds; each hold of a set is one wger set, so
-  ``sets`` = sets × reps when that fits wger's 0–10 (otherwise ``sets`` and
-  the comment says how many holds). Continuous work over 600 s (the ``reps``
-  limit) is given in "Minutes". Contract-relax pushes are counted reps. An
-  exercise whose sets each use another foot position gets one setting per
-  set (wger shows several settings as consecutive sets). 2.1 has no rest
-  field: rest is written in the set comment (docs/wger.md#workout-api-21).
+  ``sets`` = sets × reps when that fits wger's 0–10; more holds get one
+  setting each (wger shows several settings of a set as consecutive sets), so
+  the hold count stays exact. Continuous work over 600 s (the ``reps`` limit)
+  is given in "Minutes", rounded to the nearest minute when it is not whole,
+  and then the set comment says what wger shows and the exact time.
+  Contract-relax pushes are counted reps. An exercise whose sets each use
+  another foot position gets one setting per set. 2.1 has no rest field: rest
+  is written in the set comment (docs/wger.md#workout-api-21).
+  The set comment is what wger's workout page shows of ours (the setting
+  comment is never rendered), so it starts with our exercise's name and side,
+  then the dose (docs/wger.md#what-a-person-sees).
 * **wger ≥ 2.3** (``routine_requests``): routine → day(s) → one slot per
   exercise and side → slot entry (type ``iso`` for holds and contract-relax
   pushes) → sets-, repetitions- and rest-config from iteration 1. There are no
@@ -22,11 +27,12 @@ Two API generations (docs/wger.md):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from plugin.catalog.model import WEEKDAYS, DoseKind, Exercise, Plan, Routine, RoutineEntry
-from plugin.formats.text import entry_dose_phrase
+from plugin.formats.text import dose_phrase, seconds_phrase
 from plugin.formats.wger.api import (
     MINUTES,
     REPETITIONS,
@@ -71,53 +77,93 @@ class Block:
         return self.entry.exercise
 
 
-def _unit_and_amount(entry: RoutineEntry, limits: Limits) -> tuple[str, int, int]:
-    """(unit name, amount in that unit, wger sets) for one side of an entry."""
+@dataclass(frozen=True)
+class Amount:
+    """How one side of an entry is written in wger's units."""
+
+    unit: str
+    amount: int
+    sets: int  # wger sets of one setting
+    settings: int = 1  # > 1: one setting per hold, each shown as one set
+    note: str = ""  # said in the visible comment when wger's number is not the exact dose
+
+
+def wger_amount(entry: RoutineEntry, limits: Limits) -> Amount:
+    """The entry's dose in wger's units, within the limits of one API generation."""
     dose = entry.dose
     if dose.kind is DoseKind.HOLD:
         holds = dose.sets * dose.reps
-        return SECONDS, dose.work_s, holds if holds <= limits.max_sets else dose.sets
+        if holds <= limits.max_sets:
+            return Amount(SECONDS, dose.work_s, holds)
+        if limits.settings_per_block:
+            return Amount(SECONDS, dose.work_s, dose.sets, settings=holds)
+        # 2.3+ has one entry per slot (several would be a superset): more holds
+        # than sets-config takes are said in the comment.
+        return Amount(SECONDS, dose.work_s, dose.sets, note=f"{dose.reps} holds per set")
     if dose.kind is DoseKind.CONTINUOUS:
         if dose.work_s <= limits.max_amount:
-            return SECONDS, dose.work_s, dose.sets
-        return MINUTES, max(1, round(dose.work_s / 60)), dose.sets
-    return REPETITIONS, dose.reps, dose.sets
+            return Amount(SECONDS, dose.work_s, dose.sets)
+        minutes, seconds = divmod(dose.work_s, 60)
+        if not seconds:
+            return Amount(MINUTES, minutes, dose.sets)
+        shown = (dose.work_s + 30) // 60  # half a minute up; over 600 s, never 0
+        return Amount(
+            MINUTES, shown, dose.sets, note=f"wger shows {shown} min; do {seconds_phrase(dose.work_s)}"
+        )
+    return Amount(REPETITIONS, dose.reps, dose.sets)
+
+
+def compact_variations(variations: Sequence[str]) -> list[str]:
+    """'foot pointing up / turned in / turned out': a first word shared by all is said once."""
+    firsts = {v.split(" ", 1)[0] for v in variations}
+    if len(variations) < 2 or len(firsts) != 1 or any(" " not in v for v in variations):
+        return list(variations)
+    return [variations[0], *(v.split(" ", 1)[1] for v in variations[1:])]
+
+
+def block_dose_phrase(entry: RoutineEntry, side: str | None) -> str:
+    """The dose for one side's set comment: the label already names the leg, so no 'each leg'."""
+    ex = entry.exercise
+    variations = compact_variations(ex.variations) if ex.variation_per_set else []
+    text = dose_phrase(entry.dose, variations)
+    return text.replace(", each leg", "") if side else text
 
 
 def blocks(entry: RoutineEntry, limits: Limits) -> list[Block]:
     """The entry as one block per side, with its comments fitted to the limits."""
     ex, dose = entry.exercise, entry.dose
-    unit, amount, sets = _unit_and_amount(entry, limits)
+    amount = wger_amount(entry, limits)
     out = []
     for side in dose.sides:
         label = f"{ex.name}, {side} leg" if side else ex.name
+        sets = amount.sets
         if ex.variation_per_set and ex.variations:
             steps = [f"{label}, {entry.variation_for_set(n)}" for n in range(1, dose.sets + 1)]
             sets = len(steps)
         else:
-            steps = [label]
-        step_comments = []
-        overflow: list[str] = []
-        for step in steps:
-            text, rest = pack([step], limits.step_comment)
-            step_comments.append(text)
-            overflow += rest
-        dose_text = entry_dose_phrase(entry)
-        if unit == SECONDS and dose.kind is DoseKind.HOLD and sets == dose.sets and dose.reps > 1:
-            dose_text += f" ({dose.reps} holds per set)"
-        side_text = f"{side.capitalize()} leg." if side else ""
-        pieces = [*overflow, side_text, f"{dose_text[:1].upper()}{dose_text[1:]}."]
+            steps = [label] * amount.settings
+        # A setting comment cut short needs no overflow: the set comment starts with the label.
+        step_comments = [pack([step], limits.step_comment)[0] for step in steps]
+        dose_text = block_dose_phrase(entry, side)
+        if amount.note:
+            dose_text += f" ({amount.note})"
+        # The label comes first: it is the one text of ours wger's workout page shows
+        # next to the exercise (docs/wger.md#what-a-person-sees).
+        pieces = [f"{label}.", f"{dose_text[:1].upper()}{dose_text[1:]}."]
         caution = key_caution(ex)
-        if caution:
-            pieces.append(f"Key caution: {caution}.")
-        comment, rest = pack([p for p in pieces if p], limits.block_comment)
+        caution_piece = f"Key caution: {caution}." if caution else ""
+        if caution_piece:
+            pieces.append(caution_piece)
+        comment, rest = pack(pieces, limits.block_comment)
+        if rest == [caution_piece]:
+            rest = []  # the description holds every caution in full (fitting.description)
         out.append(
             Block(
                 entry=entry,
                 side=side,
                 sets=sets,
-                unit=unit,
-                amount=amount,
+                unit=amount.unit,
+                amount=amount.amount,
                 rest_s=dose.rest_s,
                 isometric=dose.kind in (DoseKind.HOLD, DoseKind.CONTRACT_RELAX),
                 label=label,
@@ -287,3 +333,16 @@ def routine_requests(routine: Routine, plan: Plan | None = None, *, start: date)
                     )
                 )
     return requests
+
+
+def check(routine: Routine, plan: Plan | None = None) -> None:
+    """Raise InvalidRoutine when the routine cannot go to wger (either API generation) whole.
+
+    Run when a custom routine is created, so a routine no wger can take is refused
+    then (422 naming the field), not at push time (docs/wger.md#what-is-refused).
+    """
+    workout_requests(routine, plan)
+    routine_requests(routine, plan, start=CHECK_START)
+
+
+CHECK_START = date(2024, 1, 1)  # any Monday: the start date changes no text

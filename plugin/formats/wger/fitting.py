@@ -8,10 +8,12 @@ it is the day's name) and the names (workout 100; routine 25, day 20) also
 overflow into the description. The description holds every caution of the
 routine in full, contraindications first, then what overflowed, then a line
 naming the routine (``stretchsync routine: <id>``) by which a workout whose
-id was lost is found again; what is only nice to have (the routine's own
-description, its length and frequency) is added while room is left. If even
-the must-have text exceeds 1000 characters the routine cannot go to wger
-without losing a caution, and InvalidRoutine is raised. Every set / slot
+id was lost is found again. The routine's own description is must-have text
+too (it is never dropped); what is only nice to have (the routine's length and
+frequency) is added while room is left. If the must-have text exceeds 1000
+characters the routine cannot go to wger without losing a caution or its
+description, and InvalidRoutine is raised; ``check`` in ``build`` runs this
+when a custom routine is created (docs/wger.md#what-is-refused). Every set / slot
 comment also carries the exercise's key caution (its first, most serious one,
 in short).
 """
@@ -76,28 +78,36 @@ ONE_SESSION_NOTE = "wger keeps one session a day: log every bout of the day in t
 
 
 def description(routine: Routine, plan: Plan | None, overflow: Sequence[str], limits: Limits) -> str:
-    """Cautions in full, then overflow and the marker; then nice-to-have lines while they fit.
+    """Cautions in full, the routine's description, overflow and the marker; then nice-to-have lines.
 
-    Raises InvalidRoutine when the must-have text alone exceeds the field.
+    Raises InvalidRoutine when the must-have text alone exceeds the field: naming
+    ``exercises`` when the cautions and notes do not fit, ``description`` when the
+    routine's own description is what no longer fits.
     """
-    must = ["CAUTIONS (read first)", *(f"- {line}" for line in caution_lines(routine.cautions)), *overflow]
+    cautions = ["CAUTIONS (read first)", *(f"- {line}" for line in caution_lines(routine.cautions))]
     marker = f"{MARKER} {routine.id}"
-    optional = [
-        routine.description,
-        f"{routine.name}: {seconds_phrase(routine.duration_s)}, {when_phrase(routine, plan)}.",
-    ]
-    if bouts_per_day(routine, plan) > 1:
-        optional.append(ONE_SESSION_NOTE)
-    text = "\n".join([*must, marker])
-    if len(text) > limits.description:
+    without = "\n".join([*cautions, *overflow, marker])
+    if len(without) > limits.description:
         raise InvalidRoutine(
-            f"the cautions and notes of {routine.id!r} need {len(text)} characters; "
+            f"wger: the cautions and notes of {routine.id!r} need {len(without)} characters; "
             f"wger's description holds {limits.description}",
             field="exercises",
         )
+    must = [*cautions, routine.description, *overflow] if routine.description else [*cautions, *overflow]
+    text = "\n".join([*must, marker])
+    if len(text) > limits.description:
+        room = limits.description - len(without) - 1
+        raise InvalidRoutine(
+            f"wger: the description has room for {max(room, 0)} characters next to the routine's "
+            f"cautions, not {len(routine.description)}",
+            field="description",
+        )
+    optional = [f"{routine.name}: {seconds_phrase(routine.duration_s)}, {when_phrase(routine, plan)}."]
+    if bouts_per_day(routine, plan) > 1:
+        optional.append(ONE_SESSION_NOTE)
     lines = list(must)
     for line in optional:
-        if line and len("\n".join([*lines, line, marker])) <= limits.description:
+        if len("\n".join([*lines, line, marker])) <= limits.description:
             lines.append(line)
     return "\n".join([*lines, marker])
 

@@ -6,34 +6,40 @@ from collections.abc import Sequence
 
 from plugin.catalog.model import Exercise, Focus
 
-# What to search wger's exercise list for, most specific first. A candidate matches
-# a term when every word of the term is in its name.
+# What to search wger's exercise list for, most specific first: names of the same
+# stretch only. A candidate matches a term when its name has exactly the term's words.
 SEARCH_TERMS: dict[str, tuple[str, ...]] = {
-    "contract-relax-hamstring": ("hamstring stretch",),
-    "lying-hamstring": ("lying hamstring stretch", "hamstring stretch"),
-    "standing-forward-bend": ("standing forward bend", "forward fold", "toe touch", "hamstring stretch"),
-    "seated-two-chair-hamstring": ("seated hamstring stretch", "hamstring stretch"),
-    "band-hamstring": ("band hamstring stretch", "hamstring stretch"),
-    "legs-up-wall-hamstring": ("legs up the wall", "hamstring stretch"),
+    "contract-relax-hamstring": ("contract relax hamstring stretch", "pnf hamstring stretch"),
+    "lying-hamstring": ("lying hamstring stretch", "supine hamstring stretch"),
+    "standing-forward-bend": ("standing forward bend", "standing forward fold", "toe touch"),
+    "seated-two-chair-hamstring": ("seated hamstring stretch",),
+    "band-hamstring": ("band hamstring stretch", "strap hamstring stretch"),
+    "legs-up-wall-hamstring": ("legs up the wall", "legs up the wall hamstring stretch"),
     "knees-to-chest": ("knees to chest", "knee to chest"),
-    "standing-trunk-rotation": ("trunk rotation", "torso rotation", "trunk twist"),
-    "yoga-block-forward-fold": ("forward fold", "hamstring stretch"),
+    "standing-trunk-rotation": ("standing trunk rotation", "trunk rotation", "torso rotation", "trunk twist"),
+    "yoga-block-forward-fold": ("yoga block forward fold", "forward fold"),
 }
-GENERIC_TERMS = ("stretch", "stretching", "mobility")
-# wger 2.1's bundled exercise list has no stretch at all (docs/wger.md#exercises: no Stretching
-# category): when nothing above matches, a stand-in close to the movement is
-# used and the setting comment names our exercise.
-STAND_IN_TERMS: dict[Focus, tuple[str, ...]] = {
-    Focus.HAMSTRING: ("leg raises lying", "leg raise"),
-    Focus.TRUNK: ("trunk rotation", "russian twist", "crunches"),
-    Focus.MIXED: ("leg raise",),
-}
+# No generic term ("stretch") and no stand-in: an exercise found must be the same
+# stretch, never another one shown as the one to do (docs/wger.md#exercises).
+# When nothing matches, the tracker adds our own exercise where the server lets
+# the user add one, else the set carries our text alone.
+CATEGORY: dict[Focus, str] = {Focus.HAMSTRING: "Legs", Focus.TRUNK: "Abs", Focus.MIXED: "Back"}
+DESCRIPTION_CHARS = (40, 2000)  # wger 2.1 exercise description: MinLengthValidator(40), max_length 2000
 
 
 def search_terms(exercise: Exercise) -> list[str]:
-    """Terms to search for, in the order they are tried."""
+    """Terms to search for, in the order they are tried; our own name last (an exercise we added)."""
     own = SEARCH_TERMS.get(exercise.id, ())
-    return list(dict.fromkeys([*own, exercise.name.lower(), *GENERIC_TERMS, *STAND_IN_TERMS[exercise.focus]]))
+    return list(dict.fromkeys([*own, exercise.name.lower()]))
+
+
+def own_exercise(exercise: Exercise) -> dict[str, str]:
+    """Name and description of the exercise we add to a wger server for one of ours."""
+    text = " ".join(exercise.steps) or exercise.cue or exercise.name
+    low, high = DESCRIPTION_CHARS
+    if len(text) < low:
+        text = f"{exercise.name}: {text}".ljust(low, ".")
+    return {"name": exercise.name, "description": text[:high]}
 
 
 def words(text: str) -> set[str]:
@@ -42,9 +48,11 @@ def words(text: str) -> set[str]:
 
 
 def matches(term: str, name: str) -> bool:
-    """Whether every word of ``term`` is in ``name`` (a trailing plural 's' ignored)."""
-    have = {w.rstrip("s") for w in words(name)}
-    return all(w.rstrip("s") in have for w in words(term))
+    """Whether ``name`` has exactly the words of ``term`` (a trailing plural 's' ignored).
+
+    Exact, not "contains": "Trunk Rotation With Cable" is not our standing trunk rotation.
+    """
+    return {w.rstrip("s") for w in words(name)} == {w.rstrip("s") for w in words(term)}
 
 
 def pick(term: str, candidates: Sequence[tuple[int, str]]) -> int | None:

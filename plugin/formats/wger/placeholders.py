@@ -67,6 +67,26 @@ def placeholders(requests: Iterable[Request]) -> tuple[list[str], list[str]]:
     return list(exercises), list(units)
 
 
+def without_exercises(requests: Iterable[Request], missing: set[str]) -> list[Request]:
+    """The requests minus those naming an exercise in ``missing`` and every request hanging on them.
+
+    A wger server with no exercise that is ours or the same stretch gets the set
+    (slot) with its comment only: the comment is what wger's page shows, and no
+    other exercise is presented as the one to do (docs/wger.md#what-a-person-sees).
+    """
+    dropped: set[str] = set()
+    out = []
+    for request in requests:
+        values = list(request.body.values())
+        if any(isinstance(v, ExerciseRef) and v.exercise_id in missing for v in values) or any(
+            isinstance(v, Ref) and v.ref in dropped for v in values
+        ):
+            dropped.add(request.ref)
+            continue
+        out.append(request)
+    return out
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Ref):
         return {"$ref": value.ref}
