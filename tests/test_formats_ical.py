@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+import vobject
 from ical_readers import (
     node_available,
     read_dose_line,
@@ -376,3 +377,30 @@ def test_the_reference_export_is_floating_and_reproducible():
     event = icalendar.Calendar.from_ical(ical.export(routine)).walk("VEVENT")[0]
     assert event["DTSTART"].dt == ical.REFERENCE_START
     assert "TZID" not in event["DTSTART"].params
+
+
+def drawing(exercise_id: str) -> str:
+    return f"https://stretch.example/exercises/{exercise_id}/figure.svg?v=1"
+
+
+def test_each_series_carries_the_drawing_of_each_of_its_exercises():
+    body = feed_of(plan(date(2026, 10, 5)), figure_url=drawing)
+    series = [e for e in icalendar.Calendar.from_ical(body).walk("VEVENT") if "RRULE" in e]
+    assert series
+    for event in series:
+        routine = catalog.builtin_routine(_routine_of(event))
+        wanted = [drawing(i) for i in dict.fromkeys(e.exercise.id for e in routine.entries)]
+        images = event.get("IMAGE")
+        images = images if isinstance(images, list) else [images]
+        assert [str(i) for i in images] == wanted
+        assert all(i.params["VALUE"] == "URI" and i.params["FMTTYPE"] == "image/svg+xml" for i in images)
+    read = vobject.readOne(body.decode())
+    assert {img.value for ev in read.vevent_list for img in ev.contents.get("image", [])} == {
+        drawing(e.exercise.id) for r in plan(date(2026, 10, 5)).routines for e in r.entries
+    }
+    assert b"IMAGE" not in feed_of(plan(date(2026, 10, 5)))  # no server address known: no image
+
+
+def _routine_of(event) -> str:
+    summary = str(event["SUMMARY"])
+    return next(r.id for r in catalog.builtin_routines() if r.name in summary)

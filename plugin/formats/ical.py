@@ -44,7 +44,7 @@ PRODID = "-//stretchsync//stretch calendar 1.0//EN"
 # Stored feeds are reused while this and the built-in catalog are unchanged
 # (services.calendars.renderer_fingerprint). Bump it with any change to the bytes a
 # feed renders to: this module, plugin.formats.vtimezone, or the wording in plugin.formats.text.
-RENDERER_VERSION = "2026.11.1"
+RENDERER_VERSION = "2026.11.2"
 UID_DOMAIN = "stretchsync"
 # RFC 7986 §5.7: a suggested minimum polling interval; Google ignores it, Apple and Outlook do not.
 REFRESH = timedelta(hours=1)
@@ -205,6 +205,7 @@ def build_feed(
     done: Iterable[DoneOccurrence] = (),
     since: date | None = None,
     routine_url: Callable[[str], str] | None = None,
+    figure_url: Callable[[str], str] | None = None,
 ) -> Calendar:
     """The subscribable calendar of ``plan`` as an icalendar object (``feed`` gives its bytes).
 
@@ -216,6 +217,8 @@ def build_feed(
         since: first day of the history window (plan time); series start there, earlier
             done marks are left out (see ``first_date``). None: the whole plan.
         routine_url: the public page of a routine by id, linked from each done mark.
+        figure_url: the drawing of an exercise by id; each series carries one IMAGE per
+            exercise (RFC 7986 §5.10), so a client that shows images can show the position.
     """
     body = feed(
         plan,
@@ -226,6 +229,7 @@ def build_feed(
         done=done,
         since=since,
         routine_url=routine_url,
+        figure_url=figure_url,
     )
     return Calendar.from_ical(body)
 
@@ -240,6 +244,7 @@ def feed(
     done: Iterable[DoneOccurrence] = (),
     since: date | None = None,
     routine_url: Callable[[str], str] | None = None,
+    figure_url: Callable[[str], str] | None = None,
 ) -> bytes:
     """The feed of ``plan`` as bytes (CRLF, folded at 75 octets, UTF-8); parameters as ``build_feed``.
 
@@ -286,6 +291,14 @@ def feed(
         event.add("categories", _categories(routine))
         event.add("description", description(routine, plan.reminders_min))
         event.add("transp", "OPAQUE")
+        if figure_url is not None:
+            for exercise_id in dict.fromkeys(entry.exercise.id for entry in routine.entries):
+                # RFC 7986 §5.10: IMAGE by reference; DISPLAY=THUMBNAIL, since it shows a position.
+                event.add(
+                    "image",
+                    figure_url(exercise_id),
+                    parameters={"VALUE": "URI", "DISPLAY": "THUMBNAIL", "FMTTYPE": "image/svg+xml"},
+                )
         for minutes in plan.reminders_min:
             event.add_component(_alarm(routine, minutes))
         parts.append(event.to_ical())
