@@ -14,7 +14,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from plugin import security
-from plugin.config import keyring, secret_key
+from plugin.config import keyring, secret_key, sync_lookback_days
 from plugin.errors import StretchsyncError
 from plugin.jobs import jobs, run_push_to_end
 from plugin.schemas.pushes import PushSchema
@@ -143,7 +143,7 @@ def sync_command(client_key: str, wait: bool) -> None:
         click.echo("queued")
         return
     try:
-        counts = sync.sync(_db(), keyring(current_app), installation_id)
+        counts = sync.sync(_db(), keyring(current_app), installation_id, sync_lookback_days(current_app))
     except TrackerError as err:
         click.echo(f"sync failed: {err.message}", err=True)
         raise SystemExit(1) from None

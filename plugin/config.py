@@ -38,6 +38,8 @@ DEFAULTS: dict[str, Any] = {
     "PUSH_BACKOFF_BASE_S": 30.0,  # attempt n waits base × 2^(n-1), at least the tracker's Retry-After
     "PUSH_BACKOFF_MAX_S": 6 * 3600.0,
     "SIGNATURE_TOLERANCE_S": 300,
+    # Days back a sync reads again, so sessions edited or deleted in the tracker are followed.
+    "SYNC_LOOKBACK_DAYS": 14,
     # Strava API v3 and OAuth roots, the registered app, and the webhook subscription's verify token.
     "STRAVA_API_URL": "https://www.strava.com/api/v3",
     "STRAVA_OAUTH_URL": "https://www.strava.com/oauth",
@@ -82,6 +84,11 @@ def secret_key(app: Flask) -> str:
 def host_secrets(app: Flask) -> list[str]:
     """The registration secrets of PLUGIN_HOST_SECRETS (comma-separated)."""
     return [s.strip() for s in str(app.config.get("HOST_SECRETS") or "").split(",") if s.strip()]
+
+
+def sync_lookback_days(app: Flask) -> int:
+    """PLUGIN_SYNC_LOOKBACK_DAYS as a whole number of days (at least 1)."""
+    return max(1, int(app.config.get("SYNC_LOOKBACK_DAYS") or DEFAULTS["SYNC_LOOKBACK_DAYS"]))
 
 
 def keyring(app: Flask) -> crypto.Keyring:

@@ -12,7 +12,7 @@ from plugin import catalog
 from plugin.catalog.model import Caution, CautionKind, Plan, Routine, RoutineEntry
 from plugin.errors import InvalidRoutine
 from plugin.formats import wger
-from plugin.formats.wger import build, fitting, matching, sessions
+from plugin.formats.wger import build, fitting, matching
 from plugin.formats.wger.placeholders import ExerciseRef, Ref, Request, UnitRef, resolve
 
 ROUTINES = catalog.builtin_routines()
@@ -262,91 +262,3 @@ def test_search_term_matching(term, name, expected):
 def test_pick_prefers_the_shortest_matching_name():
     assert matching.pick("leg raise", [(283, "Hanging Leg Raises"), (376, "Leg Raise"), (9, "Squat")]) == 376
     assert matching.pick("stretch", [(9, "Squat")]) is None
-
-
-PLANNED = [
-    sessions.PlannedExercise("lying-hamstring", 377, 1),
-    sessions.PlannedExercise("lying-hamstring", 377, 1),
-    sessions.PlannedExercise("band-hamstring", 377, 1),
-    sessions.PlannedExercise("band-hamstring", 377, 1),
-    sessions.PlannedExercise("standing-forward-bend", 268, 2),
-]
-UNITS = {1: "Repetitions", 3: "Seconds", 4: "Minutes"}
-
-
-def log(id_, base, reps, unit=3):
-    return {
-        "id": id_,
-        "exercise_base": base,
-        "workout": 1,
-        "repetition_unit": unit,
-        "reps": reps,
-        "weight": "0.00",
-        "weight_unit": 1,
-        "date": "2026-11-20",
-        "rir": None,
-    }
-
-
-def test_completed_session_from_a_21_session_and_its_logs():
-    session = {
-        "id": 12,
-        "workout": 1,
-        "date": "2026-11-20",
-        "notes": "felt fine",
-        "impression": "3",
-        "time_start": "07:30:00",
-        "time_end": "07:42:00",
-    }
-    # ids 9 and 10: handed out by value, not as text ("10" < "9")
-    logs = [
-        log(10, 377, 20),
-        log(9, 377, 20),
-        log(11, 377, 30),
-        log(12, 377, 30),
-        log(35, 268, 30),
-        log(36, 268, 30),
-        log(37, 999, 5, unit=1),
-    ]
-    done = sessions.completed_session(session, logs, PLANNED, "daily-hamstring", UNITS)
-    assert (done.source, done.source_id, done.routine_id) == ("wger", "12", "daily-hamstring")
-    assert done.started_at.isoformat() == "2026-11-20T07:30:00+00:00"
-    assert done.duration_s == 12 * 60 and done.notes == "felt fine"
-    by_id = {e.exercise_id: e for e in done.exercises}
-    assert set(by_id) == {"lying-hamstring", "band-hamstring", "standing-forward-bend", "wger:999"}
-    assert (by_id["lying-hamstring"].sets, by_id["lying-hamstring"].hold_s) == (2, 20)  # logs 9 and 10
-    assert (by_id["band-hamstring"].sets, by_id["band-hamstring"].hold_s) == (2, 30)
-    assert by_id["standing-forward-bend"].sets == 2
-    assert (by_id["wger:999"].sets, by_id["wger:999"].reps) == (1, 5)  # not ours, kept as recorded
-
-
-def test_completed_session_without_times_counts_logged_seconds_and_keeps_uuid_ids():
-    session = {
-        "id": "01938c2e-7d4a-7b8e-9f00-0123456789ab",
-        "routine": 4,
-        "day": 9,
-        "date": "2026-11-21",
-        "notes": None,
-        "time_start": None,
-        "time_end": None,
-    }
-    logs = [
-        {
-            "id": "01938c2e-aaaa-7b8e-9f00-0123456789ab",
-            "exercise": 672,
-            "repetitions_unit": 3,
-            "repetitions": "180.00",
-            "date": "2026-11-21T08:00:00Z",
-        }
-    ]
-    planned = [sessions.PlannedExercise("standing-trunk-rotation", 672, 1)]
-    done = sessions.completed_session(session, logs, planned, "trunk-rotation", UNITS, generation="2.3")
-    assert done.source_id == "01938c2e-7d4a-7b8e-9f00-0123456789ab"
-    assert done.duration_s == 180
-    assert [(e.exercise_id, e.hold_s) for e in done.exercises] == [("standing-trunk-rotation", 180)]
-
-
-def test_exercise_for_comment_reads_our_names_back():
-    assert sessions.exercise_for_comment("Lying hamstring stretch, left leg") == "lying-hamstring"
-    assert sessions.exercise_for_comment("Standing trunk rotation with a pole") == "standing-trunk-rotation"
-    assert sessions.exercise_for_comment("Squats") is None

@@ -2,52 +2,70 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from plugin import clock, manifests
 from plugin.crypto import Keyring
 from plugin.errors import InvalidInput
 from plugin.services import installations
-from plugin.services.sessions import delete_session, import_session
+from plugin.services.sessions import delete_session, sync_session
 from plugin.store import installations as installation_repo
 from plugin.store import pushes as push_repo
+from plugin.store import sessions as session_repo
 from plugin.store.db import Database
 from plugin.store.tables import utc
 from plugin.trackers import registry
+from plugin.trackers.base import Credentials, PullScope
+
+LOOKBACK_DAYS = 14  # PLUGIN_SYNC_LOOKBACK_DAYS: how far back edits and deletions are followed
 
 
-def sync(db: Database, keys: Keyring, installation_id: str) -> dict[str, int]:
-    """Pull what the tracker has since the stored cursor; count new, repeated, deleted, skipped.
+def sync(
+    db: Database, keys: Keyring, installation_id: str, lookback_days: int = LOOKBACK_DAYS
+) -> dict[str, int]:
+    """Pull what the tracker has; count new, updated, repeated (unchanged), deleted, skipped.
 
+    The tracker is told the installation's timezone and plan, and the sessions stored
+    for the last ``lookback_days`` days (every one before the first sync), so it can
+    report the ones edited or deleted there. Edits update the stored session in place.
     A session that breaks a rule is skipped (the tracker has it, we cannot use it);
     TrackerError propagates so the job retries.
     """
+    counts = {"new": 0, "updated": 0, "repeated": 0, "deleted": 0, "skipped": 0}
     with db.unit_of_work() as session:
         row = installation_repo.get(session, installation_id)
         if row is None:
-            return {"new": 0, "repeated": 0, "deleted": 0, "skipped": 0}
-        tracker = registry.build(
-            row.tracker, installations.credentials(row, keys), dict(row.tracker_state or {})
-        )
+            return counts
+        credentials = installations.credentials(row, keys)
+        source = row.tracker  # the source its sessions are stored under
+        tracker = registry.build(source, credentials, dict(row.tracker_state or {}))
         cursor = row.sync_cursor
         by_remote = {
             str(remote_id): state.routine_id
             for state in push_repo.states(session, installation_id)
             for remote_id in (state.remote_ids or {}).values()
         }
-    outcome = tracker.pull(cursor, by_remote)
-    counts = {"new": 0, "repeated": 0, "deleted": 0, "skipped": 0}
+        plan = installations.plan_of(session, row)
+        zone = plan.timezone if plan else timezone_credential(credentials)
+        since = None
+        if cursor is not None:  # the first pull reads all history
+            since = clock.now().astimezone(ZoneInfo(zone)).date() - timedelta(days=lookback_days)
+        start = datetime.combine(since, time(0), tzinfo=ZoneInfo(zone)) if since else None
+        known = session_repo.source_ids(session, installation_id, source, start)
+    scope = PullScope(timezone=zone, plan=plan, since=since, known=frozenset(known))
+    outcome = tracker.pull(cursor, by_remote, scope)  # outside any transaction: a network call
     with db.unit_of_work() as session:
         for completed in outcome.sessions:
             try:
                 # The rules are checked before anything is written, so a refusal leaves no trace.
-                _, created = import_session(session, installation_id, completed, None)
+                _, result = sync_session(session, installation_id, completed, None)
             except InvalidInput:
                 counts["skipped"] += 1
                 continue
-            counts["new" if created else "repeated"] += 1
+            counts[{"created": "new", "updated": "updated"}.get(result, "repeated")] += 1
         for source_id in outcome.deleted:
-            counts["deleted"] += delete_session(session, installation_id, row.tracker, source_id)
+            counts["deleted"] += delete_session(session, installation_id, source, source_id)
         row = installation_repo.get(session, installation_id)
         if row is not None:
             row.sync_cursor = outcome.cursor
@@ -56,6 +74,16 @@ def sync(db: Database, keys: Keyring, installation_id: str) -> dict[str, int]:
             if isinstance(state, dict):
                 row.tracker_state = state  # e.g. refreshed OAuth tokens
     return counts
+
+
+def timezone_credential(credentials: Credentials) -> str:
+    """The installation's ``timezone`` credential (an IANA name) where it has no plan; else UTC."""
+    name = str(credentials.extra.get("timezone") or "UTC")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"  # checked at install; one stored before that check is read as UTC
+    return name
 
 
 def due_for_polling(db: Database) -> list[str]:
