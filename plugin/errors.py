@@ -52,5 +52,13 @@ class Unavailable(StretchsyncError):
     """The service cannot do this now (missing configuration, a resource that is down)."""
 
 
+class RemoteFailed(StretchsyncError):
+    """A service we called (a tracker, a calendar server) failed or refused.
+
+    ``plugin.trackers.base.TrackerError`` is the kind the tracker clients raise; it
+    carries the remote status and whether waiting helps.
+    """
+
+
 class Internal(StretchsyncError):
     """Our own state is broken (a stored secret no key can read)."""

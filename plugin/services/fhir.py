@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from plugin import catalog
 from plugin.catalog.model import Routine
 from plugin.errors import InvalidInput, NotFound
-from plugin.formats import fhir_careplan, fhir_sessions
+from plugin.formats import fhir, fhir_careplan, fhir_sessions
 from plugin.services import calendars
 from plugin.services import sessions as session_service
 from plugin.services.routines import get_routine
@@ -23,18 +23,21 @@ from plugin.store.calendars import CalendarRow
 from plugin.store.sessions import SessionRow
 
 
-def _care_plan(session: Session, row: CalendarRow) -> dict[str, Any]:
+def _care_plan(session: Session, row: CalendarRow) -> bytes:
     spec = row.spec or {}
     plan = calendars.plan_from_spec(session, spec)
-    return fhir_careplan.care_plan(plan, row.id, subject=spec.get("subject"))
+    return fhir.dumps(fhir_careplan.care_plan(plan, row.id, subject=spec.get("subject")))
 
 
-def care_plan_for_token(session: Session, token: str) -> dict[str, Any]:
+# The answers below are application/fhir+json bodies (formats.fhir.MEDIA_TYPE), ready to send.
+
+
+def care_plan_for_token(session: Session, token: str) -> bytes:
     """The CarePlan of a calendar subscription (NotFound, Gone as the feed)."""
     return _care_plan(session, calendars.find_calendar(session, token))
 
 
-def care_plan_for_installation(session: Session, installation_id: str) -> dict[str, Any]:
+def care_plan_for_installation(session: Session, installation_id: str) -> bytes:
     """The CarePlan of the installation's own plan; NotFound when it has none."""
     row = calendars.installation_calendar(session, installation_id)
     if row is None:
@@ -53,7 +56,7 @@ def sessions_bundle(
     start: datetime | None = None,
     end: datetime | None = None,
     routine_id: str | None = None,
-) -> dict[str, Any]:
+) -> bytes:
     """The installation's sessions (as GET /sessions filters them) as a searchset Bundle."""
     rows = session_repo.between(session, installation_id, start, end, routine_id)
     routines: dict[str, Routine | None] = {}
@@ -67,7 +70,7 @@ def sessions_bundle(
         routine = routines.get(row.routine_id) if row.routine_id else None
         stored.append(fhir_sessions.StoredSession(row.id, session_repo.completed(row), routine))
     names = {ex.id: ex.name for ex in catalog.exercises()}
-    return fhir_sessions.sessions_bundle(stored, names, _subject(session, installation_id))
+    return fhir.dumps(fhir_sessions.sessions_bundle(stored, names, _subject(session, installation_id)))
 
 
 def import_bundle(session: Session, installation_id: str, body: Any) -> tuple[SessionRow, bool]:

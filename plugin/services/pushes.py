@@ -8,8 +8,10 @@ Routines already delivered within a push are not sent again on a retry.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
@@ -25,6 +27,7 @@ from plugin.services import installations
 from plugin.services.routines import check_routine_ids, get_routine
 from plugin.store import installations as installation_repo
 from plugin.store import pushes as repo
+from plugin.store import uow
 from plugin.store.db import Database
 from plugin.store.pushes import DELIVERED, FAILED, PENDING, RUNNING, PushRow, PushStateRow
 from plugin.trackers import registry
@@ -46,8 +49,17 @@ class RetryPolicy:
         return max(backoff, retry_after or 0.0)
 
 
-def create_push(session: Session, installation_id: str, routine_ids: list[str]) -> PushRow:
-    """Record a push of these routines, due now; InvalidInput names an unknown routine."""
+def create_push(
+    session: Session,
+    installation_id: str,
+    routine_ids: list[str],
+    enqueue: Callable[[str], object] | None = None,
+) -> PushRow:
+    """Record a push of these routines, due now; InvalidInput names an unknown routine.
+
+    ``enqueue`` (the job queue's) is called with the push id once the unit of work has
+    committed: a fast worker must not look for a push that is not there yet.
+    """
     if not routine_ids:
         raise InvalidInput("give at least one routine", field="routines")
     if len(routine_ids) > MAX_ROUTINES:
@@ -63,7 +75,16 @@ def create_push(session: Session, installation_id: str, routine_ids: list[str]) 
     )
     session.add(row)
     session.flush()
+    if enqueue is not None:
+        uow.after_commit(session, functools.partial(_enqueue_or_leave_to_sweep, enqueue, row.id))
     return row
+
+
+def _enqueue_or_leave_to_sweep(enqueue: Callable[[str], object], push_id: str) -> None:
+    try:
+        enqueue(push_id)
+    except Exception:  # noqa: BLE001 - the push row is the truth; the periodic sweep re-enqueues it
+        log.exception("could not enqueue push %s; the sweep will", push_id)
 
 
 def status(session: Session, installation_id: str, push_id: str) -> PushRow:

@@ -18,6 +18,7 @@ import requests
 
 from plugin import clock
 from plugin.catalog.model import CompletedSession, Plan, Routine
+from plugin.errors import RemoteFailed
 
 TIMEOUT = (5, 20)  # connect, read seconds
 
@@ -57,7 +58,9 @@ class PullScope:
     known: frozenset[str] = frozenset()
 
 
-class TrackerError(Exception):
+class TrackerError(RemoteFailed):
+    """A tracker or calendar server failed: its HTTP status, and whether a retry may help."""
+
     def __init__(
         self,
         message: str,
@@ -67,7 +70,6 @@ class TrackerError(Exception):
         retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
-        self.message = message
         self.status = status
         self.retryable = retryable
         self.retry_after = retry_after

@@ -194,4 +194,4 @@ class CalendarCarePlan(MethodView):
         """The plan as a FHIR R4 CarePlan (days, times and time zone of each routine)"""
         with database().unit_of_work() as session:
             care_plan = fhir_service.care_plan_for_token(session, token)
-        return Response(fhir.dumps(care_plan), mimetype=fhir.MEDIA_TYPE)
+        return Response(care_plan, mimetype=fhir.MEDIA_TYPE)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 
-from flask import Flask, Response, current_app, request
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import ValidationError
@@ -16,7 +15,6 @@ from plugin.jobs import jobs
 from plugin.services import fhir as fhir_service
 from plugin.services import pushes
 from plugin.services import sessions as session_service
-from plugin.store import uow
 from plugin.web.context import unit_of_work
 from plugin.web.schemas import CompletedSessionSchema, ExportRequestSchema, PushSchema, StoredSessionSchema
 from plugin.web.signing import installation_id, signed
@@ -35,18 +33,9 @@ class Export(MethodView):
     def post(self, body: dict):
         """Push routines to the calling installation's tracker, in the background"""
         with unit_of_work() as session:
-            push = pushes.create_push(session, installation_id(), body["routines"])
-            # Enqueued once committed, or a fast worker could look for a push not there yet.
-            app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's target
-            uow.after_commit(session, functools.partial(_enqueue, app, push.id))
+            queue = jobs(current_app)
+            push = pushes.create_push(session, installation_id(), body["routines"], queue.enqueue_push)
         return push, 202, {"Location": f"/hooks/export/{push.id}"}
-
-
-def _enqueue(app: Flask, push_id: str) -> None:
-    try:
-        jobs(app).enqueue_push(push_id)
-    except Exception:  # noqa: BLE001 - the push row is the truth; the periodic sweep re-enqueues it
-        log.exception("could not enqueue push %s; the sweep will", push_id)
 
 
 @blp.route("/export/<push_id>")
@@ -121,4 +110,4 @@ class CarePlan(MethodView):
         """The installation's plan as a FHIR R4 CarePlan (its subject as the install plan named it)"""
         with unit_of_work() as session:
             care_plan = fhir_service.care_plan_for_installation(session, installation_id())
-        return Response(fhir.dumps(care_plan), mimetype=fhir.MEDIA_TYPE)
+        return Response(care_plan, mimetype=fhir.MEDIA_TYPE)

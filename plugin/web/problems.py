@@ -15,6 +15,7 @@ from plugin.errors import (
     InvalidInput,
     Malformed,
     NotFound,
+    RemoteFailed,
     StretchsyncError,
     Unauthenticated,
     Unavailable,
@@ -35,6 +36,7 @@ STATUS_OF_ERROR: tuple[tuple[type[StretchsyncError], int], ...] = (
     (Unauthenticated, 401),
     (Forbidden, 403),
     (Unavailable, 503),
+    (RemoteFailed, 502),
 )
 
 

@@ -35,7 +35,7 @@ class Sessions(MethodView):
         with unit_of_work() as session:
             if _wants_fhir():
                 bundle = fhir_service.sessions_bundle(session, installation_id(), *selection)
-                return Response(fhir.dumps(bundle), mimetype=fhir.MEDIA_TYPE)
+                return Response(bundle, mimetype=fhir.MEDIA_TYPE)
             return service.list_sessions(session, installation_id(), *selection)
 
 
