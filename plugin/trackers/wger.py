@@ -15,6 +15,11 @@ Exercises: wger's exercise list is searched for each of ours (terms in
 ``fallback_exercise`` (a wger exercise id in the credentials' extra) is used, and
 without one the stand-in terms of the exercise's focus. The setting comment
 always names our exercise, which is how logs are read back.
+
+Sessions back: every pull reads the look-back window again (all history the first
+time), since wger sessions change after they are made; each day becomes one
+completed session per bout, in the installation's local time
+(docs/wger.md#sessions-back, ``plugin.formats.wger.sessions``).
 """
 
 from __future__ import annotations
