@@ -184,3 +184,12 @@ def test_an_unknown_timezone_credential_is_refused_at_install(app, db):
             credentials={"token": "t-1", "timezone": "Mars/Olympus"},
         )
     assert err.value.field == "credentials.timezone"
+
+
+def test_the_cli_sync_reads_back_plugin_sync_lookback_days(app, runner, installation_id):
+    app.config["SYNC_LOOKBACK_DAYS"] = 3
+    ScriptedPull.script = [PullOutcome([], cursor="c1"), PullOutcome([], cursor="c2")]
+    for _ in range(2):
+        result = runner.invoke(args=["sync", "poll-1", "--wait"])
+        assert result.exit_code == 0, result.output
+    assert ScriptedPull.scopes[1].since == datetime.now(UTC).date() - timedelta(days=3)
