@@ -1,15 +1,24 @@
 """Signed session imports per second, half of them repeats of an earlier session.
 
 Builds the app on a fresh database (SQLite file, or a schema of its own on
-PostgreSQL), installs one host with a signed lifecycle call, signs every import
-beforehand (client work is not timed), then sends them through the WSGI app from
-several threads: each session twice, under different webhook ids, shuffled, so
-the second copy sometimes races the first. Afterwards it counts the stored
-sessions: exactly one per source id, or the run fails.
+PostgreSQL), installs one host with a signed lifecycle call (by default with a
+plan: one routine at 07:00 and 19:30 every day, Europe/Berlin), stores
+``--history`` earlier sessions (not timed), signs every import beforehand (client
+work is not timed), then sends them through the WSGI app from several threads:
+each session twice, under different webhook ids, shuffled, so the second copy
+sometimes races the first. Afterwards it counts the stored sessions: exactly one
+per source id, or the run fails. Then, not timed with the imports: the first
+fetch of the feed (which renders it, once, for all the sessions that arrived),
+and GET /adherence?days=30 of this installation against one with 30 sessions.
 
-Goal: >= 500 imports/s on SQLite with no duplicate stored. Run by hand:
+``--compare`` runs the same again for an installation without a plan, in the same
+process, and prints the ratio.
+
+Goals: >= 500 imports/s on SQLite with no duplicate stored; with a plan and 7 300
+stored sessions >= 0.9 x the imports/s without a plan. Run by hand:
 
     python bench/ingest.py [--count 4000] [--threads 4] [--database sqlite|postgresql|both]
+                           [--plan | --no-plan] [--history 7300] [--compare]
                            [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 
@@ -19,6 +28,7 @@ import argparse
 import json
 import os
 import random
+import statistics
 import sys
 import tempfile
 import threading
@@ -31,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cryptography.fernet import Fernet  # noqa: E402
+from history import install, plan_for, store_history  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
 from plugin import create_app, security  # noqa: E402
@@ -64,7 +75,21 @@ def signed_imports(client_key: str, secret: str, count: int) -> list[tuple[bytes
     return calls
 
 
-def run(database_url: str, schema: str | None, count: int, threads: int) -> dict:
+def time_adherence(app, client_key: str, secret: str, repeat: int = 30) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Median wall and CPU milliseconds of a signed GET /adherence?days=30 (signing is not timed)."""
+    client = app.test_client()
+    wall, cpu = [], []
+    for _ in range(repeat + 1):
+        headers = {"X-Client-Key": client_key, **security.sign_headers(secret, b"")}
+        began, cpu_began = time.perf_counter(), time.process_time()
+        assert client.get("/adherence?days=30", headers=headers).status_code == 200
+        wall.append(time.perf_counter() - began)
+        cpu.append(time.process_time() - cpu_began)
+    # The first call warms caches up.
+    return round(statistics.median(wall[1:]) * 1000, 2), round(statistics.median(cpu[1:]) * 1000, 2)
+
+
+def run(database_url: str, schema: str | None, count: int, threads: int, plan: bool, history: int) -> dict:
     host_secret = security.generate_secret()
     app = create_app(
         {
@@ -76,16 +101,16 @@ def run(database_url: str, schema: str | None, count: int, threads: int) -> dict
     )
     db = app.extensions["stretchsync.db"]
     migrate.upgrade(db.engine)
-    client_key, secret = "bench-" + uuid.uuid4().hex[:8], security.generate_secret()
-    install = json.dumps(
-        {"clientKey": client_key, "tracker": "host", "sharedSecret": secret, "baseUrl": "http://127.0.0.1:9"}
-    ).encode()
-    answer = app.test_client().post(
-        "/lifecycle/installed",
-        data=install,
-        headers={"Content-Type": "application/json", **security.sign_headers(host_secret, install)},
+    client_key, secret, installation_id, feed_path = install(
+        app, host_secret, plan_for(history) if plan else None
     )
-    assert answer.status_code == 201, answer.get_data(as_text=True)
+    history_s = store_history(app, installation_id, history)
+    # Adherence over the history alone (the burst below would add 2000 sessions to its window),
+    # against an installation of the same plan with 30 sessions, in the same database.
+    small_key, small_secret, small_id, _ = install(app, host_secret, plan_for(30) if plan else None)
+    store_history(app, small_id, 30)
+    adherence_ms = time_adherence(app, client_key, secret)
+    adherence_small_ms = time_adherence(app, small_key, small_secret)
     calls = signed_imports(client_key, secret, count)
     statuses: dict[int, int] = {}
     lock = threading.Lock()
@@ -108,12 +133,17 @@ def run(database_url: str, schema: str | None, count: int, threads: int) -> dict
         thread.join()
     elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu_began
     with db.engine.connect() as conn:
-        stored = conn.execute(select(func.count()).select_from(SessionRow.__table__)).scalar_one()
+        mine = SessionRow.__table__.c.source == "bench"  # the history's sessions are not counted
+        stored = conn.execute(select(func.count()).select_from(SessionRow.__table__).where(mine)).scalar_one()
         distinct = conn.execute(
-            select(func.count(func.distinct(SessionRow.source_id))).select_from(SessionRow.__table__)
+            select(func.count(func.distinct(SessionRow.source_id)))
+            .select_from(SessionRow.__table__)
+            .where(mine)
         ).scalar_one()
-    db.engine.dispose()
-    return {
+    result = {
+        "plan": plan,
+        "history": history,
+        "history_stored_s": round(history_s, 1),
         "requests": len(calls),
         "seconds": round(elapsed, 2),
         "per_second": round(len(calls) / elapsed),
@@ -125,6 +155,38 @@ def run(database_url: str, schema: str | None, count: int, threads: int) -> dict
         "distinct": distinct,
         "ok": stored == distinct == count // 2 and statuses.get(201) == count // 2,
     }
+    if feed_path:
+        # The first fetch after the burst renders the feed once, for every session that arrived.
+        client = app.test_client()
+        began = time.perf_counter()
+        answer = client.get(feed_path)
+        result["first_feed_fetch_ms"] = round((time.perf_counter() - began) * 1000, 1)
+        result["feed_bytes"] = len(answer.data)
+        result["ok"] = result["ok"] and answer.status_code == 200
+    result["adherence_30_days_ms"], result["adherence_30_days_cpu_ms"] = adherence_ms
+    small_wall, small_cpu = adherence_small_ms
+    result["adherence_30_days_ms_with_30_sessions"] = small_wall
+    result["adherence_30_days_cpu_ms_with_30_sessions"] = small_cpu
+    result["adherence_ratio"] = round(adherence_ms[0] / small_wall, 2)
+    result["adherence_cpu_ratio"] = round(adherence_ms[1] / small_cpu, 2)
+    db.engine.dispose()
+    return result
+
+
+def on_database(args: argparse.Namespace, database: str, plan: bool) -> dict:
+    if database == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            return run(f"sqlite:///{folder}/bench.db", None, args.count, args.threads, plan, args.history)
+    schema = "bench_" + uuid.uuid4().hex[:8]
+    admin = create_engine(normalise_url(args.postgres_url))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        return run(args.postgres_url, schema, args.count, args.threads, plan, args.history)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def main() -> int:
@@ -133,26 +195,31 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument(
+        "--plan",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="install with a twice-daily plan (the normal case; default)",
+    )
+    parser.add_argument("--history", type=int, default=0, help="sessions stored before timing starts")
+    parser.add_argument("--compare", action="store_true", help="also run without a plan; print the ratio")
+    parser.add_argument(
         "--postgres-url",
         default=os.environ.get("PLUGIN_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test",
     )
     args = parser.parse_args()
-    results = {}
-    if args.database in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite:///{folder}/bench.db"
-            results["sqlite"] = run(url, None, args.count, args.threads)
-    if args.database in ("postgresql", "both"):
-        schema = "bench_" + uuid.uuid4().hex[:8]
-        admin = create_engine(normalise_url(args.postgres_url))
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            results["postgresql"] = run(args.postgres_url, schema, args.count, args.threads)
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+    databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    results: dict = {}
+    for database in databases:
+        results[database] = on_database(args, database, args.plan)
+        if args.compare:
+            baseline = on_database(args, database, False)
+            results[database + " (no plan)"] = baseline
+            results[database]["per_second_vs_no_plan"] = round(
+                results[database]["per_second"] / baseline["per_second"], 2
+            )
+            results[database]["per_cpu_second_vs_no_plan"] = round(
+                results[database]["per_cpu_second"] / baseline["per_cpu_second"], 2
+            )
     results["load_average"] = [round(x, 2) for x in os.getloadavg()]
     results["cpus"] = os.cpu_count()
     print(json.dumps(results, indent=2))

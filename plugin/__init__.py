@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from plugin.config import DEFAULTS, sqlite_url
+from plugin.config import DEFAULTS, check, sqlite_url
 from plugin.store.db import make_database
 
 
@@ -18,6 +18,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("PLUGIN")
     if test_config:
         app.config.from_mapping(test_config)
+    check(app)
     os.makedirs(app.instance_path, exist_ok=True)
     url = app.config["DATABASE_URL"] or sqlite_url(app.instance_path)
     app.extensions["stretchsync.db"] = make_database(url, app.config.get("DATABASE_SCHEMA"))
@@ -25,4 +26,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from plugin import web
 
     web.init_app(app)
+    from plugin.jobs import schedule_feed_rebuilds
+    from plugin.services import calendars
+
+    base_url = str(app.config.get("BASE_URL") or "").rstrip("/")
+    calendars.configure_feeds(
+        app.extensions["stretchsync.db"], calendars.FeedSettings(app.config["FEED_HISTORY_DAYS"], base_url)
+    )
+    schedule_feed_rebuilds(app)
     return app

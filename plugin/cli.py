@@ -1,4 +1,8 @@
-"""The `stretchsync` command: serve, migrate, list, show and export routines."""
+"""The `stretchsync` command: serve, migrate, list, show and export routines.
+
+Errors become one line and an exit code in one place, ``plugin.cli_base.StretchsyncGroup``;
+commands that touch the database are wrapped in ``with_database``, which migrates first.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,13 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
+from sqlalchemy.exc import InterfaceError, OperationalError
 
-from plugin import create_app
+from plugin import catalog, create_app
+from plugin.catalog.model import Routine
+from plugin.cli_base import StretchsyncGroup, database_failure, database_url, ensure_schema, with_database
 from plugin.cli_installations import COMMANDS
-from plugin.errors import StretchsyncError
 from plugin.formats import canonical, registry
 from plugin.formats.text import routine_text, seconds_phrase
 from plugin.jobs import jobs
@@ -24,9 +30,24 @@ def _db():
     return current_app.extensions["stretchsync.db"]
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False)
+@click.group("stretchsync", cls=StretchsyncGroup, create_app=lambda: create_app(), add_default_commands=False)
 def main() -> None:
-    """stretchsync: stretch routines for the trackers and calendars you already use."""
+    """stretchsync: stretch routines for the trackers and calendars you already use.
+
+    Commands that use the database migrate it first. An error is one line on
+    stderr (add --debug, or set STRETCHSYNC_DEBUG=1, for the traceback of an
+    internal error) and one of these exit codes:
+
+    \b
+       1  the tracker refused or could not be reached; a --wait push or sync failed
+       2  usage: an unknown command or option, a missing or malformed argument
+      65  invalid input: an unknown routine or tracker, a bad time, a missing credential
+      66  not found: no installation, routine or push by that name
+      69  unavailable: the database or job queue is unreachable, no secret key is set
+      70  internal error
+      74  a file cannot be read or written
+      77  not allowed
+    """
 
 
 @main.group()
@@ -38,7 +59,7 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 @with_appcontext
 def db_upgrade(revision: str) -> None:
-    """Apply the Alembic migrations."""
+    """Apply the Alembic migrations (every other command applies them itself)."""
     migrate.upgrade(_db().engine, revision)
     click.echo(f"database at {revision}")
 
@@ -48,26 +69,34 @@ def db_upgrade(revision: str) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--debug/--no-debug", default=False)
 @click.option("--worker/--no-worker", default=True, show_default=True, help="run background jobs in-process")
-@with_appcontext
+@with_database
 def serve(host: str, port: int, debug: bool, worker: bool) -> None:
     """Migrate the database, then run the development server."""
     from werkzeug.serving import run_simple
 
-    migrate.upgrade(_db().engine)
     if worker:
         # Development: one consumer thread in this process; production runs `stretchsync worker`.
         jobs(current_app).start_beside_server()
     # app.run() refuses to run under the flask CLI machinery, so serve directly.
-    run_simple(host, port, current_app._get_current_object(), threaded=True, use_debugger=debug)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's target
+    run_simple(host, port, app, threaded=True, use_debugger=debug)
 
 
 @main.command("routines")
 @click.option("--json", "as_json", is_flag=True, help="print the canonical JSON")
 @with_appcontext
 def list_routines(as_json: bool) -> None:
-    """List the routines."""
-    with _db().unit_of_work() as session:
-        found = routine_service.list_routines(session)
+    """List the routines: the built-in ones, and custom ones when the database can be reached."""
+    try:
+        with ensure_schema(current_app).unit_of_work() as session:
+            found = routine_service.list_routines(session)
+    except (OperationalError, InterfaceError) as err:
+        # The built-in catalog needs no database; say what is missing rather than fail.
+        found = list(catalog.builtin_routines())
+        click.echo(
+            f"stretchsync: custom routines not listed: {database_failure(err, database_url(current_app))}",
+            err=True,
+        )
     if as_json:
         click.echo(canonical.dumps(RoutineSchema(many=True).dump(found)))
         return
@@ -80,12 +109,7 @@ def list_routines(as_json: bool) -> None:
 @with_appcontext
 def show(routine_id: str) -> None:
     """Print one routine readably, cautions first."""
-    try:
-        with _db().unit_of_work() as session:
-            routine = routine_service.get_routine(session, routine_id)
-    except StretchsyncError as err:
-        raise click.ClickException(err.message) from None
-    click.echo(routine_text(routine))
+    click.echo(routine_text(_routine(routine_id)))
 
 
 @main.command()
@@ -109,16 +133,20 @@ def export(routine_id: str | None, fmt: str | None, output: str | None, all_dir:
         return
     if not routine_id or not fmt:
         raise click.UsageError("give --routine and --format, or --all DIR")
-    try:
-        with _db().unit_of_work() as session:
-            routine = routine_service.get_routine(session, routine_id)
-    except StretchsyncError as err:
-        raise click.ClickException(err.message) from None
-    body = registry.FORMATS[fmt].export(routine)
+    body = registry.FORMATS[fmt].export(_routine(routine_id))
     if output:
         Path(output).write_bytes(body)
     else:
         sys.stdout.buffer.write(body)
+
+
+def _routine(routine_id: str) -> Routine:
+    """A built-in routine straight from the catalog; a custom one from the database."""
+    builtin = catalog.builtin_routine(routine_id)
+    if builtin is not None:
+        return builtin
+    with ensure_schema(current_app).unit_of_work() as session:
+        return routine_service.get_routine(session, routine_id)
 
 
 for _command in COMMANDS:

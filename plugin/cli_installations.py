@@ -1,7 +1,8 @@
 """`stretchsync install | push | sync | sessions | uninstall | worker`: the operator's side of installations.
 
 For trackers with no installer of their own (wger, Hevy) and for operators;
-these call the same services as the signed hooks.
+these call the same services as the signed hooks. Each migrates the database
+first (``with_database``); errors reach ``plugin.cli_base`` and end as one line.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import secrets
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 
 from plugin import security
+from plugin.cli_base import EX_TRACKER, OneLine, named, tracker_failure, with_database
 from plugin.config import keyring, secret_key, sync_lookback_days
-from plugin.errors import StretchsyncError
+from plugin.errors import NotFound
 from plugin.jobs import jobs, run_push_to_end
+from plugin.schemas import plans
 from plugin.schemas.pushes import PushSchema
 from plugin.schemas.sessions import StoredSessionSchema
 from plugin.services import installations, pushes, sync
@@ -31,11 +33,6 @@ def _db() -> Database:
 
 def _split(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
-
-
-def _fail(err: StretchsyncError) -> click.ClickException:
-    where = f" ({err.field})" if err.field else ""
-    return click.ClickException(err.message + where)
 
 
 @click.command()
@@ -55,7 +52,7 @@ def _fail(err: StretchsyncError) -> click.ClickException:
     is_flag=True,
     help="also print the plan's private feed URL (shown this once)",
 )
-@with_appcontext
+@with_database
 def install(
     tracker: str,
     client_key: str | None,
@@ -70,29 +67,33 @@ def install(
     show_calendar: bool,
 ) -> None:
     """Install into a tracker; prints the client key."""
-    credentials = dict(item.split("=", 1) for item in extra if "=" in item)
+    malformed = [item for item in extra if "=" not in item]
+    if malformed:
+        raise click.BadParameter(f"{malformed[0]!r} is not NAME=VALUE", param_hint="'--credential'")
+    credentials = dict(item.split("=", 1) for item in extra)
     if token:
         credentials["token"] = token
     plan = None
     if routines:
-        plan = {"routines": _split(routines), "times": _split(times) or ["07:00"], "timezone": zone or "UTC"}
+        plan = {
+            "routines": _split(routines),
+            "times": _split(times) or plans.COMMAND_LINE_DEFAULTS["times"],
+            "timezone": zone or plans.COMMAND_LINE_DEFAULTS["timezone"],
+        }
         if days:
             plan["days"] = _split(days)
-    try:
-        with _db().unit_of_work() as session:
-            installed = installations.install(
-                session,
-                secret_key(current_app),
-                client_key=client_key or f"{tracker}-{secrets.token_hex(6)}",
-                tracker=tracker,
-                shared_secret=secret or security.generate_secret(),
-                base_url=base_url,
-                credentials=credentials,
-                plan=plan,
-            )
-            key = installed.row.client_key
-    except StretchsyncError as err:
-        raise _fail(err) from None
+    with _db().unit_of_work() as session:
+        installed = installations.install(
+            session,
+            secret_key(current_app),
+            client_key=client_key or f"{tracker}-{secrets.token_hex(6)}",
+            tracker=tracker,
+            shared_secret=secret or security.generate_secret(),
+            base_url=base_url,
+            credentials=credentials,
+            plan=plan,
+        )
+        key = installed.row.client_key
     click.echo(key)
     if installed.calendar_token and show_calendar:
         base = current_app.config.get("BASE_URL") or "http://127.0.0.1:8000"
@@ -103,18 +104,16 @@ def install(
 @click.argument("client_key")
 @click.option("--routines", help="comma-separated routine ids (default: the plan's)")
 @click.option("--wait", is_flag=True, help="run the push here to its end; exit 1 if it failed")
-@with_appcontext
+@with_database
 def push(client_key: str, routines: str | None, wait: bool) -> None:
     """Push routines to an installation's tracker; prints the push id."""
-    try:
-        with _db().unit_of_work() as session:
-            row = installations.find(session, client_key)
-            planned = installations.plan_spec(session, row) or {}
-            wanted = _split(routines) or list(planned.get("routines", []))
-            record = pushes.create_push(session, row.id, wanted)
-            push_id = record.id
-    except StretchsyncError as err:
-        raise _fail(err) from None
+    with _db().unit_of_work() as session:
+        row = installations.find(session, client_key)
+        tracker = row.tracker
+        planned = installations.plan_spec(session, row) or {}
+        wanted = _split(routines) or list(planned.get("routines", []))
+        record = pushes.create_push(session, row.id, wanted)
+        push_id = record.id
     click.echo(push_id)
     if not wait:
         jobs(current_app).enqueue_push(push_id)
@@ -124,20 +123,18 @@ def push(client_key: str, routines: str | None, wait: bool) -> None:
         answer = PushSchema().dump(pushes.status(session, pushes.installation_of(session, push_id), push_id))
     click.echo(json.dumps(answer, indent=2))
     if status != "delivered":
-        raise SystemExit(1)
+        raise OneLine(f"push {push_id} failed: {named(tracker, answer['last_error'] or status)}", EX_TRACKER)
 
 
 @click.command("sync")
 @click.argument("client_key")
 @click.option("--wait", is_flag=True, help="pull here and now; exit 1 if it failed")
-@with_appcontext
+@with_database
 def sync_command(client_key: str, wait: bool) -> None:
     """Pull completed sessions from an installation's tracker now."""
-    try:
-        with _db().unit_of_work() as session:
-            installation_id = installations.find(session, client_key).id
-    except StretchsyncError as err:
-        raise _fail(err) from None
+    with _db().unit_of_work() as session:
+        row = installations.find(session, client_key)
+        installation_id, tracker = row.id, row.tracker
     if not wait:
         jobs(current_app).sync_installation(installation_id)
         click.echo("queued")
@@ -145,23 +142,19 @@ def sync_command(client_key: str, wait: bool) -> None:
     try:
         counts = sync.sync(_db(), keyring(current_app), installation_id, sync_lookback_days(current_app))
     except TrackerError as err:
-        click.echo(f"sync failed: {err.message}", err=True)
-        raise SystemExit(1) from None
+        raise tracker_failure("sync", tracker, err) from None
     click.echo(json.dumps(counts))
 
 
 @click.command("sessions")
 @click.argument("client_key")
 @click.option("--json", "as_json", is_flag=True, help="print the canonical JSON")
-@with_appcontext
+@with_database
 def list_sessions(client_key: str, as_json: bool) -> None:
     """List an installation's completed sessions."""
-    try:
-        with _db().unit_of_work() as session:
-            stored = session_service.list_sessions(session, installations.find(session, client_key).id)
-            found = StoredSessionSchema(many=True).dump(stored)
-    except StretchsyncError as err:
-        raise _fail(err) from None
+    with _db().unit_of_work() as session:
+        stored = session_service.list_sessions(session, installations.find(session, client_key).id)
+        found = StoredSessionSchema(many=True).dump(stored)
     if as_json:
         click.echo(json.dumps(found, indent=2, ensure_ascii=False))
         return
@@ -173,13 +166,13 @@ def list_sessions(client_key: str, as_json: bool) -> None:
 
 @click.command()
 @click.argument("client_key")
-@with_appcontext
+@with_database
 def uninstall(client_key: str) -> None:
     """Erase an installation and everything of it."""
     with _db().unit_of_work() as session:
         try:
             installation_id = installations.find(session, client_key).id
-        except StretchsyncError:
+        except NotFound:
             click.echo(f"no installation {client_key}; nothing to erase")
             return
         installations.uninstall(session, installation_id, secret_key(current_app))
@@ -188,7 +181,7 @@ def uninstall(client_key: str) -> None:
 
 @click.command()
 @click.option("--workers", default=2, show_default=True, type=int)
-@with_appcontext
+@with_database
 def worker(workers: int) -> None:
     """Run the background worker (pushes, syncs, the periodic sweep) until interrupted."""
     jobs(current_app).consumer(workers=workers).run()

@@ -48,7 +48,12 @@ DEFAULTS: dict[str, Any] = {
     "STRAVA_VERIFY_TOKEN": "",
     # Sport type of the activities posted for sessions done elsewhere (Workout, Yoga or PhysicalTherapy).
     "STRAVA_SPORT_TYPE": "Workout",
+    # Days of completed sessions a calendar feed marks done (today included); older ones are left out.
+    "FEED_HISTORY_DAYS": 90,
+    # Seconds between the import that marks a feed stale and the job that rebuilds it (a burst shares it).
+    "FEED_REBUILD_DELAY_S": 10.0,
 }
+FEED_HISTORY_DAYS_RANGE = (1, 3660)
 
 SECRET_KEY_FILE = "secret.key"
 KEYRING = "stretchsync.keyring"
@@ -89,6 +94,19 @@ def host_secrets(app: Flask) -> list[str]:
 def sync_lookback_days(app: Flask) -> int:
     """PLUGIN_SYNC_LOOKBACK_DAYS as a whole number of days (at least 1)."""
     return max(1, int(app.config.get("SYNC_LOOKBACK_DAYS") or DEFAULTS["SYNC_LOOKBACK_DAYS"]))
+
+
+def check(app: Flask) -> None:
+    """Refuse settings the app cannot run with, naming the variable (at start, not on first use)."""
+    low, high = FEED_HISTORY_DAYS_RANGE
+    days: Any = app.config.get("FEED_HISTORY_DAYS")
+    try:
+        whole = int(days) if not isinstance(days, bool) and int(days) == float(days) else None
+    except (TypeError, ValueError):
+        whole = None
+    if whole is None or not low <= whole <= high:
+        raise ValueError(f"PLUGIN_FEED_HISTORY_DAYS must be a whole number of days from {low} to {high}")
+    app.config["FEED_HISTORY_DAYS"] = whole
 
 
 def keyring(app: Flask) -> crypto.Keyring:

@@ -22,7 +22,7 @@ from huey.consumer import Consumer
 
 from plugin import clock
 from plugin.config import keyring, secret_key, sync_lookback_days
-from plugin.services import pushes, strava, sync
+from plugin.services import calendars, pushes, strava, sync
 from plugin.store import installations as installation_repo
 from plugin.store.db import Database
 from plugin.store.pushes import DELIVERED, FAILED, PushRow
@@ -39,6 +39,7 @@ class Jobs:
     sweep: TaskWrapper
     strava_event: TaskWrapper
     strava_post: TaskWrapper
+    rebuild_feeds: TaskWrapper
 
     def enqueue_push(self, push_id: str, delay: float | None = None) -> None:
         if delay:
@@ -110,6 +111,10 @@ def jobs(app: Flask) -> Jobs:
         with app.app_context():
             strava.post_pending(db, secret_key(app), app.config, installation_id)
 
+    def rebuild_feeds(installation_id: str) -> None:
+        with app.app_context():
+            calendars.rebuild_installation_feeds(db, installation_id)
+
     def sweep() -> None:
         with app.app_context():
             for push_id in pushes.overdue(db):
@@ -118,6 +123,9 @@ def jobs(app: Flask) -> Jobs:
                 made.sync_installation(installation_id)
             for installation_id in strava.posting_installations(db):
                 made.strava_post(installation_id)
+            # Feeds marked stale by imports: rendered here once, so a subscriber's next poll
+            # is a plain read (a fetch renders a stale feed itself when no worker runs).
+            calendars.rebuild_stale_feeds(db)
             with db.unit_of_work() as session:
                 installation_repo.forget_seen_before(session, clock.now() - _seen_window(app))
 
@@ -129,9 +137,25 @@ def jobs(app: Flask) -> Jobs:
         # A TrackerError (Strava down, rate limited) is retried; the event itself is only a pointer.
         strava_event=huey.task(name="strava_event", retries=3, retry_delay=60)(strava_event),
         strava_post=huey.task(name="strava_post", retries=3, retry_delay=300)(strava_post),
+        rebuild_feeds=huey.task(name="rebuild_feeds")(rebuild_feeds),
     )
     app.extensions[EXTENSION] = made
     return made
+
+
+def schedule_feed_rebuilds(app: Flask) -> None:
+    """Queue a feed's rebuild PLUGIN_FEED_REBUILD_DELAY_S after an import marks it stale.
+
+    Registered when the app is made; the queue itself is built on first use (after the
+    instance folder is known). The delay lets one rebuild cover a burst of imports.
+    """
+    db: Database = app.extensions["stretchsync.db"]
+    delay = float(app.config["FEED_REBUILD_DELAY_S"])
+
+    def schedule(installation_id: str) -> None:
+        jobs(app).rebuild_feeds.schedule((installation_id,), delay=delay)
+
+    calendars.schedule_rebuilds(db, schedule)
 
 
 def _seen_window(app: Flask) -> timedelta:

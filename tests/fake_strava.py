@@ -7,6 +7,9 @@ new refresh token and retires the old one), Bearer access tokens that expire
 ``GET /api/v3/athlete/activities`` (after, before, page, per_page) and
 ``POST /api/v3/activities`` for manual activities (name, sport_type,
 start_date_local, elapsed_time required).
+
+The detail answers a DetailedActivity; the listing answers SummaryActivity, which
+has no ``description`` (Strava's API reference, stravalib's generated models).
 """
 
 from __future__ import annotations
@@ -30,6 +33,15 @@ def fault(resource: str, field: str, code: str, message: str, status: int) -> Re
     return answer(
         {"message": message, "errors": [{"resource": resource, "field": field, "code": code}]}, status
     )
+
+
+# DetailedActivity fields a SummaryActivity lacks (of those this fake plays).
+DETAIL_ONLY = frozenset({"description"})
+
+
+def summary(activity: dict) -> dict:
+    """An activity as the listing shows it."""
+    return {k: v for k, v in activity.items() if k not in DETAIL_ONLY}
 
 
 class FakeStrava(FakeAPI):
@@ -140,7 +152,7 @@ class FakeStrava(FakeAPI):
             return datetime.fromisoformat(a["start_date"].replace("Z", "+00:00")).timestamp()
 
         chosen = sorted((a for a in self.activities.values() if after < started(a) < before), key=started)
-        return answer(chosen[(page - 1) * per_page : page * per_page])
+        return answer([summary(a) for a in chosen[(page - 1) * per_page : page * per_page]])
 
     def create_activity(self, request: Request) -> Response:
         form = request.form

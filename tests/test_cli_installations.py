@@ -78,8 +78,9 @@ def test_push_wait_exits_non_zero_when_the_push_failed(runner, httpserver):
     httpserver.expect_request("/stretchsync/routines", method="POST").respond_with_data("no", status=503)
     result = runner.invoke(args=["push", key, "--routines", "disc-safe", "--wait"])
     assert result.exit_code == 1
-    answer = json.loads(result.output.split("\n", 1)[1])
+    answer = json.loads(result.stdout.split("\n", 1)[1])
     assert answer["status"] == "failed" and answer["attempts"] == 2 and "HTTP 503" in answer["last_error"]
+    assert result.stderr.splitlines() == [f"stretchsync: push {answer['id']} failed: {answer['last_error']}"]
 
 
 def test_push_without_wait_queues_and_prints_the_push_id(runner, httpserver, db):

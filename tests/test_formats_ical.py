@@ -271,6 +271,74 @@ def test_a_completed_occurrence_is_an_override_of_its_series():
     assert str(override["SUMMARY"]).startswith(ical.DONE_MARK)
 
 
+@pytest.mark.parametrize("reader", READERS)
+def test_a_window_starts_the_series_on_a_planned_day_and_drops_older_done_marks(reader):
+    p, done = done_plan()  # Monday 2026-10-19 on: MO, WE, FR; done on Wed 21st and Thu 22nd
+    since = date(2026, 10, 22)  # a Thursday: not planned, so the series start on Friday 23rd
+    first, last = WINDOWS["october"]
+    found = reader(feed_of(p, done=done, since=since), first, last)
+    assert min(o.local for o in found if not o.summary.startswith(ical.DONE_MARK)) == (
+        datetime(2026, 10, 23, 7, 0)
+    )
+    # The Wednesday mark is outside the window and so is its occurrence; the Thursday session
+    # off the schedule is inside it and stays an event of its own.
+    assert [o.local for o in found if o.summary.startswith(ical.DONE_MARK)] == [datetime(2026, 10, 22, 12, 0)]
+    expected = planned(p, date(2026, 10, 23), last)
+    assert (
+        sorted(
+            ((name_of(o.summary), o.local, o.utc) for o in found if not o.summary.startswith(ical.DONE_MARK)),
+            key=lambda o: (o[2], o[0]),
+        )
+        == expected
+    )
+
+
+@pytest.mark.parametrize("seconds", [0, 1, 59, 60, 200, 230, 3600, 3605, 3660, 86399, 86400, 90061, 172800])
+def test_a_done_mark_writes_its_duration_as_icalendar_does(seconds):
+    expected = icalendar.vDuration(timedelta(seconds=seconds)).to_ical().decode()
+    assert ical._duration(seconds) == expected
+
+
+def test_a_done_mark_links_to_its_routine_instead_of_repeating_it():
+    p, done = done_plan()
+    body = feed_of(
+        p, done=done, routine_url=lambda routine_id: f"https://stretch.example/routine/{routine_id}"
+    )
+    cal = icalendar.Calendar.from_ical(body)
+    (override,) = [e for e in cal.walk("VEVENT") if "RECURRENCE-ID" in e]
+    assert str(override["URL"]) == "https://stretch.example/routine/daily-hamstring"
+    text = str(override["DESCRIPTION"])
+    assert text.startswith(ical.DONE_MARK + " Done: " + done[0].done)
+    assert "https://stretch.example/routine/daily-hamstring" in text and "CAUTIONS" not in text
+    series = [e for e in cal.walk("VEVENT") if "RRULE" in e]
+    assert all(str(e["DESCRIPTION"]).startswith("CAUTIONS (read first)") for e in series)
+
+
+def test_done_marks_are_written_byte_for_byte_as_icalendar_writes_them():
+    p, done = done_plan()
+    tricky = "7 min: Lying hamstring stretch, left leg; hold 30 s \\ ✓ äé€ 𝄞. Pain 3/10." * 3
+    done = [
+        done[0],
+        ical.DoneOccurrence("daily-hamstring", datetime(2026, 10, 23, 19, 30), tricky, "wger:18"),
+        ical.DoneOccurrence(
+            "unknown-routine", datetime(2026, 10, 24, 9, 0), tricky, "x:1", routine_name="Plank"
+        ),
+        done[1],
+    ]
+    body = feed_of(
+        p,
+        done=done,
+        created_at=CHANGED - timedelta(days=3),
+        routine_url=lambda routine_id: f"https://stretch.example/routine/{routine_id}?a,b;c",
+    )
+    marks = [e for e in icalendar.Calendar.from_ical(body).walk("VEVENT") if "RRULE" not in e]
+    assert len(marks) == 4
+    for event in marks:
+        # Written again by icalendar from what it read: the very bytes the feed holds.
+        assert event.to_ical() in body
+    assert str(marks[1]["DESCRIPTION"]).startswith("✓ Done: " + tricky)
+
+
 # --- resources for CalDAV, one-off export -------------------------------------------------------
 
 

@@ -30,14 +30,36 @@ def activity(**changes) -> dict:
     return {**base, **changes}
 
 
-@pytest.mark.parametrize("sport_type", ["Yoga", "Workout", "PhysicalTherapy"])
-def test_stretching_sport_types_become_sessions(sport_type):
-    session = strava.parse_activity(activity(sport_type=sport_type), ROUTINE_NAMES)
+@pytest.mark.parametrize(
+    ("name", "sport_type", "description"),
+    [
+        ("Morning ride", "Ride", None),
+        ("Leg day", "WeightTraining", "squats 5x5"),
+        ("Gym", "Workout", "bench, rows, deadlifts"),
+        ("Vinyasa flow", "Yoga", "hamstrings and back"),
+        ("Physio", "PhysicalTherapy", None),
+    ],
+)
+def test_an_activity_not_ours_is_not_a_session(name, sport_type, description):
+    plain = activity(name=name, sport_type=sport_type, description=description)
+    assert strava.parse_activity(plain, ROUTINE_NAMES) is None
+
+
+@pytest.mark.parametrize("sport_type", ["Yoga", "Pilates", "PhysicalTherapy"])
+def test_a_sport_type_the_installation_opted_into_makes_a_session(sport_type):
+    session = strava.parse_activity(
+        activity(sport_type=sport_type), ROUTINE_NAMES, frozenset({"Yoga", "Pilates", "PhysicalTherapy"})
+    )
     assert session is not None
     assert (session.source, session.source_id, session.duration_s) == ("strava", "12345678987654321", 900)
     assert session.started_at == datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
     assert session.routine_id is None
     assert session.notes == "hamstrings and back"
+
+
+def test_opting_into_yoga_takes_no_other_sport_type():
+    only_yoga = frozenset({"Yoga"})
+    assert strava.parse_activity(activity(sport_type="Workout", name="Gym"), ROUTINE_NAMES, only_yoga) is None
 
 
 @pytest.mark.parametrize(
@@ -53,8 +75,38 @@ def test_a_name_we_gave_makes_any_sport_type_a_session(name, routine_id):
     assert session is not None and session.routine_id == routine_id
 
 
+def test_our_marker_in_the_description_makes_a_renamed_activity_a_session():
+    renamed = activity(
+        name="Tuesday", sport_type="Workout", description="Stretching session logged in wger.\nfelt good"
+    )
+    session = strava.parse_activity(renamed, ROUTINE_NAMES)
+    assert session is not None and session.notes.endswith("felt good")
+    assert strava.parse_activity({**renamed, "description": "logged stretching"}, ROUTINE_NAMES) is None
+
+
 def test_a_run_is_not_a_stretching_session():
     assert strava.parse_activity(activity(sport_type="Run", name="Morning run"), ROUTINE_NAMES) is None
+
+
+def test_stretching_sport_types_are_validated():
+    assert strava.stretching_sport_types(None) == frozenset()
+    assert strava.stretching_sport_types(["Yoga", "Pilates"]) == frozenset({"Yoga", "Pilates"})
+
+
+@pytest.mark.parametrize(
+    ("value", "field"),
+    [
+        ("Yoga", "credentials.stretchingSportTypes"),
+        ({"Yoga": True}, "credentials.stretchingSportTypes"),
+        (["Yoga", "yoga"], "credentials.stretchingSportTypes.1"),
+        (["Stretching"], "credentials.stretchingSportTypes.0"),
+        (["Yoga", 5], "credentials.stretchingSportTypes.1"),
+    ],
+)
+def test_an_unknown_sport_type_to_opt_into_names_the_entry(value, field):
+    with pytest.raises(InvalidInput) as failure:
+        strava.stretching_sport_types(value)
+    assert failure.value.field == field
 
 
 @pytest.mark.parametrize(
@@ -102,11 +154,16 @@ def test_a_session_becomes_manual_activity_fields_listing_what_was_done():
         "Pain or discomfort: 2/10",
         "tight today",
     ]
-    # What we post reads back as a stretching session of the same routine.
+    # What we post reads back as a stretching session of the same routine, and carries our marker.
     posted = activity(
-        id=1, name=fields["name"], sport_type=fields["sport_type"], elapsed_time=fields["elapsed_time"]
+        id=1,
+        name=fields["name"],
+        sport_type=fields["sport_type"],
+        elapsed_time=fields["elapsed_time"],
+        description=fields["description"],
     )
     assert strava.parse_activity(posted, ROUTINE_NAMES).routine_id == "daily-hamstring"
+    assert strava.carries_marker(fields["description"])
 
 
 def test_an_unknown_sport_type_is_refused():

@@ -26,14 +26,19 @@ PLAN = {
 
 @pytest.fixture
 def app_config(database_config, tmp_path):
-    return host_config(database_config, tmp_path)
+    # The sessions here have fixed dates: a ten-year window keeps them inside it whatever today is.
+    return {
+        **host_config(database_config, tmp_path),
+        "FEED_HISTORY_DAYS": 3660,
+        "BASE_URL": "https://stretch.example",
+    }
 
 
 @pytest.fixture
 def host(client):
     host = Host(client)
     answer = host.install(plan=PLAN).json
-    host.feed_path = answer["calendarUrl"].removeprefix("http://localhost")
+    host.feed_path = answer["calendarUrl"].removeprefix("https://stretch.example")
     host.calendar_id = answer["calendarId"]
     return host
 
@@ -65,7 +70,11 @@ def test_a_session_marks_its_occurrence_done_and_an_off_plan_one_is_its_own_even
     )
     assert f"Done: 7 min: {left}; {right}." in done.description
     assert "Pain 3/10" in done.description
-    assert "Stop rule" in done.description  # the routine's cautions stay with it
+    # The override says what was done and links to the routine; the series keeps its full text.
+    assert "https://stretch.example/routine/daily-hamstring" in done.description
+    assert "Stop rule" not in done.description
+    series_text = found[datetime(2026, 11, 16, 7, 0)].description
+    assert series_text.startswith("CAUTIONS (read first)") and "Stop rule" in series_text
     series_uid = found[datetime(2026, 11, 16, 7, 0)].uid
     assert done.uid == series_uid  # an override of the series (RECURRENCE-ID), not a new event
     assert not found[datetime(2026, 11, 16, 7, 0)].summary.startswith("✓")

@@ -9,8 +9,10 @@ import pytest
 from hostkit import Host, host_config
 from sqlalchemy import func, select
 
-from plugin.catalog.model import CompletedSession
-from plugin.services.sessions import sync_session
+from plugin.catalog.model import CompletedSession, ExerciseDone
+from plugin.formats import session as session_format
+from plugin.schemas.sessions import ExerciseDoneSchema
+from plugin.services.sessions import EXERCISES_DONE, sync_session
 from plugin.store.installations import by_client_key
 from plugin.store.sessions import SessionRow
 
@@ -75,3 +77,16 @@ def test_an_edit_that_breaks_a_rule_changes_nothing(db, installation_id):
     assert stored(db, installation_id) == before
     with db.unit_of_work() as session:
         assert session.scalar(select(func.count()).select_from(SessionRow)) == 1
+
+
+SAMPLES = [
+    ExerciseDone("lying-hamstring", 1, 3, 30, None, "left"),
+    ExerciseDone("standing-trunk-rotation", None, None, None, 180, None),
+    ExerciseDone("fit:plank/0", 2, None, None, 45, "right"),
+]
+
+
+def test_the_stored_exercises_read_back_as_the_schema_reads_them():
+    written = EXERCISES_DONE.dump(SAMPLES)
+    assert session_format.exercises_done(written) == tuple(ExerciseDoneSchema(many=True).load(written))
+    assert session_format.exercises_done(written) == tuple(SAMPLES)

@@ -88,10 +88,18 @@ def event(object_id: int, aspect: str = "create", **changes) -> dict:
     }
 
 
+def hours_ago(hours: float) -> str:
+    return (datetime.now(UTC) - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def recent_yoga(fake: FakeStrava) -> dict:
-    """A yoga activity the athlete did an hour ago."""
-    start = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return fake.add(name="Yoga", sport_type="Yoga", start_date=start)
+    """A yoga class the athlete did an hour ago: not ours unless the installation opted into Yoga."""
+    return fake.add(name="Yoga", sport_type="Yoga", start_date=hours_ago(1))
+
+
+def recent_stretch(fake: FakeStrava) -> dict:
+    """A stretching session the athlete logged an hour ago under a routine's name."""
+    return fake.add(name="Trunk rotation", sport_type="Workout", start_date=hours_ago(1), elapsed_time=300)
 
 
 # --- the subscription handshake ------------------------------------------------------------
@@ -221,20 +229,18 @@ def test_the_connect_link_needs_a_signed_call(client, host):
 
 def test_events_replayed_and_out_of_order_store_one_session_each(app, client, db, host, fake):
     assert connect(client, host, fake).status_code == 200
-    start = (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    yoga = fake.add(name="Evening yoga", sport_type="Yoga", start_date=start, elapsed_time=900)
+    start = hours_ago(2)
+    named = fake.add(name="Daily hamstring stretch", sport_type="Yoga", start_date=start, elapsed_time=900)
     ours = fake.add(
         name="Stretching: Trunk rotation", sport_type="Workout", start_date=start, elapsed_time=200
     )
-    run = fake.add(name="Morning run", sport_type="Run", start_date=start)
     sent = [
         event(ours["id"], "update", updates={"title": "Stretching: Trunk rotation"}),
-        event(yoga["id"]),
+        event(named["id"]),
         event(ours["id"]),
-        event(yoga["id"]),
-        event(run["id"]),
+        event(named["id"]),
         event(ours["id"]),
-        event(yoga["id"], "update", updates={"type": "Yoga"}),
+        event(named["id"], "update", updates={"type": "Yoga"}),
     ]
     for body in sent:
         started = time.monotonic()
@@ -247,20 +253,81 @@ def test_events_replayed_and_out_of_order_store_one_session_each(app, client, db
 
     sessions = host.call("GET", "/sessions").get_json()
     assert sorted((s["source_id"], s["routine"], s["duration_s"]) for s in sessions) == sorted(
-        [(str(yoga["id"]), None, 900), (str(ours["id"]), "trunk-rotation", 200)]
+        [(str(named["id"]), "daily-hamstring", 900), (str(ours["id"]), "trunk-rotation", 200)]
     )
     assert all(s["source"] == "strava" for s in sessions)
 
 
-def test_a_delete_event_removes_the_session(app, client, host, fake):
+def test_only_activities_that_are_ours_are_imported(app, client, host, fake):
     connect(client, host, fake)
-    yoga = recent_yoga(fake)
-    client.post("/webhooks/strava", json=event(yoga["id"]))
+    start = hours_ago(3)
+    others = [
+        fake.add(name="Morning ride", sport_type="Ride", type="Ride", start_date=start),
+        fake.add(name="Leg day", sport_type="Workout", start_date=start, description="squats 5x5, deadlifts"),
+        fake.add(name="Heavy lifting", sport_type="WeightTraining", start_date=start),
+        fake.add(name="Vinyasa class", sport_type="Yoga", start_date=start, description="hamstrings, hips"),
+    ]
+    named = fake.add(name="Stretching: Trunk rotation", sport_type="Workout", start_date=start)
+    # Posted by us (an earlier connection) and renamed since: the description still has our marker.
+    marked = fake.add(
+        name="Tuesday",
+        sport_type="Workout",
+        start_date=start,
+        description="Stretching session logged in wger.\n- Lying hamstring stretch, left leg: 1 set",
+    )
+    for activity in [*others, named, marked]:
+        client.post("/webhooks/strava", json=event(activity["id"]))
+    run_queue(app)
+
+    sessions = host.call("GET", "/sessions").get_json()
+    assert sorted((s["source_id"], s["routine"]) for s in sessions) == sorted(
+        [(str(named["id"]), "trunk-rotation"), (str(marked["id"]), None)]
+    )
+    (note,) = [s["notes"] for s in sessions if s["source_id"] == str(marked["id"])]
+    assert "Lying hamstring stretch" in note  # the detail's description, not the listing's nothing
+
+
+def test_an_update_changes_the_session_in_place(app, client, host, fake):
+    connect(client, host, fake)
+    activity = recent_stretch(fake)
+    client.post("/webhooks/strava", json=event(activity["id"]))
+    run_queue(app)
+    (before,) = host.call("GET", "/sessions").get_json()
+    assert (before["routine"], before["duration_s"]) == ("trunk-rotation", 300)
+
+    # The athlete renames it to another routine and corrects the time; Strava says only "title".
+    activity.update(name="Stretching: Daily hamstring stretch", elapsed_time=480, description="better")
+    client.post("/webhooks/strava", json=event(activity["id"], "update", updates={"title": activity["name"]}))
+    run_queue(app)
+
+    (after,) = host.call("GET", "/sessions").get_json()
+    assert after["id"] == before["id"]
+    assert (after["routine"], after["duration_s"], after["notes"]) == ("daily-hamstring", 480, "better")
+
+
+def test_an_update_that_makes_it_no_longer_ours_removes_the_session(app, client, host, fake):
+    connect(client, host, fake)
+    activity = recent_stretch(fake)
+    client.post("/webhooks/strava", json=event(activity["id"]))
     run_queue(app)
     assert len(host.call("GET", "/sessions").get_json()) == 1
-    del fake.activities[yoga["id"]]
-    client.post("/webhooks/strava", json=event(yoga["id"], "delete"))
-    client.post("/webhooks/strava", json=event(yoga["id"]))  # a late create: the activity is gone
+
+    activity.update(name="Leg day", sport_type="WeightTraining", type="WeightTraining")
+    client.post("/webhooks/strava", json=event(activity["id"], "update", updates={"type": "WeightTraining"}))
+    run_queue(app)
+
+    assert host.call("GET", "/sessions").get_json() == []
+
+
+def test_a_delete_event_removes_the_session(app, client, host, fake):
+    connect(client, host, fake)
+    activity = recent_stretch(fake)
+    client.post("/webhooks/strava", json=event(activity["id"]))
+    run_queue(app)
+    assert len(host.call("GET", "/sessions").get_json()) == 1
+    del fake.activities[activity["id"]]
+    client.post("/webhooks/strava", json=event(activity["id"], "delete"))
+    client.post("/webhooks/strava", json=event(activity["id"]))  # a late create: the activity is gone
     run_queue(app)
     assert host.call("GET", "/sessions").get_json() == []
 
@@ -269,7 +336,7 @@ def test_an_expired_token_is_refreshed_and_the_new_one_kept(app, client, db, hos
     connect(client, host, fake)
     before = json.loads(crypto.decrypt(secret_key(app), installation(db, host).credentials_enc))["strava"]
     fake.expire_all()
-    yoga = recent_yoga(fake)
+    yoga = recent_stretch(fake)
     client.post("/webhooks/strava", json=event(yoga["id"]))
     run_queue(app)
 
@@ -289,7 +356,7 @@ def test_deauthorization_disables_sync(app, client, db, host, fake):
     )
     run_queue(app)
     assert installation(db, host).tracker_state["strava"]["sync"] is False
-    yoga = recent_yoga(fake)
+    yoga = recent_stretch(fake)
     client.post("/webhooks/strava", json=event(yoga["id"]))
     run_queue(app)
     assert host.call("GET", "/sessions").get_json() == []
@@ -343,8 +410,10 @@ def test_sessions_done_elsewhere_are_posted_once_and_not_imported_back(app, clie
     assert posted.form["elapsed_time"] == "420"
     assert "Lying hamstring stretch, left leg: 1 set, 1 reps, hold 30 s" in posted.form["description"]
     (activity_id,) = fake.activities
-    # Strava tells us about the activity we made: it is not a new session.
+    # Strava tells us about the activity we made, and about the athlete renaming it: no new session.
     client.post("/webhooks/strava", json=event(activity_id))
+    fake.activities[activity_id]["name"] = "Tuesday stretch"
+    client.post("/webhooks/strava", json=event(activity_id, "update", updates={"title": "Tuesday stretch"}))
     run_queue(app)
     assert [s["source"] for s in host.call("GET", "/sessions").get_json()] == ["host"]
 
@@ -385,6 +454,7 @@ def test_a_strava_host_installation_with_its_own_tokens_takes_events(app, client
         "refreshToken": issued["refresh_token"],
         "expiresAt": issued["expires_at"],
         "athleteId": ATHLETE_ID,
+        "stretchingSportTypes": ["Yoga"],  # this athlete logs stretching as Yoga
     }
     assert host.install(tracker="strava", credentials=credentials).status_code == 201
     yoga = recent_yoga(fake)
@@ -400,7 +470,7 @@ def test_a_strava_host_installation_with_its_own_tokens_takes_events(app, client
 def test_an_activity_the_import_rules_refuse_is_logged_not_retried(app, client, host, fake, caplog):
     caplog.set_level(logging.INFO)
     connect(client, host, fake)
-    future = fake.add(name="Yoga", sport_type="Yoga", start_date="2099-01-01T07:00:00Z")
+    future = fake.add(name="Trunk rotation", sport_type="Workout", start_date="2099-01-01T07:00:00Z")
     client.post("/webhooks/strava", json=event(future["id"]))
     run_queue(app)
     assert "breaks a rule (started_at" in caplog.text
@@ -414,3 +484,35 @@ def test_connecting_without_a_configured_strava_app_is_a_clear_page(app, client,
     answer = client.get(link)
     assert answer.status_code == 422 and answer.mimetype == "text/html"
     assert "PLUGIN_STRAVA_CLIENT_ID" in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("sport_types", "field"),
+    [
+        (["Yoga", "Stretching"], "credentials.stretchingSportTypes.1"),
+        (["yoga"], "credentials.stretchingSportTypes.0"),
+        ("Yoga", "credentials.stretchingSportTypes"),
+    ],
+)
+def test_an_unknown_sport_type_to_opt_into_is_a_422_and_installs_nothing(client, db, sport_types, field):
+    host = Host(client)
+    answer = host.install(
+        tracker="strava", credentials={"athleteId": ATHLETE_ID, "stretchingSportTypes": sport_types}
+    )
+    assert answer.status_code == 422 and answer.mimetype == "application/problem+json"
+    assert field in answer.get_json()["errors"]
+    with db.unit_of_work() as session:
+        assert installation_repo.by_client_key(session, host.client_key) is None
+
+
+def test_an_activity_recorded_as_posted_while_its_event_was_handled_is_not_imported(
+    app, client, db, host, fake
+):
+    connect(client, host, fake, post_sessions=True)
+    host.import_session(session_body("hevy-3"))
+    row = installation(db, host)
+    (activity_id,) = service.post_pending(db, secret_key(app), app.config, row.id)
+    # The event's first look saw no posted id; the write checks again.
+    outcome = service.activity_changed(db, secret_key(app), app.config, row.id, activity_id)
+    assert outcome == "ignored: an activity we posted"
+    assert [s["source"] for s in host.call("GET", "/sessions").get_json()] == ["host"]

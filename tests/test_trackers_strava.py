@@ -191,21 +191,55 @@ def test_a_post_that_timed_out_is_found_instead_of_repeated(fake):
     assert len(fake.requests("POST", "/api/v3/activities")) == 1
 
 
-def test_pull_keeps_stretching_activities_after_the_cursor(fake):
+def test_pull_takes_only_our_activities_with_their_descriptions(fake):
     tracker = connected(fake)
-    yoga = fake.add(name="Evening yoga", sport_type="Yoga", start_date="2026-11-20T18:00:00Z")
-    fake.add(name="Morning run", sport_type="Run", start_date="2026-11-20T06:00:00Z")
-    ours = fake.add(name="Stretching: Trunk rotation", sport_type="Walk", start_date="2026-11-21T07:00:00Z")
+    fake.add(name="Evening yoga", sport_type="Yoga", start_date="2026-11-20T18:00:00Z")
+    fake.add(name="Leg day", sport_type="WeightTraining", start_date="2026-11-20T17:00:00Z")
+    run = fake.add(name="Morning run", sport_type="Run", start_date="2026-11-20T06:00:00Z")
+    renamed = fake.add(
+        name="Tuesday",
+        sport_type="Workout",
+        start_date="2026-11-20T19:00:00Z",
+        description="Stretching session logged in wger.\n- Lying hamstring stretch: 1 set",
+    )
+    ours = fake.add(
+        name="Stretching: Trunk rotation",
+        sport_type="Walk",
+        start_date="2026-11-21T07:00:00Z",
+        description="slow and easy",
+    )
+    fake.add(name="Before the cursor", sport_type="Workout", start_date="2026-11-19T07:00:00Z")
 
     result = tracker.pull(str(int(datetime(2026, 11, 20).timestamp())), {"Trunk rotation": "trunk-rotation"})
 
-    assert [(s.source_id, s.routine_id) for s in result.sessions] == [
-        (str(yoga["id"]), None),
-        (str(ours["id"]), "trunk-rotation"),
+    # The listing has no description: what a session keeps as notes comes from the detail.
+    assert [(s.source_id, s.routine_id, s.notes) for s in result.sessions] == [
+        (str(renamed["id"]), None, renamed["description"]),
+        (str(ours["id"]), "trunk-rotation", "slow and easy"),
     ]
     (listing,) = fake.requests("GET", "/api/v3/athlete/activities")
     assert listing.args["after"] == str(int(datetime(2026, 11, 20).timestamp()))
+    assert fake.requests("GET", f"/api/v3/activities/{run['id']}") == []  # a run with its own name
     assert result.cursor == str(int(datetime.fromisoformat("2026-11-21T07:00:00+00:00").timestamp()))
+
+
+def test_pull_takes_the_sport_types_opted_into_and_skips_what_we_posted(fake):
+    tracker = connected(fake)
+    yoga = fake.add(name="Evening yoga", sport_type="Yoga", start_date="2026-11-20T18:00:00Z")
+    fake.add(name="Gym", sport_type="Workout", start_date="2026-11-20T17:00:00Z")
+    posted = fake.add(
+        name="Stretching: Trunk rotation",
+        sport_type="Workout",
+        start_date="2026-11-20T19:00:00Z",
+        description="Stretching session logged in hevy.",
+    )
+    tracker.sport_types = frozenset({"Yoga"})
+    tracker.posted_ids = frozenset({str(posted["id"])})
+
+    result = tracker.pull("0", {"Trunk rotation": "trunk-rotation"})
+
+    assert [s.source_id for s in result.sessions] == [str(yoga["id"])]
+    assert fake.requests("GET", f"/api/v3/activities/{posted['id']}") == []
 
 
 def test_a_routine_cannot_be_pushed_to_strava(fake):

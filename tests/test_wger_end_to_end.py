@@ -69,8 +69,9 @@ def install(runner, wger_server, token: str, key: str, routines: list[str]) -> N
 
 
 def push_wait(runner, key: str) -> tuple[int, dict]:
-    code, output = cli(runner, "push", key, "--wait")
-    return code, json.loads(output.split("\n", 1)[1])
+    result = runner.invoke(args=["push", key, "--wait"])
+    # stdout: the push id, then the record; a failure adds its one line on stderr.
+    return result.exit_code, json.loads(result.stdout.split("\n", 1)[1])
 
 
 def test_install_push_log_sync_sessions(runner, wger_server, wger_user):

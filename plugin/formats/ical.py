@@ -14,17 +14,20 @@ Shape of a feed (see docs/icalendar.md):
   bumps SEQUENCE, as clients expect for a changed series (RFC 5545 §3.8.7.4);
 - a VTIMEZONE per TZID written with yearly RRULE observances (``plugin.formats.vtimezone``);
 - a completed occurrence becomes an override VEVENT (same UID + RECURRENCE-ID),
-  a completed session off the schedule becomes an event of its own.
+  a completed session off the schedule becomes an event of its own;
+- history is windowed: with ``since`` every series starts at the first planned day on
+  or after it and done marks before it are left out, so a feed stays the same size
+  however many sessions are stored; an override says what was done (and the pain) and
+  links to the routine, the series keeps the routine's full text, cautions first.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from icalendar import Alarm, Calendar, Component, Event, vDuration
@@ -130,9 +133,24 @@ def series_of(plan: Plan, feed_id: str) -> list[Series]:
     ]
 
 
-def first_date(plan: Plan, changed_at: datetime) -> date:
-    """The plan's start, or the local date of its last change when it has none."""
-    return plan.start or changed_at.astimezone(ZoneInfo(plan.timezone)).date()
+def first_date(plan: Plan, changed_at: datetime, since: date | None = None) -> date:
+    """The first day of the feed's series: the plan's start, or the local date of its last change.
+
+    With ``since`` (the start of the history window) a series never starts before it: it
+    starts on the first planned day on or after ``since``. That day is itself an occurrence
+    of the weekly rule, so DTSTART adds no stray instance (RFC 5545 §3.8.5.3 counts DTSTART
+    as the first instance) and every later occurrence, and so every RECURRENCE-ID, keeps
+    the same date-time whatever the window.
+    """
+    first = plan.start or changed_at.astimezone(ZoneInfo(plan.timezone)).date()
+    if since is None or since <= first:
+        return first
+    day = since
+    for _ in range(7):
+        if WEEKDAYS[day.weekday()] in plan.days:
+            return day
+        day += timedelta(days=1)
+    return since  # a plan names at least one day; unreachable for a valid plan
 
 
 def is_occurrence(plan: Plan, first: date, series: Series, local_start: datetime) -> bool:
@@ -185,18 +203,54 @@ def build_feed(
     changed_at: datetime,
     created_at: datetime | None = None,
     done: Iterable[DoneOccurrence] = (),
+    since: date | None = None,
+    routine_url: Callable[[str], str] | None = None,
 ) -> Calendar:
-    """The subscribable calendar of ``plan``.
+    """The subscribable calendar of ``plan`` as an icalendar object (``feed`` gives its bytes).
 
     Parameters:
         feed_id: the subscription's public id (never its token); every UID derives from it.
         sequence: SEQUENCE of every series; the caller bumps it when the plan changes.
         changed_at: when the plan last changed; becomes DTSTAMP and LAST-MODIFIED.
         done: completed sessions to show as done (see ``DoneOccurrence``).
+        since: first day of the history window (plan time); series start there, earlier
+            done marks are left out (see ``first_date``). None: the whole plan.
+        routine_url: the public page of a routine by id, linked from each done mark.
+    """
+    body = feed(
+        plan,
+        feed_id=feed_id,
+        sequence=sequence,
+        changed_at=changed_at,
+        created_at=created_at,
+        done=done,
+        since=since,
+        routine_url=routine_url,
+    )
+    return Calendar.from_ical(body)
+
+
+def feed(
+    plan: Plan,
+    *,
+    feed_id: str,
+    sequence: int,
+    changed_at: datetime,
+    created_at: datetime | None = None,
+    done: Iterable[DoneOccurrence] = (),
+    since: date | None = None,
+    routine_url: Callable[[str], str] | None = None,
+) -> bytes:
+    """The feed of ``plan`` as bytes (CRLF, folded at 75 octets, UTF-8); parameters as ``build_feed``.
+
+    The calendar, its VTIMEZONE and the series are written by icalendar; the done marks,
+    up to a few hundred small events of one shape, are written line by line
+    (``_DoneWriter``), byte for byte as icalendar would write them, at a fraction of its
+    cost, so a feed with a window of history builds in about the time of an empty one.
     """
     zone = ZoneInfo(plan.timezone)
     stamp = _stamp(changed_at)
-    first = first_date(plan, changed_at)
+    first = first_date(plan, changed_at, since)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -210,9 +264,18 @@ def build_feed(
     cal.add("x-published-ttl", vDuration(REFRESH))  # Outlook's polling hint
     # A year earlier than the first event, so every occurrence lies after an observance's DTSTART.
     cal.add_component(vtimezone(plan.timezone, first.year - 1))
+    head = cal.to_ical()
+    assert head.endswith(_END_CALENDAR)
+    parts = [head[: -len(_END_CALENDAR)]]
 
-    done = list(done)
-    matched: set[DoneOccurrence] = set()
+    # Outside the window nothing is shown: neither the occurrence (the series starts later)
+    # nor its done mark, so no occurrence a session met can show as open.
+    done = [o for o in done if since is None or o.local_start.date() >= since]
+    by_routine: dict[str, list[int]] = {}
+    for index, occurrence in enumerate(done):
+        by_routine.setdefault(occurrence.routine_id, []).append(index)
+    writer = _DoneWriter(plan.timezone, sequence, stamp, created_at)
+    matched: set[int] = set()
     for series in series_of(plan, feed_id):
         routine = series.routine
         start = datetime.combine(first, series.at, tzinfo=zone)
@@ -225,66 +288,160 @@ def build_feed(
         event.add("transp", "OPAQUE")
         for minutes in plan.reminders_min:
             event.add_component(_alarm(routine, minutes))
-        cal.add_component(event)
-        for occurrence in done:
-            if occurrence.routine_id == routine.id and is_occurrence(
-                plan, first, series, occurrence.local_start
-            ):
-                matched.add(occurrence)
-                cal.add_component(_done_override(series, occurrence, zone, sequence, stamp, created_at))
-    for occurrence in done:
-        if occurrence not in matched:
-            cal.add_component(_done_event(plan, feed_id, occurrence, zone, sequence, stamp))
-    return cal
+        parts.append(event.to_ical())
+        link = routine_url(routine.id) if routine_url else None
+        for index in by_routine.get(routine.id, ()):
+            if index not in matched and is_occurrence(plan, first, series, done[index].local_start):
+                matched.add(index)
+                parts.append(writer.override(series, done[index], link))
+    for index, occurrence in enumerate(done):
+        if index not in matched:
+            link = routine_url(occurrence.routine_id) if routine_url and occurrence.routine_id else None
+            parts.append(writer.event(plan, feed_id, occurrence, link))
+    parts.append(_END_CALENDAR)
+    return b"".join(parts)
 
 
-def _done_text(occurrence: DoneOccurrence) -> str:
-    return f"{DONE_MARK} Done: {occurrence.done}"
+_END_CALENDAR = b"END:VCALENDAR\r\n"
+FOLD_OCTETS = 75  # RFC 5545 §3.1: lines longer than 75 octets are folded
 
 
-def _done_override(
-    series: Series,
-    occurrence: DoneOccurrence,
-    zone: ZoneInfo,
-    sequence: int,
-    stamp: datetime,
-    created: datetime | None,
-) -> Event:
-    # RFC 5545 §3.8.4.4: an override shares the UID and names the occurrence in RECURRENCE-ID.
-    start = occurrence.local_start.replace(tzinfo=zone)
-    event = _base_event(series.uid, start, series.routine.duration_s, sequence, stamp, created)
-    event.add("recurrence-id", start)
-    event.add("summary", f"{DONE_MARK} {summary(series.routine)}")
-    event.add("categories", _categories(series.routine))
-    event.add("description", _done_text(occurrence) + "\n\n" + description(series.routine))
-    event.add("transp", "TRANSPARENT")
-    return event
+def _done_text(occurrence: DoneOccurrence, link: str | None = None) -> str:
+    text = f"{DONE_MARK} Done: {occurrence.done}"
+    if link:
+        text += f"\n\nThe routine, cautions first: {link}"
+    return text
+
+
+def _escape(text: str) -> str:
+    # RFC 5545 §3.3.11 TEXT, in icalendar's order (a line break of any kind becomes \n).
+    return (
+        text.replace("\\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """RFC 5545 §3.1 folding as icalendar does it: at most 74 octets a line, never inside a
+    UTF-8 sequence, and an escape's backslash stays with the character it escapes."""
+    data = line.encode("utf-8")
+    if len(data) < FOLD_OCTETS:
+        return line
+    pieces: list[bytes] = []
+    start = 0
+    while len(data) - start >= FOLD_OCTETS:
+        end = start + FOLD_OCTETS - 1
+        while data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: back to the character's start
+            end -= 1
+        if data[end - 1] in b"\\^" and end - 1 > start:
+            end -= 1
+        pieces.append(data[start:end])
+        start = end
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces).decode("utf-8")
+
+
+class _DoneWriter:
+    """Writes the done marks of one feed as content lines, as icalendar writes an Event.
+
+    icalendar puts an event's properties in its canonical order (SUMMARY, DTSTART, DTEND,
+    DURATION, DTSTAMP, UID, RECURRENCE-ID, SEQUENCE, …), the others alphabetically after
+    them; the same order here keeps the bytes identical. Everything but the date-times and
+    the description is the same for every mark of a series, so it is written once.
+    """
+
+    def __init__(self, tzid: str, sequence: int, stamp: datetime, created: datetime | None) -> None:
+        self.tzid = tzid
+        utc_stamp = f"{_stamp(stamp):%Y%m%dT%H%M%SZ}"
+        self.stamp = f"DTSTAMP:{utc_stamp}\r\n"
+        self.sequence = f"SEQUENCE:{sequence}\r\n"
+        self.created = f"CREATED:{_stamp(created):%Y%m%dT%H%M%SZ}\r\n" if created is not None else ""
+        self.modified = f"LAST-MODIFIED:{utc_stamp}\r\n"
+        self._series: dict[tuple[str, str | None], tuple[str, str, str, str]] = {}
+
+    def _local(self, name: str, at: datetime) -> str:
+        return (
+            f"{name};TZID={self.tzid}:"
+            f"{at.year:04d}{at.month:02d}{at.day:02d}T{at.hour:02d}{at.minute:02d}{at.second:02d}\r\n"
+        )
+
+    def _fixed(
+        self,
+        uid: str,
+        summary_text: str,
+        seconds: int,
+        categories: list[str],
+        created: bool,
+        link: str | None,
+    ) -> tuple[str, str, str, str]:
+        return (
+            "BEGIN:VEVENT\r\n" + _fold("SUMMARY:" + _escape(summary_text)) + "\r\n",
+            f"DURATION:{_duration(seconds)}\r\n" + self.stamp + _fold(f"UID:{_escape(uid)}") + "\r\n",
+            self.sequence
+            + _fold("CATEGORIES:" + ",".join(_escape(c) for c in categories))
+            + "\r\n"
+            + (self.created if created else ""),
+            self.modified
+            + "TRANSP:TRANSPARENT\r\n"
+            + (_fold("URL:" + link) + "\r\n" if link else "")  # RFC 5545 §3.8.4.6
+            + "END:VEVENT\r\n",
+        )
+
+    @staticmethod
+    def _description(occurrence: DoneOccurrence, link: str | None) -> str:
+        # What was done and the pain, not the routine again: its full text is on the series and
+        # on the linked page, and repeating it made a year of history weigh 600 KiB.
+        return _fold("DESCRIPTION:" + _escape(_done_text(occurrence, link))) + "\r\n"
+
+    def override(self, series: Series, occurrence: DoneOccurrence, link: str | None) -> bytes:
+        """The done occurrence of a series: RFC 5545 §3.8.4.4, same UID and a RECURRENCE-ID."""
+        fixed = self._series.get((series.uid, link))
+        if fixed is None:
+            routine = series.routine
+            summary_text = f"{DONE_MARK} {summary(routine)}"
+            fixed = self._fixed(
+                series.uid, summary_text, routine.duration_s, _categories(routine), True, link
+            )
+            self._series[(series.uid, link)] = fixed
+        start = self._local("DTSTART", occurrence.local_start)
+        recurrence = "RECURRENCE-ID" + start[7:]
+        after_uid = recurrence + fixed[2]
+        text = fixed[0] + start + fixed[1] + after_uid + self._description(occurrence, link) + fixed[3]
+        return text.encode("utf-8")
+
+    def event(self, plan: Plan, feed_id: str, occurrence: DoneOccurrence, link: str | None) -> bytes:
+        """A completed session that meets no planned occurrence: an event of its own."""
+        routine = next((r for r in plan.routines if r.id == occurrence.routine_id), None)
+        name = routine.name if routine else (occurrence.routine_name or CATEGORY)
+        seconds = occurrence.duration_s or (routine.duration_s if routine else 60)
+        uid = done_uid(feed_id, occurrence.key)
+        fixed = self._fixed(uid, f"{DONE_MARK} {name}", seconds, [CATEGORY], False, link)
+        start = self._local("DTSTART", occurrence.local_start)
+        text = fixed[0] + start + fixed[1] + fixed[2] + self._description(occurrence, link) + fixed[3]
+        return text.encode("utf-8")
+
+
+def _duration(seconds: int) -> str:
+    """RFC 5545 §3.3.6, as icalendar's vDuration writes it: PT3M50S, PT1H0M5S, P1DT2H, P0D."""
+    days, rest = divmod(seconds, 86400)
+    hours, minutes, secs = rest // 3600, rest % 3600 // 60, rest % 60
+    time_part = ""
+    if rest:
+        time_part = "T" + (f"{hours}H" if hours else "")
+        time_part += f"{minutes}M" if minutes or (hours and secs) else ""
+        time_part += f"{secs}S" if secs else ""
+    return f"P{time_part}" if days == 0 and time_part else f"P{days}D{time_part}"
 
 
 def done_uid(feed_id: str, key: str) -> str:
     """The UID of a completed session that matches no planned occurrence."""
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
     return f"{feed_id}-done-{digest}@{UID_DOMAIN}"
-
-
-def _done_event(
-    plan: Plan, feed_id: str, occurrence: DoneOccurrence, zone: ZoneInfo, sequence: int, stamp: datetime
-) -> Event:
-    routine = next((r for r in plan.routines if r.id == occurrence.routine_id), None)
-    name = routine.name if routine else (occurrence.routine_name or CATEGORY)
-    seconds = occurrence.duration_s or (routine.duration_s if routine else 60)
-    start = occurrence.local_start.replace(tzinfo=zone)
-    event = _base_event(done_uid(feed_id, occurrence.key), start, seconds, sequence, stamp, None)
-    event.add("summary", f"{DONE_MARK} {name}")
-    event.add("categories", [CATEGORY])
-    event.add("description", _done_text(occurrence))
-    event.add("transp", "TRANSPARENT")
-    return event
-
-
-def feed(plan: Plan, **options: Any) -> bytes:
-    """The feed of ``plan`` as bytes (CRLF, folded at 75 octets, UTF-8); options as ``build_feed``."""
-    return build_feed(plan, **options).to_ical()
 
 
 def resources(calendar_bytes: bytes) -> dict[str, bytes]:

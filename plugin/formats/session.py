@@ -38,22 +38,26 @@ def from_dict(data: dict[str, Any]) -> CompletedSession:
         routine_id=data.get("routine"),
         started_at=started_at,
         duration_s=data["duration_s"],
-        exercises=tuple(
-            ExerciseDone(
-                exercise_id=item["exercise"],
-                side=item.get("side"),
-                **{k: item.get(k) for k in EXERCISE_FIELDS},
-            )
-            for item in data.get("exercises") or ()
-        ),
+        exercises=exercises_done(data.get("exercises")),
         pain=data.get("pain"),
         notes=data.get("notes") or "",
     )
 
 
-def exercise_dict(done: ExerciseDone) -> dict[str, Any]:
-    out: dict[str, Any] = {"exercise": done.exercise_id}
-    out.update({k: getattr(done, k) for k in EXERCISE_FIELDS if getattr(done, k) is not None})
-    if done.side:
-        out["side"] = done.side
-    return out
+def exercises_done(items: Any) -> tuple[ExerciseDone, ...]:
+    """The stored ``exercises`` list as the model (written by plugin.schemas' ExerciseDoneSchema).
+
+    A plain reader rather than the schema's load: a feed rebuild reads a few hundred of
+    these. tests/test_services_sessions.py holds it to the schema's own reading.
+    """
+    return tuple(
+        ExerciseDone(
+            item["exercise"],
+            item.get("sets"),
+            item.get("reps"),
+            item.get("hold_s"),
+            item.get("duration_s"),
+            item.get("side"),
+        )
+        for item in items or ()
+    )

@@ -1,10 +1,13 @@
 """Strava API v3: activities in as completed sessions, sessions out as manual activities.
 
 Strava has no planned workouts (docs/strava.md#manual-activities), so nothing of a routine
-is pushed; what travels is a completed session. An activity counts as a
-stretching session when its ``sport_type`` is one of STRETCH_SPORT_TYPES (docs/strava.md#sport-types)
-or its name is one we give activities ("Stretching: <routine>") or a routine's
-own name. Webhook events (docs/strava.md#webhooks) are validated here into StravaEvent.
+is pushed; what travels is a completed session. An athlete's Strava holds runs, rides,
+gym sessions and yoga classes too, so an activity counts as a stretching session only
+when it is ours (docs/strava.md#which-activities-count): its name is one we give
+activities ("Stretching: <routine>") or a routine's own name, its description carries
+the marker line we write into activities we post, or its ``sport_type`` is one the
+installation opted into (``stretchingSportTypes``, empty unless set). Webhook events
+(docs/strava.md#webhooks) are validated here into StravaEvent.
 """
 
 from __future__ import annotations
@@ -18,9 +21,29 @@ from plugin.errors import InvalidInput
 from plugin.formats.text import done_line
 from plugin.formats.timestamps import parse_aware
 
-STRETCH_SPORT_TYPES = frozenset({"Yoga", "Workout", "PhysicalTherapy"})
+# Every SportType of Strava's API reference (stravalib 2.6.0's enum), PhysicalTherapy
+# included (docs/strava.md#sport-types): what an installation may opt into.
+SPORT_TYPES = frozenset(
+    {
+        "AlpineSki", "BackcountrySki", "Badminton", "Canoeing", "Crossfit", "EBikeRide",
+        "Elliptical", "EMountainBikeRide", "Golf", "GravelRide", "Handcycle",
+        "HighIntensityIntervalTraining", "Hike", "IceSkate", "InlineSkate", "Kayaking",
+        "Kitesurf", "MountainBikeRide", "NordicSki", "PhysicalTherapy", "Pickleball", "Pilates",
+        "Racquetball", "Ride", "RockClimbing", "RollerSki", "Rowing", "Run", "Sail",
+        "Skateboard", "Snowboard", "Snowshoe", "Soccer", "Squash", "StairStepper",
+        "StandUpPaddling", "Surfing", "Swim", "TableTennis", "Tennis", "TrailRun",
+        "Velomobile", "VirtualRide", "VirtualRow", "VirtualRun", "Walk", "WeightTraining",
+        "Wheelchair", "Windsurf", "Workout", "Yoga",
+    }
+)  # fmt: skip
+# The sport types we may post a session as (PLUGIN_STRAVA_SPORT_TYPE picks one).
+POST_SPORT_TYPES = frozenset({"Yoga", "Workout", "PhysicalTherapy"})
 DEFAULT_SPORT_TYPE = "Workout"  # PhysicalTherapy there is UNCONFIRMED (docs/strava.md#unconfirmed)
 NAME_PREFIX = "Stretching: "
+# The first line of every description we post: an activity whose description carries it
+# came from us, whatever the athlete renamed it to.
+MARKER = "Stretching session logged in "
+SPORT_TYPES_FIELD = "credentials.stretchingSportTypes"
 OBJECT_TYPES = ("activity", "athlete")
 ASPECT_TYPES = ("create", "update", "delete")
 
@@ -41,15 +64,54 @@ def routine_for_name(name: Any, routine_ids_by_name: Mapping[str, str]) -> str |
     return by_folded.get(wanted.strip().casefold())
 
 
-def is_stretching(activity: Mapping[str, Any], routine_ids_by_name: Mapping[str, str]) -> bool:
-    """Whether an activity is a stretching session: by sport type or by a name we know."""
+def carries_marker(description: Any) -> bool:
+    """Whether a description has the marker line we write into the activities we post."""
+    if not isinstance(description, str):
+        return False
+    return any(line.strip().startswith(MARKER) for line in description.splitlines())
+
+
+def stretching_sport_types(value: Any) -> frozenset[str]:
+    """The installation's ``stretchingSportTypes``: Strava sport type names (none when absent).
+
+    InvalidInput names ``credentials.stretchingSportTypes`` or the entry at fault.
+    """
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list):
+        raise InvalidInput(
+            "stretchingSportTypes must be a list of Strava sport types", field=SPORT_TYPES_FIELD
+        )
+    for i, name in enumerate(value):
+        if name not in SPORT_TYPES:
+            raise InvalidInput(
+                f"{name!r} is not a Strava sport type (e.g. Yoga, Pilates, Workout)",
+                field=f"{SPORT_TYPES_FIELD}.{i}",
+            )
+    return frozenset(value)
+
+
+def matches_routine(activity: Mapping[str, Any], routine_ids_by_name: Mapping[str, str]) -> bool:
+    """Whether an activity is one of ours: a name we gave, a routine's name, or our marker."""
     name = activity.get("name")
-    ours = isinstance(name, str) and (name.startswith(NAME_PREFIX) or name == activity_name(None))
+    named_by_us = isinstance(name, str) and (name.startswith(NAME_PREFIX) or name == activity_name(None))
     return (
-        activity.get("sport_type") in STRETCH_SPORT_TYPES
-        or ours
+        named_by_us
         or routine_for_name(name, routine_ids_by_name) is not None
+        or carries_marker(activity.get("description"))
     )
+
+
+def is_stretching(
+    activity: Mapping[str, Any],
+    routine_ids_by_name: Mapping[str, str],
+    sport_types: frozenset[str] = frozenset(),
+) -> bool:
+    """Whether an activity is a stretching session: ours, or of a sport type the installation opted into.
+
+    A SummaryActivity (a listing) has no description; only the detail shows the marker.
+    """
+    return matches_routine(activity, routine_ids_by_name) or activity.get("sport_type") in sport_types
 
 
 def _whole_number(value: object) -> TypeGuard[int]:
@@ -57,7 +119,9 @@ def _whole_number(value: object) -> TypeGuard[int]:
 
 
 def parse_activity(
-    activity: Any, routine_ids_by_name: Mapping[str, str] | None = None
+    activity: Any,
+    routine_ids_by_name: Mapping[str, str] | None = None,
+    sport_types: frozenset[str] = frozenset(),
 ) -> CompletedSession | None:
     """A DetailedActivity as a completed session keyed by the activity id; None if not stretching."""
     if not isinstance(activity, Mapping):
@@ -70,7 +134,7 @@ def parse_activity(
     if not _whole_number(elapsed) or elapsed < 0:
         raise InvalidInput("elapsed_time must be whole seconds", field="elapsed_time")
     started = parse_aware(activity.get("start_date"), "start_date")
-    if not is_stretching(activity, names):
+    if not is_stretching(activity, names, sport_types):
         return None
     return CompletedSession(
         source="strava",
@@ -85,7 +149,7 @@ def parse_activity(
 def description(session: CompletedSession, exercise_names: Mapping[str, str] | None = None) -> str:
     """What was done, one line per exercise, then the pain score and notes if any."""
     names = exercise_names or {}
-    lines = [f"Stretching session logged in {session.source}."]
+    lines = [f"{MARKER}{session.source}."]
     lines += [f"- {done_line(names.get(d.exercise_id, d.exercise_id), d)}" for d in session.exercises]
     if session.pain is not None:
         lines.append(f"Pain or discomfort: {session.pain}/10")
@@ -101,9 +165,9 @@ def manual_activity(
     sport_type: str = DEFAULT_SPORT_TYPE,
 ) -> dict[str, Any]:
     """The ``POST /api/v3/activities`` form for a completed session (docs/strava.md#manual-activities)."""
-    if sport_type not in STRETCH_SPORT_TYPES:
+    if sport_type not in POST_SPORT_TYPES:
         raise InvalidInput(
-            f"sport_type must be one of {', '.join(sorted(STRETCH_SPORT_TYPES))}", field="sport_type"
+            f"sport_type must be one of {', '.join(sorted(POST_SPORT_TYPES))}", field="sport_type"
         )
     return {
         "name": activity_name(routine_name),

@@ -35,6 +35,9 @@ DEFAULTS: dict[str, Any] = {
     "reminders": list(DEFAULT_REMINDERS_MIN),
     "name": DEFAULT_PLAN_NAME,
 }
+# The API asks for times and a timezone; `stretchsync install --routines …` alone
+# (an operator's quick start) fills these in. Kept here so the rule has one home.
+COMMAND_LINE_DEFAULTS: dict[str, Any] = {"times": ["07:00"], "timezone": "UTC"}
 HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 # Written for the person on the subscribe page as much as for an API client.
 MESSAGES = {

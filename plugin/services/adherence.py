@@ -112,7 +112,7 @@ def report(
     planned = occurrences(plan, first, today) if plan else []
     rows = []
     if installation_id is not None:
-        rows = session_repo.between(
+        rows = session_repo.window(
             db_session,
             installation_id,
             datetime.combine(first, time(0), tzinfo=zone),

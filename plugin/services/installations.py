@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from plugin import crypto, manifests
 from plugin.catalog.model import Plan
 from plugin.errors import InvalidInput, NotFound
+from plugin.formats import strava as strava_format
 from plugin.security import is_secret
 from plugin.services import calendars
 from plugin.store import installations as repo
@@ -66,6 +67,8 @@ def install(
     if zone not in (None, "") and not _known_zone(zone):
         # Without a plan, a tracker's local dates and times are read in this zone (services/sync.py).
         raise InvalidInput("timezone must be an IANA name like Europe/Berlin", field="credentials.timezone")
+    # Any installation may connect Strava (docs/strava.md#our-mapping), so any may opt in.
+    strava_format.stretching_sport_types(credentials.get("stretchingSportTypes"))
     row = repo.by_client_key(session, client_key)
     created = row is None
     if row is None:

@@ -98,6 +98,7 @@ def done_occurrences(
     planned = occurrences(plan, min(days), max(days))
     met = match(plan, planned, [Done(key, c.routine_id, c.started_at) for key, c in completed])
     names = {routine.id: routine.name for routine in (*builtin_routines(), *plan.routines)}
+    exercise_names = {ex.id: ex.name for ex in exercises()}
     placed = []
     for key, session in completed:
         at = met[key].starts_at if key in met else session.started_at.astimezone(zone)
@@ -105,7 +106,7 @@ def done_occurrences(
             ical.DoneOccurrence(
                 routine_id=session.routine_id or "",
                 local_start=at.replace(tzinfo=None),
-                done=done_phrase(session, {ex.id: ex.name for ex in exercises()}),
+                done=done_phrase(session, exercise_names),
                 key=key,
                 duration_s=session.duration_s,
                 routine_name=names.get(session.routine_id or ""),

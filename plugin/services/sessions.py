@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, Row, delete
 from sqlalchemy.orm import Session
 
 from plugin import catalog, clock
@@ -16,12 +17,15 @@ from plugin.formats import fit
 from plugin.formats import session as session_format
 from plugin.formats.text import PAIN_STOP_LEVEL, pain_advice
 from plugin.ids import new_id
+from plugin.schemas.sessions import ExerciseDoneSchema
 from plugin.services import calendars
 from plugin.services.routines import get_routine, list_routines
 from plugin.store import sessions as repo
 from plugin.store.sessions import SessionRow
 from plugin.store.tables import utc
 
+# The stored column holds what the API shows: one schema writes both.
+EXERCISES_DONE = ExerciseDoneSchema(many=True)
 SOURCE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 MAX_DURATION_S = 24 * 3600
 CLOCK_SKEW = timedelta(minutes=15)  # a session may not start later than now plus this
@@ -100,7 +104,7 @@ def import_session(
         "routine_id": completed.routine_id,
         "started_at": completed.started_at.astimezone(UTC),  # SQLite keeps no offset
         "duration_s": completed.duration_s,
-        "exercises": [session_format.exercise_dict(e) for e in completed.exercises],
+        "exercises": EXERCISES_DONE.dump(completed.exercises),
         "pain": completed.pain,
         "notes": completed.notes,
         "flagged": completed.pain is not None and completed.pain >= PAIN_STOP_LEVEL,
@@ -109,7 +113,7 @@ def import_session(
         "created_at": clock.now(),
     }
     if repo.insert_once(db_session, values):
-        calendars.refresh_installation(db_session, installation_id)  # show it as done
+        _feed_changed(db_session, installation_id)
         return SessionRow(**values), True  # what was just stored, without reading it back
     row = repo.by_source(db_session, installation_id, completed.source, completed.source_id)
     assert row is not None  # a concurrent import of the same session won the race
@@ -139,7 +143,7 @@ def sync_session(
         "routine_id": completed.routine_id,
         "started_at": completed.started_at.astimezone(UTC),
         "duration_s": completed.duration_s,
-        "exercises": [session_format.exercise_dict(e) for e in completed.exercises],
+        "exercises": EXERCISES_DONE.dump(completed.exercises),
         "pain": completed.pain,
         "notes": completed.notes,
         "flagged": completed.pain is not None and completed.pain >= PAIN_STOP_LEVEL,
@@ -151,7 +155,7 @@ def sync_session(
         setattr(existing, name, value)
     existing.raw_json = raw if isinstance(raw, dict | list) else None
     existing.raw_bytes = bytes(raw) if isinstance(raw, bytes | bytearray) else None
-    calendars.refresh_installation(db_session, installation_id)  # show the change
+    _feed_changed(db_session, installation_id)  # show the change
     return existing, "updated"
 
 
@@ -163,19 +167,33 @@ def import_fit_activity(db_session: Session, installation_id: str, data: bytes) 
 
 def delete_session(db_session: Session, installation_id: str, source: str, source_id: str) -> bool:
     """Forget a session the tracker reports deleted; False when it was not stored."""
-    result = db_session.execute(
-        delete(SessionRow).where(
-            SessionRow.installation_id == installation_id,
-            SessionRow.source == source,
-            SessionRow.source_id == source_id,
-        )
+    result = cast(
+        CursorResult,
+        db_session.execute(
+            delete(SessionRow).where(
+                SessionRow.installation_id == installation_id,
+                SessionRow.source == source,
+                SessionRow.source_id == source_id,
+            )
+        ),
     )
     if result.rowcount:
-        calendars.refresh_installation(db_session, installation_id)
+        _feed_changed(db_session, installation_id)
     return bool(result.rowcount)
 
 
-def completed_of(row: SessionRow) -> CompletedSession:
+def _feed_changed(db_session: Session, installation_id: str) -> None:
+    """Let the installation's feed show a stored or deleted session: mark it stale, render nothing.
+
+    The import never waits for a feed. The first import of a burst (the one that sets the
+    mark) has a rebuild job queued once it commits, delayed so that the burst's other
+    sessions share it; the next fetch or the worker's sweep rebuilds it too if that is sooner.
+    """
+    if calendars.mark_installation_stale(db_session, installation_id):
+        calendars.feed_went_stale(db_session, installation_id)
+
+
+def completed_of(row: SessionRow | Row[Any]) -> CompletedSession:
     """The stored record as the domain model."""
     return repo.completed(row)
 
@@ -199,7 +217,7 @@ class StoredSession(CompletedSession):
     received_at: datetime
 
 
-def stop_caution(db_session: Session, row: SessionRow) -> PainCaution | None:
+def stop_caution(db_session: Session, row: SessionRow | Row[Any]) -> PainCaution | None:
     """For a session with pain at the stop level: the routine's stop rules and the advice."""
     if not row.flagged:
         return None

@@ -18,8 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -31,15 +30,22 @@ from plugin import catalog, clock, crypto
 from plugin.catalog.model import CompletedSession
 from plugin.errors import Forbidden, InvalidInput, NotFound
 from plugin.formats import strava as strava_format
+from plugin.formats.strava import StravaEvent
 from plugin.services import installations
 from plugin.services.routines import list_routines
-from plugin.services.sessions import completed_of, delete_session, import_session
+from plugin.services.sessions import completed_of, delete_session, sync_session
 from plugin.store import installations as installation_repo
 from plugin.store import sessions as session_repo
 from plugin.store.db import Database
 from plugin.store.installations import InstallationRow
 from plugin.trackers.base import TrackerError
-from plugin.trackers.strava import StravaApp, StravaTokens, StravaTracker, exchange_code
+from plugin.trackers.strava import (
+    StravaApp,
+    StravaTokens,
+    StravaTracker,
+    exchange_code,
+    posted_activity_ids,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +83,7 @@ def app_of(config: Mapping[str, Any], credentials: Mapping[str, Any] | None = No
 
 def seal(secret_key: str, purpose: str, claims: dict[str, Any], ttl_s: int, now: float | None = None) -> str:
     """Encrypt ``claims`` for one purpose with an expiry (Fernet: tamper-proof and unreadable)."""
-    body = {**claims, "purpose": purpose, "exp": int((now or time.time()) + ttl_s)}
+    body = {**claims, "purpose": purpose, "exp": int((now or clock.now().timestamp()) + ttl_s)}
     return crypto.encrypt(secret_key, json.dumps(body, sort_keys=True))
 
 
@@ -89,7 +95,7 @@ def unseal(secret_key: str, purpose: str, token: str, now: float | None = None) 
         raise ConnectRefused(f"the {purpose} is not one we issued", field=purpose) from None
     if not isinstance(claims, dict) or claims.get("purpose") != purpose:
         raise ConnectRefused(f"the {purpose} is not one we issued", field=purpose)
-    if int(claims.get("exp", 0)) < (now or time.time()):
+    if int(claims.get("exp", 0)) < (now or clock.now().timestamp()):
         raise ConnectRefused(f"the {purpose} has expired; start again", field=purpose)
     return claims
 
@@ -199,6 +205,7 @@ def tracker_for(
         row = installation_repo.get(session, installation_id)
         tokens = tokens_of(row, secret_key) if row is not None else None
         stored = stored_credentials(row, secret_key) if row is not None else {}
+        posted = posted_activity_ids(strava_state(row)) if row is not None else frozenset()
     if tokens is None:
         raise TrackerError("this installation has not connected a Strava account")
 
@@ -209,7 +216,22 @@ def tracker_for(
             if row is not None:
                 save_tokens(row, secret_key, new)
 
-    return StravaTracker(app_of(config, stored), tokens, on_tokens=keep)
+    return StravaTracker(
+        app_of(config, stored),
+        tokens,
+        on_tokens=keep,
+        sport_types=sport_types_of(stored),
+        posted_ids=posted,
+    )
+
+
+def sport_types_of(stored: Mapping[str, Any]) -> frozenset[str]:
+    """The sport types the installation opted into (``stretchingSportTypes``, checked at install)."""
+    try:
+        return strava_format.stretching_sport_types(stored.get("stretchingSportTypes"))
+    except InvalidInput as err:  # stored before the check existed: take none rather than guess
+        log.warning("ignoring stretchingSportTypes: %s", err.message)
+        return frozenset()
 
 
 def strava_state(row: InstallationRow) -> dict[str, Any]:
@@ -245,11 +267,26 @@ def routine_names(session: Session) -> dict[str, str]:
     return {r.name: r.id for r in list_routines(session)}
 
 
+def accept_event(body: Any, enqueue: Callable[[dict[str, Any]], object]) -> StravaEvent:
+    """Check a webhook event and hand it to the queue; InvalidInput names the field at fault.
+
+    Handled later, not here: Strava wants an answer within 2 s (docs/strava.md#webhooks).
+    """
+    try:
+        event = strava_format.parse_event(body)
+    except InvalidInput as err:
+        log.warning("ignoring a malformed Strava event (%s: %s)", err.field, err.message)
+        raise
+    enqueue(event.as_dict())
+    return event
+
+
 def handle_event(db: Database, secret_key: str, config: Mapping[str, Any], body: Mapping[str, Any]) -> str:
     """Act on one webhook event; returns what was done, for the log.
 
     The activity is fetched again rather than trusted from the event, so
-    repeated and reordered events all end in the same single session.
+    repeated and reordered events all end in what Strava holds now: one session
+    kept up to date in place, or none once the activity is deleted or no longer ours.
     """
     event = strava_format.parse_event(body)
     with db.unit_of_work() as session:
@@ -265,31 +302,60 @@ def handle_event(db: Database, secret_key: str, config: Mapping[str, Any], body:
             return "ignored: sync is disabled for this installation"
         if event.object_type != "activity":
             return f"ignored: athlete {event.aspect_type}"
-        if event.aspect_type == "delete":
-            removed = delete_session(session, installation_id, SOURCE, str(event.object_id))
-            return "session removed" if removed else "ignored: no session for that activity"
-        if str(event.object_id) in {str(v) for v in (state.get("posted") or {}).values()}:
+        if str(event.object_id) in posted_activity_ids(state):
             return "ignored: an activity we posted"
+    if event.aspect_type == "delete":
+        return activity_deleted(db, installation_id, event.object_id)
+    return activity_changed(db, secret_key, config, installation_id, event.object_id)
+
+
+def activity_deleted(db: Database, installation_id: str, activity_id: int) -> str:
+    """Remove the session of an activity Strava reports deleted.
+
+    Strava signs no event (docs/strava.md#webhooks): a check that the activity is
+    really gone (its detail answering 404) belongs here, before the transaction.
+    """
+    with db.unit_of_work() as session:
+        removed = delete_session(session, installation_id, SOURCE, str(activity_id))
+    return "session removed" if removed else "ignored: no session for that activity"
+
+
+def activity_changed(
+    db: Database, secret_key: str, config: Mapping[str, Any], installation_id: str, activity_id: int
+) -> str:
+    """Bring the stored session in line with the activity as Strava holds it now (create or update).
+
+    An update fires for a new title, type or privacy (docs/strava.md#webhooks): a
+    renamed or retyped activity may become ours or stop being ours.
+    """
+    with db.unit_of_work() as session:
         names = routine_names(session)
     tracker = tracker_for(db, secret_key, config, installation_id)
     try:
-        activity = tracker.activity(event.object_id)
+        activity = tracker.activity(activity_id)
     except TrackerError as err:
         if err.status == 404:
             return "ignored: the activity is gone"
         raise
     try:
-        completed = strava_format.parse_activity(activity, names)
+        completed = strava_format.parse_activity(activity, names, tracker.sport_types)
     except InvalidInput as err:
         return f"ignored: Strava sent a malformed activity ({err.field}: {err.message})"
     if completed is None:
-        return "ignored: not a stretching session"
+        with db.unit_of_work() as session:
+            removed = delete_session(session, installation_id, SOURCE, str(activity_id))
+        return "session removed: no longer a stretching session" if removed else "ignored: not ours"
     try:
         with db.unit_of_work() as session:
-            _, created = import_session(session, installation_id, completed, dict(activity))
+            row = installation_repo.get(session, installation_id)
+            # Asked again where the session is written: post_pending may have recorded this
+            # activity as ours since the event was first looked at (it carries our marker).
+            if row is None or str(activity_id) in posted_activity_ids(strava_state(row)):
+                return "ignored: an activity we posted"
+            _, outcome = sync_session(session, installation_id, completed, dict(activity))
     except InvalidInput as err:  # a rule of the import path: retrying cannot help
         return f"ignored: the session breaks a rule ({err.field}: {err.message})"
-    return "session stored" if created else "session already stored"
+    return f"session {outcome}"
 
 
 # --- sessions out ------------------------------------------------------------------------------

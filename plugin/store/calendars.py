@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
+    Boolean,
+    CursorResult,
     DateTime,
     Dialect,
     Engine,
@@ -25,7 +27,9 @@ from sqlalchemy import (
     String,
     Text,
     bindparam,
+    false,
     select,
+    update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -50,6 +54,9 @@ class CalendarRow(Base):
     feed_modified: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # Which renderer and catalog built feed_body; another value means "render again".
     feed_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Something shown in the feed changed since feed_body was rendered (a session was stored or
+    # deleted): the next reader, or the worker's sweep, renders it again (services.calendars).
+    feed_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     caldav_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     caldav_username: Mapped[str | None] = mapped_column(String(200), nullable=True)
     caldav_password: Mapped[str | None] = mapped_column(Text, nullable=True)  # Fernet token
@@ -87,12 +94,117 @@ def of_installation(session: Session, installation_id: str) -> list[CalendarRow]
     return list(session.scalars(_OF_INSTALLATION, {"installation_id": installation_id}))
 
 
+# --- the stale marker ---------------------------------------------------------------------------
+#
+# An import marks its installation's feed stale in its own transaction; a rebuild first clears
+# the mark (its own short transaction), then renders from a new snapshot, then stores the body
+# only if nobody stored another one meanwhile (``store_feed``). A session whose import commits
+# after the clearing sets the mark again, so no session is ever left out for good.
+
+_MARK_STALE = (
+    update(CalendarRow)
+    .where(
+        CalendarRow.installation_id == bindparam("owner"),
+        CalendarRow.revoked_at.is_(None),
+        CalendarRow.feed_stale.is_(False),
+    )
+    .values(feed_stale=True)
+    .execution_options(synchronize_session=False)
+)
+# PostgreSQL (READ COMMITTED): when the mark is already set, the UPDATE above matches no row and
+# takes no lock, so a rebuild could clear the mark and read the sessions before this import
+# commits. A share lock makes the clearing wait for the import's commit; imports do not block
+# one another with it. SQLite has one writer at a time, which gives the same order.
+_LOCK_MARK = (
+    select(CalendarRow.id)
+    .where(CalendarRow.installation_id == bindparam("installation_id"), CalendarRow.revoked_at.is_(None))
+    .with_for_update(read=True)
+)
+
+
+def mark_stale(session: Session, installation_id: str) -> bool:
+    """Mark the feed of the installation's calendar stale; True when this call set the mark.
+
+    Cheap when repeated: once the mark is set, an import writes nothing to the calendar row.
+    """
+    result = cast(CursorResult, session.execute(_MARK_STALE, {"owner": installation_id}))
+    if result.rowcount:
+        return True
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_LOCK_MARK, {"installation_id": installation_id}).all()
+    return False
+
+
+def clear_stale(session: Session, calendar_id: str, only_if_stale: bool) -> str | None:
+    """Clear the mark before a rebuild; the stored ETag the rebuild may replace, None if no rebuild.
+
+    ``only_if_stale`` (the worker's sweep): do nothing when another rebuild already cleared it.
+    """
+    statement = update(CalendarRow).where(CalendarRow.id == calendar_id, CalendarRow.revoked_at.is_(None))
+    if only_if_stale:
+        statement = statement.where(CalendarRow.feed_stale.is_(True))
+    cleared = statement.values(feed_stale=False).execution_options(synchronize_session=False)
+    result = cast(CursorResult, session.execute(cleared))
+    if not result.rowcount:
+        return None
+    etag = session.scalar(select(CalendarRow.feed_etag).where(CalendarRow.id == calendar_id))
+    return etag or ""
+
+
+def store_feed(
+    session: Session,
+    calendar_id: str,
+    replaces: str,
+    body: bytes,
+    etag: str,
+    modified: datetime,
+    fingerprint: str,
+) -> bool:
+    """Store a rebuilt feed unless the stored one is no longer the ``replaces`` ETag; True if stored.
+
+    A plan change or a newer rebuild that stored first wins: an older snapshot never overwrites it.
+    """
+    etag_now = CalendarRow.feed_etag == replaces if replaces else CalendarRow.feed_etag.is_(None)
+    result = cast(
+        CursorResult,
+        session.execute(
+            update(CalendarRow)
+            .where(CalendarRow.id == calendar_id, CalendarRow.revoked_at.is_(None), etag_now)
+            .values(feed_body=body, feed_etag=etag, feed_modified=modified, feed_fingerprint=fingerprint)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    return bool(result.rowcount)
+
+
+def set_stale(session: Session, calendar_id: str) -> None:
+    """Mark one calendar's feed stale again (a rebuild whose body was not stored)."""
+    session.execute(
+        update(CalendarRow)
+        .where(CalendarRow.id == calendar_id, CalendarRow.revoked_at.is_(None))
+        .values(feed_stale=True)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def stale_ids(session: Session, limit: int) -> list[str]:
+    """Ids of live calendars whose feed is marked stale (the sweep rebuilds them)."""
+    query = (
+        select(CalendarRow.id)
+        .where(CalendarRow.feed_stale.is_(True), CalendarRow.revoked_at.is_(None))
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
 # A conditional GET runs the first, small lookup (plain strings, no date or JSON decoding)
 # and nothing else; only an answer with a body reads the second.
 _VALIDATORS = select(
     CalendarRow.feed_etag,
     CalendarRow.revoked_at.is_not(None),
     CalendarRow.feed_fingerprint,
+    CalendarRow.feed_stale,
+    CalendarRow.id,
 ).where(CalendarRow.token_hash == bindparam("token_hash"))
 _BODY = select(CalendarRow.feed_modified, CalendarRow.feed_body, CalendarRow.spec).where(
     CalendarRow.token_hash == bindparam("token_hash")
@@ -104,6 +216,8 @@ class FeedValidators:
     etag: str | None
     revoked: bool
     fingerprint: str | None
+    stale: bool
+    calendar_id: str
 
 
 @dataclass(frozen=True)
@@ -121,9 +235,13 @@ def _driver_sql(dialect: Dialect, statement: str) -> tuple[str, tuple[str, ...] 
 
 def _run(cursor: Any, dialect: Dialect, statement: str, token_hash: str) -> Any:
     sql, positions = _driver_sql(dialect, statement)
-    cursor.execute(
-        sql, tuple(token_hash for _ in positions) if positions is not None else {"token_hash": token_hash}
-    )
+    params = tuple(token_hash for _ in positions) if positions is not None else {"token_hash": token_hash}
+    if statement == "body" and dialect.name == "postgresql":
+        # psycopg 3: the body as raw bytes, not bytea's hex text (twice the size, then decoded);
+        # a feed with a window of history is about 120 KiB.
+        cursor.execute(sql, params, binary=True)
+    else:
+        cursor.execute(sql, params)
     return cursor.fetchone()
 
 
@@ -154,7 +272,7 @@ def read_feed(
             row = _run(cursor, engine.dialect, "validators", token_hash)
             if row is None:
                 return None, None
-            found = FeedValidators(row[0], bool(row[1]), row[2])
+            found = FeedValidators(row[0], bool(row[1]), row[2], bool(row[3]), row[4])
             if not wants_body(found):
                 return found, None
             row = _run(cursor, engine.dialect, "body", token_hash)

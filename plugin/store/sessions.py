@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
+    Row,
     String,
     Table,
     Text,
@@ -19,6 +22,7 @@ from sqlalchemy import (
     bindparam,
     insert,
     select,
+    type_coerce,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -33,11 +37,15 @@ from plugin.store.tables import Base, utc
 class SessionRow(Base):
     __tablename__ = "completed_sessions"
     # The idempotency key of the design: a source's own id is unique within an installation.
-    __table_args__ = (UniqueConstraint("installation_id", "source", "source_id", name="uq_session_source"),)
+    __table_args__ = (
+        UniqueConstraint("installation_id", "source", "source_id", name="uq_session_source"),
+        # Windowed reads (adherence, /sessions?from&to, the feed's done marks): migration 0004.
+        Index("ix_completed_sessions_installation_started", "installation_id", "started_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     installation_id: Mapped[str] = mapped_column(
-        String(32), ForeignKey("installations.id", ondelete="CASCADE"), index=True
+        String(32), ForeignKey("installations.id", ondelete="CASCADE")
     )
     source: Mapped[str] = mapped_column(String(32))
     source_id: Mapped[str] = mapped_column(String(200))
@@ -99,6 +107,99 @@ def source_ids(session: Session, installation_id: str, source: str, start: datet
     return set(session.scalars(query))
 
 
+# What a feed's done marks and the adherence counts need of a session: no raw payload (a
+# tracker's JSON can be large and would be decoded for every row), no ORM identity map.
+_WINDOW_COLUMNS = (
+    SessionRow.id,
+    SessionRow.source,
+    SessionRow.source_id,
+    SessionRow.routine_id,
+    SessionRow.started_at,
+    SessionRow.duration_s,
+    SessionRow.exercises,
+    SessionRow.pain,
+    SessionRow.notes,
+    SessionRow.flagged,
+)
+_SINCE = (
+    select(*_WINDOW_COLUMNS)
+    .where(SessionRow.installation_id == bindparam("installation_id"))
+    .where(SessionRow.started_at >= bindparam("start"))
+    .order_by(SessionRow.started_at)
+)
+_WINDOW = _SINCE.where(SessionRow.started_at < bindparam("end"))
+
+
+def window(
+    session: Session, installation_id: str, start: datetime, end: datetime | None = None
+) -> list[Row[Any]]:
+    """The installation's sessions from ``start`` (to ``end``, exclusive), oldest first.
+
+    One range scan of the (installation_id, started_at) index, whatever the history around
+    it; each row has the columns ``completed`` reads, plus ``id`` and ``flagged``.
+    """
+    params = {"installation_id": installation_id, "start": start.astimezone(UTC)}
+    if end is None:
+        return list(session.execute(_SINCE, params))
+    return list(session.execute(_WINDOW, {**params, "end": end.astimezone(UTC)}))
+
+
+# The same window for the feed, with the start time and the exercises left undecoded by
+# SQLAlchemy: its SQLite date-time parser (a regular expression) and JSON processor cost more
+# than the rest of a done mark; datetime.fromisoformat and json.loads do the same in C.
+_FEED_WINDOW = (
+    select(
+        SessionRow.id,
+        SessionRow.source,
+        SessionRow.source_id,
+        SessionRow.routine_id,
+        type_coerce(SessionRow.started_at, String),
+        SessionRow.duration_s,
+        type_coerce(SessionRow.exercises, Text),
+        SessionRow.pain,
+        SessionRow.notes,
+    )
+    .where(SessionRow.installation_id == bindparam("installation_id"))
+    .where(SessionRow.started_at >= bindparam("start", type_=SessionRow.started_at.type))
+    .order_by(SessionRow.started_at)
+)
+
+
+def _moment(value: Any) -> datetime:
+    # SQLite hands back SQLAlchemy's text ("2026-11-22 06:02:00.000000", UTC), PostgreSQL a datetime.
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def completed_since(
+    session: Session, installation_id: str, start: datetime
+) -> list[tuple[str, CompletedSession]]:
+    """(id, session) of the installation's sessions from ``start`` on, oldest first.
+
+    One range scan of the (installation_id, started_at) index, whatever the history before it.
+    """
+    rows = session.execute(_FEED_WINDOW, {"installation_id": installation_id, "start": start.astimezone(UTC)})
+    return [
+        (
+            row_id,
+            CompletedSession(
+                source,
+                source_id,
+                routine_id,
+                _moment(started_at),
+                duration_s,
+                # psycopg decodes JSON columns itself; sqlite3 returns the text.
+                session_format.exercises_done(
+                    json.loads(exercises) if isinstance(exercises, str) else exercises
+                ),
+                pain,
+                notes or "",
+            ),
+        )
+        for row_id, source, source_id, routine_id, started_at, duration_s, exercises, pain, notes in rows
+    ]
+
+
 _UNIQUE = ["installation_id", "source", "source_id"]
 # A declarative class's __table__ is its Table (SQLAlchemy types it as any FromClause).
 _SESSIONS = cast(Table, SessionRow.__table__)
@@ -120,8 +221,8 @@ def insert_once(session: Session, values: dict) -> bool:
     return result.rowcount == 1
 
 
-def completed(row: SessionRow) -> CompletedSession:
-    """A stored record as the domain model."""
+def completed(row: Any) -> CompletedSession:
+    """A stored record (a SessionRow, or a row of its columns) as the domain model."""
     return session_format.from_dict(
         {
             "source": row.source,

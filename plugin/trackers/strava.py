@@ -9,7 +9,6 @@ page), so ``on_tokens`` is called with every new set before anything else runs.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +18,7 @@ from urllib.parse import urlencode
 import requests
 
 from plugin.catalog.model import CompletedSession, Plan, Routine
+from plugin.clock import now as utc_now
 from plugin.errors import InvalidInput
 from plugin.formats import strava
 from plugin.formats.timestamps import parse_aware
@@ -133,10 +133,14 @@ class StravaTracker:
         tokens: StravaTokens,
         on_tokens: Callable[[StravaTokens], None] | None = None,
         session: requests.Session | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = lambda: utc_now().timestamp(),
         timeout: tuple[float, float] = TIMEOUT,
+        sport_types: frozenset[str] = frozenset(),
+        posted_ids: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
+        self.sport_types = sport_types  # the installation's stretchingSportTypes
+        self.posted_ids = posted_ids  # activities we posted for sessions done elsewhere
         self.tokens = tokens
         self.on_tokens = on_tokens
         self.http = session or requests.Session()
@@ -245,29 +249,68 @@ class StravaTracker:
         """Stretching activities started after ``cursor`` (epoch seconds), as sessions.
 
         ``routines_by_remote_id`` maps routine names (Strava's only link to a
-        routine) to routine ids.
+        routine) to routine ids. A listing gives SummaryActivity, which has no
+        description (docs/strava.md#reading-activities): each activity that may be
+        ours is read again in detail, for its notes and for our marker.
         """
         after = int(cursor) if cursor and cursor.isdigit() else 0
         sessions: list[CompletedSession] = []
         newest = after
-        for activity in self.activities(after):
-            try:
-                parsed = strava.parse_activity(activity, routines_by_remote_id)
-            except InvalidInput as err:
-                log.warning("skipping a Strava activity: %s", err.message)
+        for summary in self.activities(after):
+            if not isinstance(summary, Mapping):
                 continue
+            try:
+                started = int(parse_aware(summary.get("start_date"), "start_date").timestamp())
+            except InvalidInput:
+                started = newest
+            newest = max(newest, started)
+            if str(summary.get("id")) in self.posted_ids:
+                continue  # our own post of a session done elsewhere: already stored
+            if not self.may_be_ours(summary, routines_by_remote_id):
+                continue
+            parsed = self.detailed_session(summary.get("id"), routines_by_remote_id)
             if parsed is not None:
                 sessions.append(parsed)
-                newest = max(newest, int(parsed.started_at.timestamp()))
         return PullOutcome(sessions=sessions, cursor=str(newest))
+
+    def may_be_ours(self, summary: Mapping[str, Any], routine_ids_by_name: Mapping[str, str]) -> bool:
+        """Whether a listed activity is worth reading in detail.
+
+        Only the detail shows our marker, and we post only as one of POST_SPORT_TYPES: a
+        ride or a run with a name of its own cannot be ours, so it costs no request
+        (Strava allows 200 requests per 15 minutes).
+        """
+        return (
+            strava.is_stretching(summary, routine_ids_by_name, self.sport_types)
+            or summary.get("sport_type") in strava.POST_SPORT_TYPES
+        )
+
+    def detailed_session(
+        self, activity_id: Any, routine_ids_by_name: Mapping[str, str]
+    ) -> CompletedSession | None:
+        """The session a listed activity's detail makes; None if it is not ours, gone or malformed."""
+        if not isinstance(activity_id, int) or isinstance(activity_id, bool):
+            log.warning("skipping a Strava activity: the listing gave no integer id")
+            return None
+        try:
+            detail = self.activity(activity_id)
+        except TrackerError as err:
+            if err.status == 404:  # deleted between the listing and now
+                return None
+            raise
+        try:
+            return strava.parse_activity(detail, routine_ids_by_name, self.sport_types)
+        except InvalidInput as err:
+            log.warning("skipping a Strava activity: %s", err.message)
+            return None
 
 
 def from_credentials(credentials: Credentials, state: dict[str, Any]) -> StravaTracker:
     """A client from a Strava installation's credentials (the tracker registry's factory).
 
-    The host installs with clientId, clientSecret, accessToken, refreshToken and
-    expiresAt; tokens refreshed here are not saved, so work that may refresh goes
-    through plugin.services.strava, which saves them.
+    The host installs with clientId, clientSecret, accessToken, refreshToken,
+    expiresAt and stretchingSportTypes; tokens refreshed here are not saved, so work
+    that may refresh goes through plugin.services.strava, which saves them.
     """
     extra = credentials.extra
     connected = extra.get("strava")
@@ -277,9 +320,19 @@ def from_credentials(credentials: Credentials, state: dict[str, Any]) -> StravaT
     if not access or not refresh:
         raise TrackerError("this installation has not connected a Strava account")
     app = StravaApp(str(extra.get("clientId") or ""), str(extra.get("clientSecret") or ""))
+    strava_state = state.get("strava")
     return StravaTracker(
-        app, StravaTokens(access, refresh, int(saved.get("expires_at") or extra.get("expiresAt") or 0))
+        app,
+        StravaTokens(access, refresh, int(saved.get("expires_at") or extra.get("expiresAt") or 0)),
+        sport_types=strava.stretching_sport_types(extra.get("stretchingSportTypes")),
+        posted_ids=posted_activity_ids(strava_state if isinstance(strava_state, dict) else {}),
     )
+
+
+def posted_activity_ids(strava_state: Mapping[str, Any]) -> frozenset[str]:
+    """The activities we posted (tracker state ``strava.posted``: session id → activity id)."""
+    posted = strava_state.get("posted")
+    return frozenset(str(v) for v in posted.values()) if isinstance(posted, Mapping) else frozenset()
 
 
 class StravaFactory:

@@ -19,7 +19,6 @@ from marshmallow import EXCLUDE, Schema, fields
 
 from plugin.config import secret_key
 from plugin.errors import InvalidInput, NotFound
-from plugin.formats import strava as strava_format
 from plugin.jobs import jobs
 from plugin.services import strava as service
 from plugin.trackers.base import TrackerError
@@ -109,14 +108,7 @@ class StravaWebhook(MethodView):
     @blp.alt_response(422, description="the event is malformed; it is logged and ignored")
     def post(self):
         """Acknowledge a Strava event at once and hand it to a background job"""
-        body = request.get_json(silent=True)
-        try:
-            event = strava_format.parse_event(body)
-        except InvalidInput as err:
-            log.warning("ignoring a malformed Strava event (%s: %s)", err.field, err.message)
-            raise
-        # Handed to the queue, not handled here: Strava wants an answer within 2 s.
-        jobs(current_app).strava_event(event.as_dict())
+        event = service.accept_event(request.get_json(silent=True), jobs(current_app).strava_event)
         return {"status": "accepted", "event": event.key}
 
 
