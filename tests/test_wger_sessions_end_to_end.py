@@ -57,14 +57,14 @@ def installed(client, runner, wger_server, token: str, routines: list[str], zone
 
 
 def workouts(runner, host: Host) -> dict[str, int]:
-    pushed = json.loads(runner.invoke(args=["push", host.client_key, "--wait"]).output.split("\n", 1)[1])
+    pushed = json.loads(runner.invoke(args=["push", host.client_key, "--wait"]).stdout.split("\n", 1)[1])
     return {routine: int(ids["workout"]) for routine, ids in pushed["remote_ids"].items()}
 
 
 def sync(runner, host: Host) -> dict[str, int]:
     result = runner.invoke(args=["sync", host.client_key, "--wait"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)
 
 
 def stored(host: Host) -> list[dict]:
