@@ -304,8 +304,9 @@ class WgerTracker:
         """
         scope = scope or PullScope()
         zone = ZoneInfo(scope.timezone)
+        generation = self.generation()  # the first call: a server down or a bad token shows here
         units = {pk: name for name, pk in self.units().items()}
-        if self.generation() == GEN_21:
+        if generation == GEN_21:
             sessions = self._pull_workouts_21(routines_by_remote_id, scope, zone, units)
         else:
             sessions = [
