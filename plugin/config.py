@@ -47,8 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "STRAVA_VERIFY_TOKEN": "",
     # Sport type of the activities posted for sessions done elsewhere (Workout, Yoga or PhysicalTherapy).
     "STRAVA_SPORT_TYPE": "Workout",
-    # Days back from now within which a synced session's edits and deletions in its tracker are
-    # followed; an older session is settled (PLUGIN_SYNC_LOOKBACK_DAYS).
+    # Days back a sync reads again and within which a synced session's edits and deletions in
+    # its tracker are followed; an older session is settled (PLUGIN_SYNC_LOOKBACK_DAYS).
     "SYNC_LOOKBACK_DAYS": 14,
     # Days of completed sessions a calendar feed marks done (today included); older ones are left out.
     "FEED_HISTORY_DAYS": 90,

@@ -192,29 +192,46 @@ class WgerApi:
             assert caution_line(caution) in everything, caution.id
         return day
 
+    def patch(self, path: str, body: dict) -> dict:
+        response = self.http.patch(f"{self.url}/api/v2/{path}/", json=body, timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def delete(self, path: str) -> None:
+        response = self.http.delete(f"{self.url}/api/v2/{path}/", timeout=10)
+        assert response.status_code == 204, response.text
+
     def log_workout(self, workout_id: int, day: date, **session: str) -> dict:
         """Log the whole workout in wger as its log page does: the session, then one log per set."""
         created = self.post(
             "workoutsession", {"workout": workout_id, "date": day.isoformat(), "impression": "3", **session}
         )
+        self.log_sets(workout_id, day)
+        return created
+
+    def log_sets(self, workout_id: int, day: date) -> list[dict]:
+        """One log per set of the workout on ``day``, as wger's log page adds them (no session made)."""
+        logs = []
         for _, sets in self.structure(workout_id):
             for set_, settings in sets:
                 for setting in settings:
                     for _ in range(set_["sets"] if len(settings) == 1 else 1):
-                        self.post(
-                            "workoutlog",
-                            {
-                                "workout": workout_id,
-                                "exercise_base": setting["exercise_base"],
-                                "repetition_unit": setting["repetition_unit"],
-                                "reps": setting["reps"],
-                                # docs/wger.md#sessions-and-logs: 2.1's log weight is NOT NULL
-                                "weight": 0,
-                                "weight_unit": 1,
-                                "date": day.isoformat(),
-                            },
+                        logs.append(
+                            self.post(
+                                "workoutlog",
+                                {
+                                    "workout": workout_id,
+                                    "exercise_base": setting["exercise_base"],
+                                    "repetition_unit": setting["repetition_unit"],
+                                    "reps": setting["reps"],
+                                    # docs/wger.md#sessions-and-logs: 2.1's log weight is NOT NULL
+                                    "weight": 0,
+                                    "weight_unit": 1,
+                                    "date": day.isoformat(),
+                                },
+                            )
                         )
-        return created
+        return logs
 
     def exercise_name(self, base_id: int) -> str:
         return self.get("exercise", exercise_base=base_id, language=2)[0]["name"]

@@ -53,7 +53,7 @@ def test_get_one_manifest(client):
     response = client.get("/manifests/wger.json")
     assert response.status_code == 200
     assert response.json["baseUrl"] == "https://stretch.example.org"
-    assert [c["name"] for c in response.json["credentials"]] == ["token"]
+    assert [c["name"] for c in response.json["credentials"]] == ["token", "timezone"]
     jsonschema.validate(response.json, manifests.schema())
 
 

@@ -15,12 +15,13 @@ from hostkit import host_config
 
 from plugin import security
 from plugin.catalog.model import CompletedSession
-from plugin.config import keyring, sync_lookback
+from plugin.config import keyring, secret_key, sync_lookback
+from plugin.errors import InvalidInput
 from plugin.services import installations, sync
 from plugin.store.installations import by_client_key
 from plugin.store.sessions import SessionRow
 from plugin.trackers import registry
-from plugin.trackers.base import PullOutcome
+from plugin.trackers.base import PullOutcome, PullScope
 
 STARTED = datetime.now(UTC) - timedelta(days=1)
 
@@ -31,6 +32,7 @@ class ScriptedPull:
     format = "json"
     script: list[PullOutcome] = []
     asked: list[tuple[str | None, dict[str, str]]] = []
+    scopes: list[PullScope] = []
 
     def __init__(self, credentials: Any, state: dict[str, Any]) -> None:
         self.credentials = credentials
@@ -39,8 +41,11 @@ class ScriptedPull:
     def push(self, routine, plan, state):  # pragma: no cover - not used here
         raise NotImplementedError
 
-    def pull(self, cursor: str | None, routines_by_remote_id: dict[str, str]) -> PullOutcome:
+    def pull(
+        self, cursor: str | None, routines_by_remote_id: dict[str, str], scope: PullScope | None = None
+    ) -> PullOutcome:
         ScriptedPull.asked.append((cursor, routines_by_remote_id))
+        ScriptedPull.scopes.append(scope)
         return ScriptedPull.script.pop(0)
 
 
@@ -53,6 +58,7 @@ def app_config(database_config, tmp_path):
 def installation_id(app, db, monkeypatch):
     monkeypatch.setitem(registry.TRACKERS, "wger", ScriptedPull)
     ScriptedPull.asked = []
+    ScriptedPull.scopes = []
     with app.app_context(), db.unit_of_work() as session:
         installed = installations.install(
             session,
@@ -143,3 +149,88 @@ def test_a_lookback_that_is_not_whole_days_is_refused(app, configured):
     app.config["SYNC_LOOKBACK_DAYS"] = configured
     with pytest.raises(ValueError, match="PLUGIN_SYNC_LOOKBACK_DAYS"):
         sync_lookback(app)
+
+
+def test_an_edited_session_is_updated_in_place(app, db, installation_id):
+    ScriptedPull.script = [
+        PullOutcome([session("7", notes="morning")], cursor="c1"),
+        PullOutcome([session("7", notes="morning and evening", duration_s=600)], cursor="c2"),
+    ]
+    with app.app_context():
+        sync.sync(db, keyring(app), installation_id)
+        with db.unit_of_work() as s:
+            (before,) = s.query(SessionRow).all()
+            stored_id = before.id
+        counts = sync.sync(db, keyring(app), installation_id)
+    assert counts == {"new": 0, "updated": 1, "repeated": 0, "deleted": 0, "skipped": 0}
+    with db.unit_of_work() as s:
+        (after,) = s.query(SessionRow).all()
+        assert (after.id, after.notes, after.duration_s) == (stored_id, "morning and evening", 600)
+
+
+def test_the_pull_is_told_the_timezone_the_plan_and_what_is_stored_in_the_look_back(app, db, installation_id):
+    now = datetime.now(UTC)
+    ScriptedPull.script = [
+        PullOutcome([session("old", started_at=now - timedelta(days=30)), session("recent")], cursor="c1"),
+        PullOutcome([], cursor="c2"),
+    ]
+    with app.app_context():
+        sync.sync(db, keyring(app), installation_id)
+        sync.sync(db, keyring(app), installation_id, lookback_days=14)
+    first, second = ScriptedPull.scopes
+    assert (first.timezone, first.plan, first.since, first.known) == ("UTC", None, None, frozenset())
+    assert second.since == now.date() - timedelta(days=14)
+    assert second.known == {"recent"}  # the 30-day-old session is outside the window: never deleted
+
+
+def test_the_plans_timezone_wins_over_the_credential(app, db, installation_id):
+    with app.app_context(), db.unit_of_work() as s:
+        installations.install(
+            s,
+            secret_key(app),
+            client_key="poll-1",
+            tracker="wger",
+            shared_secret=security.generate_secret(),
+            base_url="https://wger.example.org",
+            credentials={"token": "t-1", "timezone": "America/Los_Angeles"},
+        )
+    ScriptedPull.script = [PullOutcome([], cursor=None), PullOutcome([], cursor=None)]
+    with app.app_context():
+        sync.sync(db, keyring(app), installation_id)
+        with db.unit_of_work() as s:
+            installations.install(
+                s,
+                secret_key(app),
+                client_key="poll-1",
+                tracker="wger",
+                shared_secret=security.generate_secret(),
+                base_url="https://wger.example.org",
+                credentials={"token": "t-1", "timezone": "America/Los_Angeles"},
+                plan={"routines": ["daily-hamstring"], "times": ["07:30"], "timezone": "Europe/Berlin"},
+            )
+        sync.sync(db, keyring(app), installation_id)
+    assert [s.timezone for s in ScriptedPull.scopes] == ["America/Los_Angeles", "Europe/Berlin"]
+    assert ScriptedPull.scopes[1].plan.times[0].isoformat() == "07:30:00"
+
+
+def test_an_unknown_timezone_credential_is_refused_at_install(app, db):
+    with app.app_context(), db.unit_of_work() as s, pytest.raises(InvalidInput) as err:
+        installations.install(
+            s,
+            secret_key(app),
+            client_key="poll-2",
+            tracker="wger",
+            shared_secret=security.generate_secret(),
+            base_url="https://wger.example.org",
+            credentials={"token": "t-1", "timezone": "Mars/Olympus"},
+        )
+    assert err.value.field == "credentials.timezone"
+
+
+def test_the_cli_sync_reads_back_plugin_sync_lookback_days(app, runner, installation_id):
+    app.config["SYNC_LOOKBACK_DAYS"] = 3
+    ScriptedPull.script = [PullOutcome([], cursor="c1"), PullOutcome([], cursor="c2")]
+    for _ in range(2):
+        result = runner.invoke(args=["sync", "poll-1", "--wait"])
+        assert result.exit_code == 0, result.output
+    assert ScriptedPull.scopes[1].since == datetime.now(UTC).date() - timedelta(days=3)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from datetime import date
 
 import pytest
 from werkzeug import Request, Response
 
 from plugin import catalog, clock
-from plugin.trackers.base import Credentials
+from plugin.trackers.base import Credentials, PullScope
 from plugin.trackers.wger import WgerTracker
 
 ROUTES = (
@@ -212,6 +213,14 @@ def test_pull_reads_sessions_and_logs_of_our_routine(httpserver, wger23):
     }
     outcome = client(httpserver).pull(None, {str(routine_id): "trunk-rotation"})
     (done,) = outcome.sessions
-    assert (done.source_id, done.routine_id, done.duration_s) == (session_id, "trunk-rotation", 180)
+    bout = f"{session_id}:trunk-rotation:1"
+    assert (done.source_id, done.routine_id, done.duration_s) == (bout, "trunk-rotation", 180)
     assert [(e.exercise_id, e.hold_s) for e in done.exercises] == [("standing-trunk-rotation", 180)]
-    assert client(httpserver).pull(outcome.cursor, {str(routine_id): "trunk-rotation"}).sessions == []
+    # read again within the look-back; a session gone from wger is reported deleted
+    scope = PullScope(since=date(2026, 11, 10), known=frozenset({bout, "gone:trunk-rotation:1"}))
+    again = client(httpserver).pull(outcome.cursor, {str(routine_id): "trunk-rotation"}, scope)
+    assert [s.source_id for s in again.sessions] == [bout]
+    assert again.deleted == ["gone:trunk-rotation:1"]
+    # sessions before the window are not read at all
+    later = PullScope(since=date(2026, 11, 21), known=frozenset({bout}))
+    assert client(httpserver).pull(outcome.cursor, {str(routine_id): "trunk-rotation"}, later).sessions == []

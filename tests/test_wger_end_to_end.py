@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hostkit import host_config
@@ -95,9 +96,11 @@ def test_install_push_log_sync_sessions(runner, wger_server, wger_user):
     assert json.loads(output)["new"] == 1
     code, output = cli(runner, "sessions", "wger-e2e", "--json")
     (stored,) = json.loads(output)
-    assert (stored["source"], stored["source_id"]) == ("wger", str(logged["id"]))
+    assert (stored["source"], stored["source_id"]) == ("wger", f"{logged['id']}:trunk-rotation:1")
     assert stored["routine"] == "trunk-rotation"
-    assert stored["started_at"] == f"{day.isoformat()}T07:30:00+00:00" and stored["duration_s"] == 240
+    # 07:30 wall-clock time in the plan's Europe/Berlin, as a UTC instant
+    berlin = datetime.combine(day, time(7, 30), tzinfo=ZoneInfo("Europe/Berlin"))
+    assert datetime.fromisoformat(stored["started_at"]) == berlin and stored["duration_s"] == 240
     assert stored["exercises"] == [{"exercise": "standing-trunk-rotation", "sets": 1, "hold_s": 180}]
 
     code, output = cli(runner, "sync", "wger-e2e", "--wait")

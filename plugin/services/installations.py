@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete
 from sqlalchemy.engine import CursorResult
@@ -63,6 +64,10 @@ def install(
     for name in manifests.required_credentials(tracker):
         if credentials.get(name) in (None, ""):
             raise InvalidInput(f"{tracker} needs credentials.{name}", field=f"credentials.{name}")
+    zone = credentials.get("timezone")
+    if zone not in (None, "") and not _known_zone(zone):
+        # Without a plan, a tracker's local dates and times are read in this zone (services/sync.py).
+        raise InvalidInput("timezone must be an IANA name like Europe/Berlin", field="credentials.timezone")
     # Any installation may connect Strava (docs/strava.md#our-mapping), so any may opt in.
     strava_format.stretching_sport_types(credentials.get("stretchingSportTypes"))
     row = repo.by_client_key(session, client_key)
@@ -97,6 +102,14 @@ def uninstall(session: Session, installation_id: str, keys: crypto.Keyring | str
         session.execute(delete(InstallationRow).where(InstallationRow.id == installation_id)),
     )
     return bool(result.rowcount)
+
+
+def _known_zone(name: object) -> bool:
+    try:
+        ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return isinstance(name, str)
 
 
 def find(session: Session, client_key: str) -> InstallationRow:

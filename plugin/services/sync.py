@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,7 @@ from plugin.store import sessions as session_repo
 from plugin.store.db import Database
 from plugin.store.tables import utc
 from plugin.trackers import registry
+from plugin.trackers.base import Credentials, PullScope
 
 DEFAULT_LOOKBACK = timedelta(days=14)  # PLUGIN_SYNC_LOOKBACK_DAYS (plugin.config.sync_lookback)
 OUTCOME_COUNT = {"created": "new", "updated": "updated", "unchanged": "repeated"}
@@ -25,29 +27,39 @@ OUTCOME_COUNT = {"created": "new", "updated": "updated", "unchanged": "repeated"
 def sync(
     db: Database, keys: Keyring, installation_id: str, lookback: timedelta = DEFAULT_LOOKBACK
 ) -> dict[str, int]:
-    """Pull what the tracker has since the stored cursor; count new, updated, repeated, deleted, skipped.
+    """Pull what the tracker has; count new, updated, repeated (unchanged), deleted, skipped.
 
-    A session the tracker reports again is brought up to date in place (same id) and
-    one it reports deleted is deleted, while the stored session started within
-    ``lookback``; older ones are settled and left as they are. A session that breaks
-    a rule is skipped (the tracker has it, we cannot use it); TrackerError propagates
-    so the job retries.
+    The tracker is told the installation's timezone and plan, and the sessions stored
+    within ``lookback`` (every one before the first sync), so it can report the ones
+    edited or deleted there. A session reported again is brought up to date in place
+    (same id) and one reported deleted is deleted, while the stored session started
+    within ``lookback``; older ones are settled and left as they are. A session that
+    breaks a rule is skipped (the tracker has it, we cannot use it); TrackerError
+    propagates so the job retries.
     """
+    counts = {"new": 0, "updated": 0, "repeated": 0, "deleted": 0, "skipped": 0}
     with db.unit_of_work() as session:
         row = installation_repo.get(session, installation_id)
         if row is None:
-            return {"new": 0, "updated": 0, "repeated": 0, "deleted": 0, "skipped": 0}
-        tracker = registry.build(
-            row.tracker, installations.credentials(row, keys), dict(row.tracker_state or {})
-        )
+            return counts
+        credentials = installations.credentials(row, keys)
+        source = row.tracker  # the source its sessions are stored under
+        tracker = registry.build(source, credentials, dict(row.tracker_state or {}))
         cursor = row.sync_cursor
         by_remote = {
             str(remote_id): state.routine_id
             for state in push_repo.states(session, installation_id)
             for remote_id in (state.remote_ids or {}).values()
         }
-    outcome = tracker.pull(cursor, by_remote)  # no transaction is open while the tracker answers
-    counts = {"new": 0, "updated": 0, "repeated": 0, "deleted": 0, "skipped": 0}
+        plan = installations.plan_of(session, row)
+        zone = plan.timezone if plan else timezone_credential(credentials)
+        since = None
+        if cursor is not None:  # the first pull reads all history
+            since = clock.now().astimezone(ZoneInfo(zone)).date() - lookback
+        start = datetime.combine(since, time(0), tzinfo=ZoneInfo(zone)) if since else None
+        known = session_repo.source_ids(session, installation_id, source, start)
+    scope = PullScope(timezone=zone, plan=plan, since=since, known=frozenset(known))
+    outcome = tracker.pull(cursor, by_remote, scope)  # outside any transaction: a network call
     settled_before = clock.now() - lookback
     with db.unit_of_work() as session:
         for completed in outcome.sessions:
@@ -62,9 +74,9 @@ def sync(
                 continue
             counts[OUTCOME_COUNT[result]] += 1
         for source_id in outcome.deleted:
-            if _settled(session, installation_id, row.tracker, source_id, settled_before):
+            if _settled(session, installation_id, source, source_id, settled_before):
                 continue
-            counts["deleted"] += delete_session(session, installation_id, row.tracker, source_id)
+            counts["deleted"] += delete_session(session, installation_id, source, source_id)
         row = installation_repo.get(session, installation_id)
         if row is not None:
             row.sync_cursor = outcome.cursor
@@ -82,6 +94,16 @@ def _settled(
     stored = session_repo.by_source(session, installation_id, source, source_id)
     started = utc(stored.started_at) if stored is not None else None
     return started is not None and started < settled_before
+
+
+def timezone_credential(credentials: Credentials) -> str:
+    """The installation's ``timezone`` credential (an IANA name) where it has no plan; else UTC."""
+    name = str(credentials.extra.get("timezone") or "UTC")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"  # checked at install; one stored before that check is read as UTC
+    return name
 
 
 def due_for_polling(db: Database) -> list[str]:

@@ -97,6 +97,16 @@ def between(
     return list(session.scalars(query.order_by(SessionRow.started_at)))
 
 
+def source_ids(session: Session, installation_id: str, source: str, start: datetime | None) -> set[str]:
+    """The source ids of one source's sessions that started at or after ``start`` (all with None)."""
+    query = select(SessionRow.source_id).where(
+        SessionRow.installation_id == installation_id, SessionRow.source == source
+    )
+    if start is not None:
+        query = query.where(SessionRow.started_at >= start.astimezone(UTC))
+    return set(session.scalars(query))
+
+
 # What a feed's done marks and the adherence counts need of a session: no raw payload (a
 # tracker's JSON can be large and would be decoded for every row), no ORM identity map.
 _WINDOW_COLUMNS = (

@@ -10,7 +10,7 @@ failure raises TrackerError; ``retryable`` says whether waiting can help, and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
@@ -43,6 +43,21 @@ class PullOutcome:
     cursor: str | None = None
 
 
+@dataclass(frozen=True)
+class PullScope:
+    """What a pull is told beyond its cursor: the installation's clock and plan, and what is stored.
+
+    Trackers whose sessions can change after the fact read ``since`` (the first local
+    date read again; None: everything) and report the ``known`` source ids stored for
+    that window that they no longer have as deleted.
+    """
+
+    timezone: str = "UTC"  # IANA name: the plan's, else the installation's timezone credential
+    plan: Plan | None = None
+    since: date | None = None
+    known: frozenset[str] = frozenset()
+
+
 class TrackerError(RemoteFailed):
     """A tracker or calendar server failed: its HTTP status, and whether a retry may help."""
 
@@ -65,7 +80,9 @@ class Tracker(Protocol):
 
     def push(self, routine: Routine, plan: Plan | None, state: dict[str, Any]) -> PushOutcome: ...
 
-    def pull(self, cursor: str | None, routines_by_remote_id: dict[str, str]) -> PullOutcome: ...
+    def pull(
+        self, cursor: str | None, routines_by_remote_id: dict[str, str], scope: PullScope | None = None
+    ) -> PullOutcome: ...
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:

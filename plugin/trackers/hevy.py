@@ -21,7 +21,7 @@ from plugin import catalog
 from plugin.catalog.model import CompletedSession, Plan, Routine, RoutineEntry
 from plugin.errors import InvalidInput
 from plugin.formats import hevy
-from plugin.trackers.base import TIMEOUT, Credentials, PullOutcome, PushOutcome, TrackerError, send
+from plugin.trackers.base import TIMEOUT, Credentials, PullOutcome, PullScope, PushOutcome, TrackerError, send
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +262,9 @@ class HevyTracker:
 
     # --- completed workouts ------------------------------------------------------
 
-    def pull(self, cursor: str | None, routines_by_remote_id: dict[str, str]) -> PullOutcome:
+    def pull(
+        self, cursor: str | None, routines_by_remote_id: dict[str, str], scope: PullScope | None = None
+    ) -> PullOutcome:
         """Workout events since ``cursor``: workouts of our routines as sessions, deletions as ids."""
         since = cursor or EPOCH
         exercise_ids = self.exercise_ids()

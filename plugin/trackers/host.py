@@ -17,7 +17,7 @@ import requests
 from plugin.catalog.model import Plan, Routine
 from plugin.formats import canonical
 from plugin.security import sign_headers
-from plugin.trackers.base import Credentials, PullOutcome, PushOutcome, TrackerError, send
+from plugin.trackers.base import Credentials, PullOutcome, PullScope, PushOutcome, TrackerError, send
 
 DEFAULT_ROUTINES_PATH = "/stretchsync/routines"
 
@@ -47,7 +47,9 @@ class HostTracker:
         remote_id = remote_id or _answered_id(response) or routine.id
         return PushOutcome(remote_ids={"routine": str(remote_id)}, state={"id": str(remote_id)})
 
-    def pull(self, cursor: str | None, routines_by_remote_id: dict[str, str]) -> PullOutcome:
+    def pull(
+        self, cursor: str | None, routines_by_remote_id: dict[str, str], scope: PullScope | None = None
+    ) -> PullOutcome:
         """Nothing to pull: a host sends completed sessions to the import hook."""
         return PullOutcome(sessions=[], cursor=cursor)
 

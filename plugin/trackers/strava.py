@@ -22,7 +22,7 @@ from plugin.clock import now as utc_now
 from plugin.errors import InvalidInput
 from plugin.formats import strava
 from plugin.formats.timestamps import parse_aware
-from plugin.trackers.base import TIMEOUT, Credentials, PullOutcome, PushOutcome, TrackerError, send
+from plugin.trackers.base import TIMEOUT, Credentials, PullOutcome, PullScope, PushOutcome, TrackerError, send
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +243,9 @@ class StravaTracker:
         """Strava has no planned workouts: no routine can go there (docs/strava.md#manual-activities)."""
         raise TrackerError("Strava takes completed sessions only; it has no routines or planned workouts")
 
-    def pull(self, cursor: str | None, routines_by_remote_id: dict[str, str]) -> PullOutcome:
+    def pull(
+        self, cursor: str | None, routines_by_remote_id: dict[str, str], scope: PullScope | None = None
+    ) -> PullOutcome:
         """Stretching activities started after ``cursor`` (epoch seconds), as sessions.
 
         ``routines_by_remote_id`` maps routine names (Strava's only link to a

@@ -21,13 +21,19 @@ set is sent without a setting and its comment (shown on wger's workout page)
 carries our exercise's name, side and dose. Another exercise is never shown as
 the one to do. The setting comment always names our exercise, which is how logs
 are read back.
+
+Sessions back: every pull reads the look-back window again (all history the first
+time), since wger sessions change after they are made; each day becomes one
+completed session per bout, in the installation's local time
+(docs/wger.md#sessions-back, ``plugin.formats.wger.sessions``).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -39,11 +45,15 @@ from plugin.formats.wger import matching
 from plugin.formats.wger.api import MARKER
 from plugin.formats.wger.build import routine_requests, workout_requests
 from plugin.formats.wger.placeholders import placeholders, resolve, without_exercises
-from plugin.formats.wger.sessions import completed_session, planned_from_canonical, planned_from_entries
-from plugin.trackers.base import TIMEOUT, Credentials, PullOutcome, PushOutcome, TrackerError, send
+from plugin.formats.wger.sessions import (
+    PlannedExercise,
+    completed_sessions,
+    planned_from_canonical,
+    planned_from_entries,
+)
+from plugin.trackers.base import TIMEOUT, Credentials, PullOutcome, PullScope, PushOutcome, TrackerError, send
 
 PAGE = 100
-LOOKBACK_DAYS = 7  # sessions logged late for a past date are still found within a week
 GEN_21 = "2.1"
 GEN_23 = "2.3"
 ENGLISH = 2  # wger's language pk for English (core fixture languages.json)
@@ -318,47 +328,89 @@ class WgerTracker:
 
     # --- pull -----------------------------------------------------------------------
 
-    def pull(self, cursor: str | None, routines_by_remote_id: dict[str, str]) -> PullOutcome:
-        """Completed sessions of our workouts since the cursor (a date and the ids seen lately)."""
-        since, seen = parse_cursor(cursor)
-        window = since - timedelta(days=LOOKBACK_DAYS) if since else None
-        generation = self.generation()
-        units_by_id = {pk: name for name, pk in self.units().items()}
-        sessions: list[CompletedSession] = []
-        for remote_id, routine_id in routines_by_remote_id.items():
-            pull_one = self._pull_workout_21 if generation == GEN_21 else self._pull_routine_23
-            sessions += pull_one(remote_id, routine_id, window, set(seen), units_by_id)
-        seen.update({s.source_id: s.started_at.date().isoformat() for s in sessions})
-        return PullOutcome(sessions=sessions, cursor=make_cursor(seen))
+    def pull(
+        self, cursor: str | None, routines_by_remote_id: dict[str, str], scope: PullScope | None = None
+    ) -> PullOutcome:
+        """Every bout logged in our workouts since ``scope.since``, and the known ones wger no longer has.
 
-    def _sessions(self, params: dict[str, Any], window: date | None) -> list[dict[str, Any]]:
+        wger sessions change after the fact (logs added for the evening bout, times
+        and notes edited, sessions deleted), so the whole look-back window is read
+        again on every pull; the cursor only records that a first pull happened.
+        """
+        scope = scope or PullScope()
+        zone = ZoneInfo(scope.timezone)
+        generation = self.generation()  # the first call: a server down or a bad token shows here
+        units = {pk: name for name, pk in self.units().items()}
+        if generation == GEN_21:
+            sessions = self._pull_workouts_21(routines_by_remote_id, scope, zone, units)
+        else:
+            sessions = [
+                bout
+                for remote_id, routine_id in routines_by_remote_id.items()
+                for bout in self._pull_routine_23(remote_id, routine_id, scope, zone, units)
+            ]
+        produced = {s.source_id for s in sessions}
+        deleted = sorted(k for k in scope.known if k not in produced)
+        return PullOutcome(sessions=sessions, deleted=deleted, cursor=make_cursor(clock.now().date()))
+
+    def _recent(
+        self, path: str, what: str, params: dict[str, Any], since: date | None
+    ) -> list[dict[str, Any]]:
+        """Rows of a list with a ``date``, newest first, back to ``since``."""
+
         def too_old(row: dict[str, Any]) -> bool:
-            return window is not None and date.fromisoformat(str(row["date"])[:10]) < window
+            return since is not None and date.fromisoformat(str(row["date"])[:10]) < since
 
-        return self.get_all("workoutsession", "sessions", {**params, "ordering": "-date"}, stop=too_old)
+        return self.get_all(path, what, {**params, "ordering": "-date"}, stop=too_old)
 
-    def _pull_workout_21(
-        self, workout_id: str, routine_id: str, window: date | None, seen: set[str], units: dict[int, str]
+    def _pull_workouts_21(
+        self, routines: dict[str, str], scope: PullScope, zone: ZoneInfo, units: dict[int, str]
     ) -> list[CompletedSession]:
-        canonical = self.exists(f"workout/{workout_id}/canonical_representation", "workout structure")
-        if canonical is None:
-            return []
-        planned = planned_from_canonical(canonical)
-        out = []
-        for row in self._sessions({"workout": workout_id}, window):
-            if str(row["id"]) in seen:
+        # One session per user and date (docs/wger.md#sessions-and-logs): it belongs to whichever
+        # workout was logged first that day, and the logs of every routine that day share it.
+        # 2.1 logs have no session link: they go by date.
+        day_session = {
+            str(row["date"])[:10]: row for row in self._recent("workoutsession", "sessions", {}, scope.since)
+        }
+        ours: list[tuple[str, str, list[PlannedExercise], dict[str, list[dict[str, Any]]]]] = []
+        for workout_id, routine_id in routines.items():
+            canonical = self.exists(f"workout/{workout_id}/canonical_representation", "workout structure")
+            if canonical is None:  # deleted in wger, and its sessions' logs with it
                 continue
-            # 2.1 logs have no session link: they go by date (docs/wger.md#sessions-and-logs).
-            logs = self.get_all("workoutlog", "logs", {"workout": workout_id, "date": row["date"]})
-            out.append(completed_session(row, logs, planned, routine_id, units))
+            by_day: dict[str, list[dict[str, Any]]] = {}
+            for log in self._recent("workoutlog", "logs", {"workout": workout_id}, scope.since):
+                if str(log.get("workout")) == str(workout_id):
+                    by_day.setdefault(str(log["date"])[:10], []).append(log)
+            ours.append((workout_id, routine_id, planned_from_canonical(canonical), by_day))
+        logged_days = {day for _, _, _, by_day in ours for day in by_day}
+        out: list[CompletedSession] = []
+        for workout_id, routine_id, planned, by_day in ours:
+            days = set(by_day)
+            # A session of our workout with nothing logged that day still says the routine was done.
+            days |= {
+                day
+                for day, row in day_session.items()
+                if str(row.get("workout")) == str(workout_id) and day not in logged_days
+            }
+            for day in sorted(days):
+                out += completed_sessions(
+                    date.fromisoformat(day),
+                    day_session.get(day),
+                    by_day.get(day, []),
+                    planned,
+                    routine_id,
+                    units,
+                    zone,
+                    scope.plan,
+                )
         return out
 
     def _pull_routine_23(
         self,
         routine_id_remote: str,
         routine_id: str,
-        window: date | None,
-        seen: set[str],
+        scope: PullScope,
+        zone: ZoneInfo,
         units: dict[int, str],
     ) -> list[CompletedSession]:
         if self.exists(f"routine/{routine_id_remote}", "routine") is None:
@@ -373,30 +425,23 @@ class WgerTracker:
                 ]
         planned = planned_from_entries(entries)
         out = []
-        for row in self._sessions({"routine": routine_id_remote}, window):
-            if str(row["id"]) in seen:
-                continue
+        # One session per user, routine and date from 2.3; logs link to it by ``session``.
+        for row in self._recent("workoutsession", "sessions", {"routine": routine_id_remote}, scope.since):
             logs = self.get_all("workoutlog", "logs", {"session": row["id"]})
-            out.append(completed_session(row, logs, planned, routine_id, units, generation=GEN_23))
+            out += completed_sessions(
+                date.fromisoformat(str(row["date"])[:10]),
+                row,
+                [lg for lg in logs if str(lg.get("session")) == str(row["id"])],
+                planned,
+                routine_id,
+                units,
+                zone,
+                scope.plan,
+                generation=GEN_23,
+            )
         return out
 
 
-def parse_cursor(cursor: str | None) -> tuple[date | None, dict[str, str]]:
-    """The cursor is JSON: the newest session date seen and the session ids (with dates) seen lately."""
-    if not cursor:
-        return None, {}
-    try:
-        data = json.loads(cursor)
-        return date.fromisoformat(data["since"]), {str(k): str(v) for k, v in data.get("seen", {}).items()}
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None, {}
-
-
-def make_cursor(seen: dict[str, str]) -> str | None:
-    """Keep the ids of the look-back window before the newest date: older ones are never read again."""
-    if not seen:
-        return None
-    newest = max(date.fromisoformat(d) for d in seen.values())
-    window = newest - timedelta(days=LOOKBACK_DAYS)
-    recent = {k: v for k, v in seen.items() if date.fromisoformat(v) >= window}
-    return json.dumps({"since": newest.isoformat(), "seen": dict(sorted(recent.items()))})
+def make_cursor(today: date) -> str:
+    """The cursor says a first pull (which reads all history) has happened, and when."""
+    return json.dumps({"synced": today.isoformat()})

@@ -14,9 +14,9 @@ wger's own exercise ids, repetition units looked up by name). One module per job
 This package itself is the ``wger`` export format: the 2.1 requests as JSON.
 
 Once or twice a day. wger keeps one workout session per user and day (2.1; per
-routine and day from 2.3), so both bouts of a twice-a-day plan are logged in
-one wger session, and a wger session counts as **one** completed session;
-the day description and the workout description say so.
+routine and day from 2.3), so every bout of a day is logged in that one session
+(the day description and the workout description say so); ``sessions`` reads it
+back as one completed session per bout (docs/wger.md#sessions-back).
 """
 
 from __future__ import annotations
