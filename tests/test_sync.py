@@ -176,7 +176,7 @@ def test_the_pull_is_told_the_timezone_the_plan_and_what_is_stored_in_the_look_b
     ]
     with app.app_context():
         sync.sync(db, keyring(app), installation_id)
-        sync.sync(db, keyring(app), installation_id, lookback_days=14)
+        sync.sync(db, keyring(app), installation_id, lookback=timedelta(days=14))
     first, second = ScriptedPull.scopes
     assert (first.timezone, first.plan, first.since, first.known) == ("UTC", None, None, frozenset())
     assert second.since == now.date() - timedelta(days=14)
