@@ -15,7 +15,7 @@ from flask import current_app
 
 from plugin import security
 from plugin.cli_base import EX_TRACKER, OneLine, named, tracker_failure, with_database
-from plugin.config import keyring
+from plugin.config import keyring, sync_lookback
 from plugin.errors import NotFound
 from plugin.jobs import jobs, run_push_to_end
 from plugin.schemas import plans
@@ -140,7 +140,7 @@ def sync_command(client_key: str, wait: bool) -> None:
         click.echo("queued")
         return
     try:
-        counts = sync.sync(_db(), keyring(current_app), installation_id)
+        counts = sync.sync(_db(), keyring(current_app), installation_id, sync_lookback(current_app))
     except TrackerError as err:
         raise tracker_failure("sync", tracker, err) from None
     click.echo(json.dumps(counts))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -46,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     "STRAVA_VERIFY_TOKEN": "",
     # Sport type of the activities posted for sessions done elsewhere (Workout, Yoga or PhysicalTherapy).
     "STRAVA_SPORT_TYPE": "Workout",
+    # Days back from now within which a synced session's edits and deletions in its tracker are
+    # followed; an older session is settled (PLUGIN_SYNC_LOOKBACK_DAYS).
+    "SYNC_LOOKBACK_DAYS": 14,
     # Days of completed sessions a calendar feed marks done (today included); older ones are left out.
     "FEED_HISTORY_DAYS": 90,
     # Seconds between the import that marks a feed stale and the job that rebuilds it (a burst shares it).
@@ -87,6 +91,14 @@ def secret_key(app: Flask) -> str:
 def host_secrets(app: Flask) -> list[str]:
     """The registration secrets of PLUGIN_HOST_SECRETS (comma-separated)."""
     return [s.strip() for s in str(app.config.get("HOST_SECRETS") or "").split(",") if s.strip()]
+
+
+def sync_lookback(app: Flask) -> timedelta:
+    """PLUGIN_SYNC_LOOKBACK_DAYS as a span: how far back polled trackers' edits and deletions are followed."""
+    days = app.config.get("SYNC_LOOKBACK_DAYS", DEFAULTS["SYNC_LOOKBACK_DAYS"])
+    if isinstance(days, bool) or not isinstance(days, int | str) or not str(days).strip().isdigit():
+        raise ValueError(f"PLUGIN_SYNC_LOOKBACK_DAYS must be a whole number of days, not {days!r}")
+    return timedelta(days=int(days))
 
 
 def check(app: Flask) -> None:

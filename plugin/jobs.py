@@ -21,7 +21,7 @@ from huey.api import TaskWrapper
 from huey.consumer import Consumer
 
 from plugin import clock
-from plugin.config import keyring
+from plugin.config import keyring, sync_lookback
 from plugin.services import calendars, pushes, strava, sync
 from plugin.store import installations as installation_repo
 from plugin.store.db import Database
@@ -100,7 +100,7 @@ def jobs(app: Flask) -> Jobs:
 
     def sync_installation(installation_id: str) -> None:
         with app.app_context():
-            sync.sync(db, keyring(app), installation_id)
+            sync.sync(db, keyring(app), installation_id, sync_lookback(app))
 
     def strava_event(body: dict) -> None:
         with app.app_context():

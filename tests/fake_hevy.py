@@ -6,12 +6,17 @@ set fields that must match the template's type, page sizes capped at 10
 (100 for templates), ``{page, page_count, <collection>}`` pages, no DELETE,
 ``403`` limits, and ``/v1/workouts/events`` newest first. Faults to inject
 (a status, a slow answer, a malformed body) are queued per route.
+
+``answer_shape`` picks how a routine POST or PUT is answered: the spec's bare
+``Routine`` by default, an empty 201 (what Hevy sends since 2026, per
+docs/hevy.md#routine-bodies), or the list wrapper community guides report.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,7 +88,9 @@ class FakeHevy(FakeAPI):
         self.events: list[dict] = []  # oldest first; served newest first
         self.routine_limit = 100
         self.custom_limit = 100
-        self.post_answer_shape = "list"  # "list": {"routine": [r]}, "object": {"routine": r}, "bare": r
+        # "bare": r (the spec), "empty": no body, "list": {"routine": [r]}, "object": {"routine": r}
+        self.answer_shape = "bare"
+        self.on_create: Callable[[dict], None] | None = None  # runs once a routine is made
         for method, path, handler in (
             ("GET", "/v1/exercise_templates", self.list_templates),
             ("POST", "/v1/exercise_templates", self.create_template),
@@ -212,11 +219,19 @@ class FakeHevy(FakeAPI):
         routine_id = str(uuid.uuid4())
         routine = self.stored(routine_id, body["routine"], stamp())
         self.routines[routine_id] = routine
-        if self.post_answer_shape == "list":
-            return ok({"routine": [routine]}, 201)
-        if self.post_answer_shape == "object":
-            return ok({"routine": routine}, 201)
-        return ok(routine, 201)
+        if self.on_create is not None:
+            self.on_create(routine)
+        return self.routine_answer(routine, 201)
+
+    def routine_answer(self, routine: dict, status: int) -> Response:
+        """The routine as ``answer_shape`` says Hevy answers a POST or PUT with it."""
+        if self.answer_shape == "empty":
+            return Response(b"", status=status)
+        if self.answer_shape == "list":
+            return ok({"routine": [routine]}, status)
+        if self.answer_shape == "object":
+            return ok({"routine": routine}, status)
+        return ok(routine, status)
 
     def update_routine(self, request: Request) -> Response:
         routine_id = request.path.rsplit("/", 1)[1]
@@ -229,7 +244,7 @@ class FakeHevy(FakeAPI):
         routine = self.stored(routine_id, body["routine"], self.routines[routine_id]["created_at"])
         routine["folder_id"] = self.routines[routine_id]["folder_id"]
         self.routines[routine_id] = routine
-        return ok({"routine": [routine]})
+        return self.routine_answer(routine, 200)
 
     # --- workouts ---------------------------------------------------------------------
 

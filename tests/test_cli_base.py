@@ -128,7 +128,7 @@ def test_install_wger_on_a_fresh_folder_migrates_then_push_and_sync_work(fresh, 
 
     synced = fresh.invoke(args=["sync", "k1", "--wait"])
     assert synced.exit_code == 0, synced.output
-    assert json.loads(synced.stdout) == {"new": 0, "repeated": 0, "deleted": 0, "skipped": 0}
+    assert json.loads(synced.stdout) == {"new": 0, "updated": 0, "repeated": 0, "deleted": 0, "skipped": 0}
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,10 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fake_hevy import FakeHevy
+from fake_hevy import FakeHevy, error
 from hostkit import Host, host_config
 
-from plugin.config import keyring
+from plugin.config import keyring, sync_lookback
 from plugin.jobs import run_push_to_end
 from plugin.services import sync
 from plugin.store import installations as installation_repo
@@ -75,9 +75,23 @@ def test_the_routine_limit_fails_the_push_with_hevys_reason(app, host, fake):
     assert outcome["attempts"] == 1  # a limit is not retried
 
 
-def test_a_post_with_an_unreadable_answer_is_retried_without_a_second_routine(app, host, fake):
-    # Answer the POST with a body that has no id: Hevy may have made it, we cannot tell which.
-    fake.fail("POST", "/v1/routines", ("malformed", "{}"))
+@pytest.mark.parametrize("shape", ["bare", "empty"])
+def test_both_published_create_answers_deliver_in_one_attempt(app, host, fake, shape):
+    # The spec answers 201 with the Routine; Hevy has been seen answering 201 with no body.
+    fake.answer_shape = shape
+    outcome = push(app, host, ["wall-hamstring"])
+
+    assert outcome["status"] == "delivered", outcome
+    assert outcome["attempts"] == 1
+    (made,) = fake.routines
+    assert outcome["remote_ids"]["wall-hamstring"]["routine"] == made
+    assert len(fake.requests("POST", "/v1/routines")) == 1
+
+
+def test_an_empty_201_whose_listing_fails_is_retried_without_a_second_routine(app, host, fake):
+    # An empty 201, and the listing that should name the new routine fails once.
+    fake.answer_shape = "empty"
+    fake.on_create = lambda _: fake.fail("GET", "/v1/routines", error(502, "Bad Gateway"))
     app.config["PUSH_BACKOFF_BASE_S"] = 0.01
     outcome = push(app, host, ["wall-hamstring"])
 
@@ -176,3 +190,101 @@ def test_the_command_line_installs_pushes_and_syncs_hevy(runner, fake):
     synced = runner.invoke(args=["sync", key, "--wait"])
     assert synced.exit_code == 0, synced.output
     assert json.loads(synced.output)["new"] == 1
+
+
+def held(template_id: str, seconds: list[int]) -> dict:
+    """A workout exercise as Hevy logs it: one timed set per hold."""
+    return {
+        "index": 0,
+        "title": "Lying hamstring stretch",
+        "notes": "Left leg (then the right leg).",
+        "exercise_template_id": template_id,
+        "supersets_id": None,
+        "sets": [
+            {
+                "index": i,
+                "type": "normal",
+                "weight_kg": None,
+                "reps": None,
+                "distance_meters": None,
+                "duration_seconds": s,
+                "rpe": None,
+                "custom_metric": None,
+            }
+            for i, s in enumerate(seconds)
+        ],
+    }
+
+
+def test_a_workout_updated_in_hevy_updates_the_session_in_place_and_a_deletion_removes_it(
+    app, db, host, fake
+):
+    delivered = push(app, host, ["daily-hamstring"])
+    remote = delivered["remote_ids"]["daily-hamstring"]["routine"]
+    lying = next(e for e in fake.templates if e["title"] == "Lying hamstring stretch")["id"]
+    base = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=5)
+    workout = fake.log_workout(
+        remote, base, base + timedelta(minutes=4), [held(lying, [30])], base + timedelta(minutes=5)
+    )
+    installation = installation_id(db, host)
+    assert sync.sync(db, keyring(app), installation)["new"] == 1
+    (stored,) = host.call("GET", "/sessions").get_json()
+
+    # The user adds a hold and corrects the end time in the app: an `updated` event, same workout id.
+    fake.log_workout(
+        remote,
+        base,
+        base + timedelta(minutes=10),
+        [held(lying, [30, 45])],
+        base + timedelta(hours=1),
+        workout_id=workout,
+    )
+    counts = sync.sync(db, keyring(app), installation)
+
+    assert (counts["new"], counts["updated"]) == (0, 1)
+    (edited,) = host.call("GET", "/sessions").get_json()
+    assert edited["id"] == stored["id"]  # the same record, not a second one
+    assert edited["duration_s"] == 600
+    assert edited["exercises"] == [
+        {"exercise": "lying-hamstring", "sets": 2, "hold_s": 45, "duration_s": 75, "side": "left"}
+    ]
+    assert sync.sync(db, keyring(app), installation)["updated"] == 0  # nothing new since the cursor
+
+    fake.delete_workout(workout, base + timedelta(hours=2))
+    assert sync.sync(db, keyring(app), installation)["deleted"] == 1
+    assert host.call("GET", "/sessions").get_json() == []
+
+
+def test_edits_and_deletions_of_sessions_older_than_the_lookback_are_left_alone(app, db, host, fake):
+    delivered = push(app, host, ["daily-hamstring"])
+    remote = delivered["remote_ids"]["daily-hamstring"]["routine"]
+    lying = next(e for e in fake.templates if e["title"] == "Lying hamstring stretch")["id"]
+    now = datetime.now(UTC).replace(microsecond=0)
+    started = now - timedelta(days=20)
+    workout = fake.log_workout(
+        remote, started, started + timedelta(minutes=4), [held(lying, [30])], now - timedelta(hours=5)
+    )
+    installation = installation_id(db, host)
+    assert sync.sync(db, keyring(app), installation, sync_lookback(app))["new"] == 1  # logged late: kept
+
+    fake.log_workout(
+        remote,
+        started,
+        started + timedelta(minutes=9),
+        [held(lying, [60])],
+        now - timedelta(hours=4),
+        workout_id=workout,
+    )
+    fake.delete_workout(workout, now - timedelta(hours=3))
+    counts = sync.sync(db, keyring(app), installation, sync_lookback(app))  # 14 days by default
+
+    assert (counts["updated"], counts["deleted"]) == (0, 0)
+    (kept,) = host.call("GET", "/sessions").get_json()
+    assert kept["duration_s"] == 240
+
+    # PLUGIN_SYNC_LOOKBACK_DAYS=30 reaches it: the deletion reported next is followed.
+    app.config["SYNC_LOOKBACK_DAYS"] = 30
+    fake.delete_workout(workout, now - timedelta(hours=1))
+    counts = sync.sync(db, keyring(app), installation, sync_lookback(app))
+    assert counts["deleted"] == 1
+    assert host.call("GET", "/sessions").get_json() == []

@@ -15,7 +15,7 @@ from hostkit import host_config
 
 from plugin import security
 from plugin.catalog.model import CompletedSession
-from plugin.config import keyring
+from plugin.config import keyring, sync_lookback
 from plugin.services import installations, sync
 from plugin.store.installations import by_client_key
 from plugin.store.sessions import SessionRow
@@ -86,8 +86,8 @@ def test_sync_imports_once_follows_the_cursor_and_applies_deletions(app, db, ins
     with app.app_context():
         first = sync.sync(db, keyring(app), installation_id)
         second = sync.sync(db, keyring(app), installation_id)
-    assert first == {"new": 2, "repeated": 0, "deleted": 0, "skipped": 1}
-    assert second == {"new": 1, "repeated": 1, "deleted": 1, "skipped": 0}
+    assert first == {"new": 2, "updated": 0, "repeated": 0, "deleted": 0, "skipped": 1}
+    assert second == {"new": 1, "updated": 0, "repeated": 1, "deleted": 1, "skipped": 0}
     assert [cursor for cursor, _ in ScriptedPull.asked] == [None, "c1"]
     with db.unit_of_work() as s:
         assert sorted(r.source_id for r in s.query(SessionRow)) == ["2", "3"]
@@ -96,9 +96,50 @@ def test_sync_imports_once_follows_the_cursor_and_applies_deletions(app, db, ins
         assert row.tracker_state == {"token_refreshed": 2}  # what the tracker kept is saved back
 
 
+def test_a_session_reported_again_is_updated_in_place_within_the_lookback(app, db, installation_id):
+    old = STARTED - timedelta(days=10)
+    ScriptedPull.script = [
+        PullOutcome([session("recent"), session("old", started_at=old)], cursor="c1"),
+        PullOutcome(
+            [session("recent", duration_s=420), session("old", started_at=old, duration_s=420)],
+            cursor="c2",
+        ),
+        PullOutcome([], deleted=["recent", "old"], cursor="c3"),
+    ]
+    with app.app_context():
+        sync.sync(db, keyring(app), installation_id, timedelta(days=5))
+        with db.unit_of_work() as s:
+            first_ids = {r.source_id: r.id for r in s.query(SessionRow)}
+        edited = sync.sync(db, keyring(app), installation_id, timedelta(days=5))
+        with db.unit_of_work() as s:
+            ids = {r.source_id: (r.id, r.duration_s) for r in s.query(SessionRow)}
+        deleted = sync.sync(db, keyring(app), installation_id, timedelta(days=5))
+    assert (edited["updated"], edited["repeated"]) == (1, 1)  # the old one is settled
+    assert ids["recent"] == (first_ids["recent"], 420)  # same record, brought up to date
+    assert ids["old"] == (first_ids["old"], 300)
+    assert deleted["deleted"] == 1
+    with db.unit_of_work() as s:
+        # The one left is the settled session, with the id it was stored under.
+        assert [(r.source_id, r.id) for r in s.query(SessionRow)] == [("old", ids["old"][0])]
+
+
 def test_a_polled_installation_is_due_until_synced(app, db, installation_id):
     ScriptedPull.script = [PullOutcome([], cursor=None)]
     assert sync.due_for_polling(db) == [installation_id]
     with app.app_context():
         sync.sync(db, keyring(app), installation_id)
     assert sync.due_for_polling(db) == []
+
+
+@pytest.mark.parametrize(("configured", "days"), [(None, 14), (30, 30), ("7", 7), (0, 0)])
+def test_the_lookback_comes_from_plugin_sync_lookback_days(app, configured, days):
+    if configured is not None:
+        app.config["SYNC_LOOKBACK_DAYS"] = configured
+    assert sync_lookback(app) == timedelta(days=days)
+
+
+@pytest.mark.parametrize("configured", [-3, "soon", 1.5, True])
+def test_a_lookback_that_is_not_whole_days_is_refused(app, configured):
+    app.config["SYNC_LOOKBACK_DAYS"] = configured
+    with pytest.raises(ValueError, match="PLUGIN_SYNC_LOOKBACK_DAYS"):
+        sync_lookback(app)

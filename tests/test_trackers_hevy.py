@@ -153,15 +153,27 @@ def test_a_post_that_timed_out_is_not_repeated(fake):
     assert len(fake.requests("PUT", f"/v1/routines/{outcome.state['routine_id']}")) == 1
 
 
-def test_a_malformed_answer_to_the_post_is_retried_without_a_second_routine(fake):
+def test_an_answer_without_a_routine_id_is_resolved_from_the_listing_at_once(fake):
     fake.fail("POST", "/v1/routines", ("malformed", '{"routine": []}'))
+    outcome = tracker(fake).push(routine(), None, {})
+
+    assert outcome.state["routine_id"] == next(iter(fake.routines))
+    assert len(fake.requests("POST", "/v1/routines")) == 1
+
+
+def test_an_empty_201_whose_listing_fails_is_found_by_the_retry_without_a_second_post(fake):
+    fake.answer_shape = "empty"
+    # Hevy makes the routine, but the listing right after the POST fails.
+    fake.on_create = lambda _: fake.fail("GET", "/v1/routines", error(502, "Bad Gateway"))
     state: dict = {}
     with pytest.raises(TrackerError) as failure:
         tracker(fake, state).push(routine(), None, {})
     assert failure.value.retryable
+    fake.on_create = None
 
-    tracker(fake, state).push(routine(), None, {})
-    assert len(fake.routines) == 1
+    outcome = tracker(fake, state).push(routine(), None, {})
+
+    assert list(fake.routines) == [outcome.state["routine_id"]]
     assert len(fake.requests("POST", "/v1/routines")) == 1
 
 
@@ -192,11 +204,29 @@ def test_a_routine_deleted_in_the_app_is_made_again(fake):
     assert list(fake.routines) == [second.state["routine_id"]]
 
 
-@pytest.mark.parametrize("shape", ["list", "object", "bare"])
-def test_every_reported_answer_shape_gives_the_routine_id(fake, shape):
-    fake.post_answer_shape = shape
+def test_the_published_answer_is_the_bare_routine(fake):
+    tracker(fake).push(routine(), None, {})
+    (answered,) = [r for q, r in fake.server.log if q.method == "POST" and q.path == "/v1/routines"]
+    created = answered.get_json()
+    assert answered.status_code == 201
+    assert created["id"] in fake.routines and created["title"] == "Contract-relax hamstring"
+
+
+@pytest.mark.parametrize("shape", ["bare", "empty", "list", "object"])
+def test_every_create_answer_gives_the_routine_id_in_one_attempt(fake, shape):
+    fake.answer_shape = shape
     outcome = tracker(fake).push(routine(), None, {})
-    assert outcome.state["routine_id"] == next(iter(fake.routines))
+
+    (made,) = fake.routines
+    assert outcome.state["routine_id"] == made
+    assert len(fake.requests("POST", "/v1/routines")) == 1
+    # The empty 201 names nothing: the listing after the POST does, so it is read twice.
+    listings = fake.requests("GET", "/v1/routines")
+    assert len(listings) == (2 if shape == "empty" else 1)
+
+    tracker(fake).push(routine(), None, outcome.state)  # the next push updates what was made
+    assert len(fake.requests("PUT", f"/v1/routines/{made}")) == 1
+    assert len(fake.routines) == 1
 
 
 def test_the_routine_limit_fails_the_push_with_the_reason(fake):
@@ -356,3 +386,29 @@ def test_the_routine_state_remembers_its_templates_when_the_installation_state_i
     tracker(fake, {}).push(routine(), None, first.state)
     assert len(fake.requests("GET", "/v1/exercise_templates")) == 1
     assert len(fake.requests("POST", "/v1/routines")) == 1
+
+
+def test_an_edited_workout_is_reported_once_in_its_newest_state(fake):
+    state: dict = {}
+    pushed = tracker(fake, state).push(routine("daily-hamstring"), None, {})
+    ours = pushed.state["routine_id"]
+    template = pushed.state["templates"]["lying-hamstring"]
+    base = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
+    workout = fake.log_workout(
+        ours, base, base + timedelta(minutes=4), [hold_exercise(template, "Left leg.", [30])], base
+    )
+    fake.log_workout(
+        ours,
+        base,
+        base + timedelta(minutes=8),
+        [hold_exercise(template, "Left leg.", [30, 40])],
+        base + timedelta(hours=1),
+        workout_id=workout,
+    )
+
+    result = tracker(fake, state).pull(None, {ours: "daily-hamstring"})
+
+    (session,) = result.sessions
+    assert (session.source_id, session.duration_s) == (workout, 480)
+    assert [(d.sets, d.hold_s) for d in session.exercises] == [(2, 40)]
+    assert result.cursor == "2026-11-20T08:00:00Z"

@@ -181,14 +181,42 @@ class HevyTracker:
         return None
 
     @staticmethod
-    def routine_id(answer: Any) -> str:
-        """A created routine's id: bare, wrapped in "routine", or in a list too (docs/hevy.md#unconfirmed)."""
+    def routine_id(answer: Any) -> str | None:
+        """A created routine's id as the answer gives it, if it does.
+
+        The spec answers a bare ``Routine``; community guides report it wrapped in
+        "routine", or in a list too; since 2026 Hevy may answer 201 with no body at all
+        (docs/hevy.md#routine-bodies).
+        """
         inner = answer.get("routine", answer) if isinstance(answer, Mapping) else answer
         if isinstance(inner, list) and inner:
             inner = inner[0]
         if isinstance(inner, Mapping) and inner.get("id") not in (None, ""):
             return str(inner["id"])
-        raise TrackerError("create a routine: the answer has no routine id", status=502, retryable=True)
+        return None
+
+    def create(self, routine: Routine, body: Mapping[str, Any]) -> str:
+        """POST the routine once and return its id, from the answer or else from the listing."""
+        try:
+            answer = self._json("POST", "/v1/routines", "create the routine", json=body)
+        except TrackerError as err:
+            if err.status == 403:  # "Routine limit exceeded": final (docs/hevy.md#conventions)
+                raise refused(err, "the routine") from err
+            raise
+        made = self.routine_id(answer)
+        if made:
+            return made
+        # A 2xx is Hevy's word that the routine exists. Without its id in the answer, the
+        # listing names it: the lookup before the POST found none of ours, so a match is new.
+        made = self.find_routine(routine, body)
+        if made:
+            return made
+        # Not listed yet: the retry's lookup before any POST finds it, so no second routine.
+        raise TrackerError(
+            "create a routine: Hevy made it but neither its answer nor its listing names it yet",
+            status=502,
+            retryable=True,
+        )
 
     def _update(self, remote_id: str, routine: Routine, template_ids: Mapping[str, str]) -> None:
         self._json(
@@ -218,13 +246,7 @@ class HevyTracker:
             if remote_id:
                 self._update(remote_id, routine, template_ids)
             else:
-                try:
-                    answer = self._json("POST", "/v1/routines", "create the routine", json=body)
-                except TrackerError as err:
-                    if err.status == 403:  # "Routine limit exceeded": final (docs/hevy.md#conventions)
-                        raise refused(err, "the routine") from err
-                    raise
-                remote_id = self.routine_id(answer)
+                remote_id = self.create(routine, body)
         return PushOutcome(
             remote_ids={"routine": remote_id},
             state={
