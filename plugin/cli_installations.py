@@ -15,7 +15,7 @@ from flask import current_app
 
 from plugin import security
 from plugin.cli_base import EX_TRACKER, OneLine, named, tracker_failure, with_database
-from plugin.config import keyring, secret_key, sync_lookback
+from plugin.config import keyring, sync_lookback
 from plugin.errors import NotFound
 from plugin.jobs import jobs, run_push_to_end
 from plugin.schemas import plans
@@ -85,7 +85,7 @@ def install(
     with _db().unit_of_work() as session:
         installed = installations.install(
             session,
-            secret_key(current_app),
+            keyring(current_app),
             client_key=client_key or f"{tracker}-{secrets.token_hex(6)}",
             tracker=tracker,
             shared_secret=secret or security.generate_secret(),
@@ -175,7 +175,7 @@ def uninstall(client_key: str) -> None:
         except NotFound:
             click.echo(f"no installation {client_key}; nothing to erase")
             return
-        installations.uninstall(session, installation_id, secret_key(current_app))
+        installations.uninstall(session, installation_id, keyring(current_app))
     click.echo(f"uninstalled {client_key}")
 
 

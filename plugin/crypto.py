@@ -5,8 +5,7 @@ encrypts and all decrypt (rotation). A Fernet key (32 url-safe base64 bytes) is
 used as is; any other passphrase is stretched to one with SHA-256.
 
 The service holds its keys as one ``Keyring`` (``plugin.config.keyring(app)``) and
-hands that object to whatever stores or reads a secret; ``encrypt``/``decrypt`` take
-the key string for callers that have nothing else.
+hands that object to whatever stores or reads a secret.
 """
 
 from __future__ import annotations
@@ -52,16 +51,6 @@ def _multi(secret_key: str) -> MultiFernet:
     return MultiFernet([_fernet(k) for k in keys])
 
 
-def encrypt(secret_key: str, plaintext: str) -> str:
-    """Encrypt ``plaintext`` with the first key of ``secret_key``; the result is ASCII."""
-    return Keyring(secret_key).encrypt(plaintext)
-
-
-def decrypt(secret_key: str, token: str) -> str:
-    """Decrypt a token made by ``encrypt`` with any key of ``secret_key``."""
-    return Keyring(secret_key).decrypt(token)
-
-
 def _decrypt(fernet: MultiFernet, token: str) -> str:
     try:
         return fernet.decrypt(token.encode("ascii")).decode("utf-8")
@@ -74,7 +63,7 @@ class Keyring:
     """The configured keys (PLUGIN_SECRET_KEY), parsed once: encrypt with the first, decrypt with any.
 
     An empty key string makes a Keyring that refuses both with SecretMissing, at the
-    moment a secret is stored or read, as ``encrypt`` and ``decrypt`` do.
+    moment a secret is stored or read.
     """
 
     keys: str = field(repr=False)

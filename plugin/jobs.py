@@ -21,7 +21,7 @@ from huey.api import TaskWrapper
 from huey.consumer import Consumer
 
 from plugin import clock
-from plugin.config import keyring, secret_key, sync_lookback
+from plugin.config import keyring, sync_lookback
 from plugin.services import calendars, pushes, strava, sync
 from plugin.store import installations as installation_repo
 from plugin.store.db import Database
@@ -104,12 +104,12 @@ def jobs(app: Flask) -> Jobs:
 
     def strava_event(body: dict) -> None:
         with app.app_context():
-            outcome = strava.handle_event(db, secret_key(app), app.config, body)
+            outcome = strava.handle_event(db, keyring(app), app.config, body)
         log.info("Strava event %s/%s: %s", body.get("object_type"), body.get("object_id"), outcome)
 
     def strava_post(installation_id: str) -> None:
         with app.app_context():
-            strava.post_pending(db, secret_key(app), app.config, installation_id)
+            strava.post_pending(db, keyring(app), app.config, installation_id)
 
     def rebuild_feeds(installation_id: str) -> None:
         with app.app_context():

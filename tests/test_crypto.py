@@ -13,30 +13,30 @@ from plugin.config import keyring, secret_key
 
 def test_round_trip_and_ciphertext_hides_the_plaintext():
     key = crypto.generate_key()
-    token = crypto.encrypt(key, "wger-token-123")
+    token = crypto.Keyring(key).encrypt("wger-token-123")
     assert "wger-token-123" not in token
-    assert crypto.decrypt(key, token) == "wger-token-123"
+    assert crypto.Keyring(key).decrypt(token) == "wger-token-123"
     # An independent Fernet with the same key reads it too: the format is standard.
     assert Fernet(key).decrypt(token.encode()).decode() == "wger-token-123"
 
 
 def test_rotation_new_key_first_old_key_still_decrypts():
     old, new = crypto.generate_key(), crypto.generate_key()
-    token = crypto.encrypt(old, "secret")
-    assert crypto.decrypt(f"{new},{old}", token) == "secret"
-    fresh = crypto.encrypt(f"{new},{old}", "secret")
-    assert crypto.decrypt(new, fresh) == "secret"
+    token = crypto.Keyring(old).encrypt("secret")
+    assert crypto.Keyring(f"{new},{old}").decrypt(token) == "secret"
+    fresh = crypto.Keyring(f"{new},{old}").encrypt("secret")
+    assert crypto.Keyring(new).decrypt(fresh) == "secret"
 
 
 def test_a_wrong_key_cannot_decrypt():
-    token = crypto.encrypt(crypto.generate_key(), "secret")
+    token = crypto.Keyring(crypto.generate_key()).encrypt("secret")
     with pytest.raises(crypto.UndecryptableSecret):
-        crypto.decrypt(crypto.generate_key(), token)
+        crypto.Keyring(crypto.generate_key()).decrypt(token)
 
 
 def test_a_passphrase_that_is_not_a_fernet_key_still_works():
-    token = crypto.encrypt("correct horse battery staple", "secret")
-    assert crypto.decrypt("correct horse battery staple", token) == "secret"
+    token = crypto.Keyring("correct horse battery staple").encrypt("secret")
+    assert crypto.Keyring("correct horse battery staple").decrypt(token) == "secret"
 
 
 def test_an_unset_key_is_generated_once_into_the_instance_folder(app, tmp_path):
@@ -51,15 +51,15 @@ def test_an_unset_key_is_generated_once_into_the_instance_folder(app, tmp_path):
 
 def test_a_tampered_value_is_unreadable():
     key = crypto.generate_key()
-    stored = crypto.encrypt(key, "password")
+    stored = crypto.Keyring(key).encrypt("password")
     for tampered in ("not-a-fernet-token", stored[:-8] + "AAAAAAAA"):
         with pytest.raises(crypto.SecretUnreadable):
-            crypto.decrypt(key, tampered)
+            crypto.Keyring(key).decrypt(tampered)
 
 
 def test_an_empty_key_is_refused():
     with pytest.raises(crypto.SecretMissing):
-        crypto.encrypt("", "password")
+        crypto.Keyring("").encrypt("password")
 
 
 def test_a_keyring_encrypts_with_its_first_key_and_decrypts_with_any():

@@ -13,8 +13,7 @@ import pytest
 from fake_strava import ATHLETE_ID, CLIENT_ID, CLIENT_SECRET, FakeStrava
 from hostkit import Host, host_config, session_body
 
-from plugin import crypto
-from plugin.config import secret_key
+from plugin.config import keyring
 from plugin.jobs import jobs
 from plugin.services import strava as service
 from plugin.store import installations as installation_repo
@@ -169,7 +168,7 @@ def test_connecting_stores_the_tokens_encrypted(app, client, db, host, fake):
     row = installation(db, host)
     assert row.tracker_state["strava"]["athlete_id"] == ATHLETE_ID
     assert row.tracker_state["strava"]["post_sessions"] is True
-    stored = json.loads(crypto.decrypt(secret_key(app), row.credentials_enc))["strava"]
+    stored = json.loads(keyring(app).decrypt(row.credentials_enc))["strava"]
     assert stored["access_token"] in fake.access and stored["refresh_token"] in fake.refresh_tokens
     with db.engine.connect() as conn:
         raw = repr(conn.exec_driver_sql("SELECT * FROM installations").fetchall())
@@ -205,7 +204,7 @@ def test_a_callback_in_another_browser_is_refused(app, client, host, fake):
 
 
 def test_a_state_is_no_ticket_and_a_ticket_no_state(app, client, host):
-    key = secret_key(app)
+    key = keyring(app)
     ticket = service.connect_ticket(key, "some-installation", False)
     assert client.get("/connect/strava/callback", query_string={"state": ticket}).status_code == 403
     assert client.get("/connect/strava", query_string={"ticket": "tampered" + ticket}).status_code == 403
@@ -213,7 +212,7 @@ def test_a_state_is_no_ticket_and_a_ticket_no_state(app, client, host):
 
 def test_an_expired_ticket_is_refused(app, client):
     ticket = service.seal(
-        secret_key(app), "ticket", {"installation": "x", "post": False}, 600, now=time.time() - 700
+        keyring(app), "ticket", {"installation": "x", "post": False}, 600, now=time.time() - 700
     )
     answer = client.get("/connect/strava", query_string={"ticket": ticket})
     assert answer.status_code == 403 and "expired" in answer.get_data(as_text=True)
@@ -334,13 +333,13 @@ def test_a_delete_event_removes_the_session(app, client, host, fake):
 
 def test_an_expired_token_is_refreshed_and_the_new_one_kept(app, client, db, host, fake):
     connect(client, host, fake)
-    before = json.loads(crypto.decrypt(secret_key(app), installation(db, host).credentials_enc))["strava"]
+    before = json.loads(keyring(app).decrypt(installation(db, host).credentials_enc))["strava"]
     fake.expire_all()
     yoga = recent_stretch(fake)
     client.post("/webhooks/strava", json=event(yoga["id"]))
     run_queue(app)
 
-    after = json.loads(crypto.decrypt(secret_key(app), installation(db, host).credentials_enc))["strava"]
+    after = json.loads(keyring(app).decrypt(installation(db, host).credentials_enc))["strava"]
     assert after["refresh_token"] != before["refresh_token"]
     assert (
         after["refresh_token"] in fake.refresh_tokens and before["refresh_token"] not in fake.refresh_tokens
@@ -423,7 +422,7 @@ def test_sessions_are_not_posted_unless_asked(app, client, db, host, fake):
     host.import_session(session_body("hevy-2"))
     row = installation(db, host)
     assert row.id not in service.posting_installations(db)
-    assert service.post_pending(db, secret_key(app), app.config, row.id) == []
+    assert service.post_pending(db, keyring(app), app.config, row.id) == []
     assert fake.requests("POST", "/api/v3/activities") == []
 
 
@@ -438,7 +437,7 @@ def test_sessions_received_before_connecting_are_not_posted(app, client, db, hos
     connect(client, host, fake, post_sessions=True)
     host.import_session(session_body("after-connect"))
     row = installation(db, host)
-    assert len(service.post_pending(db, secret_key(app), app.config, row.id)) == 1
+    assert len(service.post_pending(db, keyring(app), app.config, row.id)) == 1
     (posted,) = fake.requests("POST", "/api/v3/activities")
     assert posted.form["name"] == "Stretching: Daily hamstring stretch"
 
@@ -511,8 +510,8 @@ def test_an_activity_recorded_as_posted_while_its_event_was_handled_is_not_impor
     connect(client, host, fake, post_sessions=True)
     host.import_session(session_body("hevy-3"))
     row = installation(db, host)
-    (activity_id,) = service.post_pending(db, secret_key(app), app.config, row.id)
+    (activity_id,) = service.post_pending(db, keyring(app), app.config, row.id)
     # The event's first look saw no posted id; the write checks again.
-    outcome = service.activity_changed(db, secret_key(app), app.config, row.id, activity_id)
+    outcome = service.activity_changed(db, keyring(app), app.config, row.id, activity_id)
     assert outcome == "ignored: an activity we posted"
     assert [s["source"] for s in host.call("GET", "/sessions").get_json()] == ["host"]

@@ -39,7 +39,7 @@ class Installed:
 
 def install(
     session: Session,
-    keys: crypto.Keyring | str,
+    keys: crypto.Keyring,
     *,
     client_key: str,
     tracker: str,
@@ -53,7 +53,6 @@ def install(
     A plan lives in a calendar the installation owns (created the first time; its
     feed token is returned then, and only then). Nothing is stored when any field is invalid.
     """
-    keys = _keyring(keys)
     if not CLIENT_KEY.match(client_key):
         raise InvalidInput("clientKey is 1-200 letters, digits or ._:@-", field="clientKey")
     registry.factory(tracker)
@@ -84,7 +83,7 @@ def install(
     return Installed(row, created, token, plan_spec(session, row), calendar_id(session, row))
 
 
-def uninstall(session: Session, installation_id: str, keys: crypto.Keyring | str) -> bool:
+def uninstall(session: Session, installation_id: str, keys: crypto.Keyring) -> bool:
     """Erase everything of one installation; False when there was nothing to erase.
 
     The CalDAV copies of its calendars are deleted from their server too (their passwords
@@ -96,7 +95,7 @@ def uninstall(session: Session, installation_id: str, keys: crypto.Keyring | str
     for table in (SessionRow, PushRow, PushStateRow, SeenWebhookRow):
         session.execute(delete(table).where(table.installation_id == installation_id))
     # Revoked, not deleted: subscribers' feeds answer 410; the row keeps no plan and no link.
-    calendars.erase_installation_calendars(session, installation_id, _keyring(keys))
+    calendars.erase_installation_calendars(session, installation_id, keys)
     result = cast(
         "CursorResult[Any]",
         session.execute(delete(InstallationRow).where(InstallationRow.id == installation_id)),
@@ -166,9 +165,3 @@ def _set_plan(
         return None
     except InvalidInput as err:
         raise InvalidInput(err.message, field=f"plan.{err.field}" if err.field else "plan") from None
-
-
-def _keyring(keys: crypto.Keyring | str) -> crypto.Keyring:
-    # A key string is still taken from callers that hold PLUGIN_SECRET_KEY itself
-    # (plugin/cli_installations.py); every other caller passes config.keyring(app).
-    return keys if isinstance(keys, crypto.Keyring) else crypto.Keyring(keys)

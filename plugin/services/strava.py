@@ -81,16 +81,18 @@ def app_of(config: Mapping[str, Any], credentials: Mapping[str, Any] | None = No
 # --- sealed tickets and states ---------------------------------------------------------------
 
 
-def seal(secret_key: str, purpose: str, claims: dict[str, Any], ttl_s: int, now: float | None = None) -> str:
+def seal(
+    keys: crypto.Keyring, purpose: str, claims: dict[str, Any], ttl_s: int, now: float | None = None
+) -> str:
     """Encrypt ``claims`` for one purpose with an expiry (Fernet: tamper-proof and unreadable)."""
     body = {**claims, "purpose": purpose, "exp": int((now or clock.now().timestamp()) + ttl_s)}
-    return crypto.encrypt(secret_key, json.dumps(body, sort_keys=True))
+    return keys.encrypt(json.dumps(body, sort_keys=True))
 
 
-def unseal(secret_key: str, purpose: str, token: str, now: float | None = None) -> dict[str, Any]:
+def unseal(keys: crypto.Keyring, purpose: str, token: str, now: float | None = None) -> dict[str, Any]:
     """The claims of a sealed token of this purpose; ConnectRefused when forged, mixed up or expired."""
     try:
-        claims = json.loads(crypto.decrypt(secret_key, token))
+        claims = json.loads(keys.decrypt(token))
     except (crypto.UndecryptableSecret, ValueError, TypeError):
         raise ConnectRefused(f"the {purpose} is not one we issued", field=purpose) from None
     if not isinstance(claims, dict) or claims.get("purpose") != purpose:
@@ -100,9 +102,9 @@ def unseal(secret_key: str, purpose: str, token: str, now: float | None = None) 
     return claims
 
 
-def connect_ticket(secret_key: str, installation_id: str, post_sessions: bool) -> str:
+def connect_ticket(keys: crypto.Keyring, installation_id: str, post_sessions: bool) -> str:
     """The ticket of a connect link for one installation."""
-    return seal(secret_key, "ticket", {"installation": installation_id, "post": post_sessions}, TICKET_TTL_S)
+    return seal(keys, "ticket", {"installation": installation_id, "post": post_sessions}, TICKET_TTL_S)
 
 
 @dataclass(frozen=True)
@@ -112,13 +114,13 @@ class Authorization:
 
 
 def authorization(
-    secret_key: str, config: Mapping[str, Any], ticket: str, callback_url: str
+    keys: crypto.Keyring, config: Mapping[str, Any], ticket: str, callback_url: str
 ) -> Authorization:
     """Turn a connect ticket into Strava's authorization page with a state bound to the installation."""
-    claims = unseal(secret_key, "ticket", ticket)
+    claims = unseal(keys, "ticket", ticket)
     nonce = secrets.token_urlsafe(18)
     state = seal(
-        secret_key,
+        keys,
         "state",
         {"installation": claims["installation"], "post": bool(claims.get("post")), "nonce": nonce},
         STATE_TTL_S,
@@ -128,7 +130,7 @@ def authorization(
 
 def finish_connect(
     db: Database,
-    secret_key: str,
+    keys: crypto.Keyring,
     config: Mapping[str, Any],
     *,
     state: str,
@@ -138,7 +140,7 @@ def finish_connect(
     scope: str | None,
 ) -> int:
     """Check the callback, exchange the code and store the tokens; returns the athlete id."""
-    claims = unseal(secret_key, "state", state)
+    claims = unseal(keys, "state", state)
     if not nonce or not secrets.compare_digest(str(claims.get("nonce")), nonce):
         raise ConnectRefused("this browser did not start the connection; start again", field="state")
     if error:
@@ -158,7 +160,7 @@ def finish_connect(
         row = installation_repo.get(session, claims["installation"])
         if row is None:
             raise NotFound("the installation no longer exists", field="installation")
-        save_tokens(row, secret_key, tokens)
+        save_tokens(row, keys, tokens)
         previous = dict((row.tracker_state or {}).get("strava") or {})
         strava_state = {
             "athlete_id": athlete_id,
@@ -175,20 +177,20 @@ def finish_connect(
 # --- tokens ----------------------------------------------------------------------------------
 
 
-def stored_credentials(row: InstallationRow, secret_key: str) -> dict[str, Any]:
-    return json.loads(crypto.decrypt(secret_key, row.credentials_enc))
+def stored_credentials(row: InstallationRow, keys: crypto.Keyring) -> dict[str, Any]:
+    return json.loads(keys.decrypt(row.credentials_enc))
 
 
-def save_tokens(row: InstallationRow, secret_key: str, tokens: StravaTokens) -> None:
+def save_tokens(row: InstallationRow, keys: crypto.Keyring, tokens: StravaTokens) -> None:
     """Keep the newest tokens, encrypted with the installation's other credentials."""
-    stored = stored_credentials(row, secret_key)
+    stored = stored_credentials(row, keys)
     stored["strava"] = tokens.as_dict()
-    row.credentials_enc = crypto.encrypt(secret_key, json.dumps(stored))
+    row.credentials_enc = keys.encrypt(json.dumps(stored))
 
 
-def tokens_of(row: InstallationRow, secret_key: str) -> StravaTokens | None:
+def tokens_of(row: InstallationRow, keys: crypto.Keyring) -> StravaTokens | None:
     """The installation's Strava tokens: from the connect flow, or as a Strava host installed them."""
-    stored = stored_credentials(row, secret_key)
+    stored = stored_credentials(row, keys)
     saved = stored.get("strava")
     if isinstance(saved, dict):
         return StravaTokens(saved["access_token"], saved["refresh_token"], int(saved["expires_at"]))
@@ -198,13 +200,13 @@ def tokens_of(row: InstallationRow, secret_key: str) -> StravaTokens | None:
 
 
 def tracker_for(
-    db: Database, secret_key: str, config: Mapping[str, Any], installation_id: str
+    db: Database, keys: crypto.Keyring, config: Mapping[str, Any], installation_id: str
 ) -> StravaTracker:
     """A Strava client for one installation whose refreshed tokens are saved the moment they arrive."""
     with db.unit_of_work() as session:
         row = installation_repo.get(session, installation_id)
-        tokens = tokens_of(row, secret_key) if row is not None else None
-        stored = stored_credentials(row, secret_key) if row is not None else {}
+        tokens = tokens_of(row, keys) if row is not None else None
+        stored = stored_credentials(row, keys) if row is not None else {}
         posted = posted_activity_ids(strava_state(row)) if row is not None else frozenset()
     if tokens is None:
         raise TrackerError("this installation has not connected a Strava account")
@@ -214,7 +216,7 @@ def tracker_for(
         with db.unit_of_work() as session:
             row = installation_repo.get(session, installation_id)
             if row is not None:
-                save_tokens(row, secret_key, new)
+                save_tokens(row, keys, new)
 
     return StravaTracker(
         app_of(config, stored),
@@ -242,20 +244,22 @@ def set_strava_state(row: InstallationRow, **changes: Any) -> None:
     row.tracker_state = {**(row.tracker_state or {}), "strava": {**strava_state(row), **changes}}
 
 
-def athlete_of(row: InstallationRow, secret_key: str) -> int | None:
+def athlete_of(row: InstallationRow, keys: crypto.Keyring) -> int | None:
     """The Strava athlete an installation is connected to (tracker state, or a Strava host's credentials)."""
     athlete = strava_state(row).get("athlete_id")
     if athlete is None and row.tracker == SOURCE:
-        athlete = stored_credentials(row, secret_key).get("athleteId")
+        athlete = stored_credentials(row, keys).get("athleteId")
     try:
         return int(athlete) if athlete is not None else None
     except (TypeError, ValueError):
         return None
 
 
-def installation_for_athlete(session: Session, secret_key: str, athlete_id: int) -> InstallationRow | None:
+def installation_for_athlete(
+    session: Session, keys: crypto.Keyring, athlete_id: int
+) -> InstallationRow | None:
     for row in installation_repo.all_rows(session):
-        if athlete_of(row, secret_key) == athlete_id:
+        if athlete_of(row, keys) == athlete_id:
             return row
     return None
 
@@ -281,7 +285,9 @@ def accept_event(body: Any, enqueue: Callable[[dict[str, Any]], object]) -> Stra
     return event
 
 
-def handle_event(db: Database, secret_key: str, config: Mapping[str, Any], body: Mapping[str, Any]) -> str:
+def handle_event(
+    db: Database, keys: crypto.Keyring, config: Mapping[str, Any], body: Mapping[str, Any]
+) -> str:
     """Act on one webhook event; returns what was done, for the log.
 
     The activity is fetched again rather than trusted from the event, so
@@ -290,7 +296,7 @@ def handle_event(db: Database, secret_key: str, config: Mapping[str, Any], body:
     """
     event = strava_format.parse_event(body)
     with db.unit_of_work() as session:
-        row = installation_for_athlete(session, secret_key, event.owner_id)
+        row = installation_for_athlete(session, keys, event.owner_id)
         if row is None:
             return f"ignored: no installation is connected to athlete {event.owner_id}"
         installation_id = row.id
@@ -306,7 +312,7 @@ def handle_event(db: Database, secret_key: str, config: Mapping[str, Any], body:
             return "ignored: an activity we posted"
     if event.aspect_type == "delete":
         return activity_deleted(db, installation_id, event.object_id)
-    return activity_changed(db, secret_key, config, installation_id, event.object_id)
+    return activity_changed(db, keys, config, installation_id, event.object_id)
 
 
 def activity_deleted(db: Database, installation_id: str, activity_id: int) -> str:
@@ -321,7 +327,7 @@ def activity_deleted(db: Database, installation_id: str, activity_id: int) -> st
 
 
 def activity_changed(
-    db: Database, secret_key: str, config: Mapping[str, Any], installation_id: str, activity_id: int
+    db: Database, keys: crypto.Keyring, config: Mapping[str, Any], installation_id: str, activity_id: int
 ) -> str:
     """Bring the stored session in line with the activity as Strava holds it now (create or update).
 
@@ -330,7 +336,7 @@ def activity_changed(
     """
     with db.unit_of_work() as session:
         names = routine_names(session)
-    tracker = tracker_for(db, secret_key, config, installation_id)
+    tracker = tracker_for(db, keys, config, installation_id)
     try:
         activity = tracker.activity(activity_id)
     except TrackerError as err:
@@ -382,7 +388,9 @@ def posting_installations(db: Database) -> list[str]:
         ]
 
 
-def post_pending(db: Database, secret_key: str, config: Mapping[str, Any], installation_id: str) -> list[int]:
+def post_pending(
+    db: Database, keys: crypto.Keyring, config: Mapping[str, Any], installation_id: str
+) -> list[int]:
     """Post each session imported from elsewhere to Strava once, when the installation asked for it."""
     with db.unit_of_work() as session:
         row = installation_repo.get(session, installation_id)
@@ -404,7 +412,7 @@ def post_pending(db: Database, secret_key: str, config: Mapping[str, Any], insta
         names = {r.id: r.name for r in list_routines(session)}
     if not todo:
         return []
-    tracker = tracker_for(db, secret_key, config, installation_id)
+    tracker = tracker_for(db, keys, config, installation_id)
     exercise_names = {e.id: e.name for e in catalog.exercises()}
     sport_type = str(config.get("STRAVA_SPORT_TYPE") or strava_format.DEFAULT_SPORT_TYPE)
     made = []

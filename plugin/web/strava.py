@@ -17,7 +17,7 @@ from flask_smorest import Blueprint, abort
 from markupsafe import escape
 from marshmallow import EXCLUDE, Schema, fields
 
-from plugin.config import secret_key
+from plugin.config import keyring
 from plugin.errors import InvalidInput, NotFound
 from plugin.jobs import jobs
 from plugin.services import strava as service
@@ -119,7 +119,7 @@ class StravaConnectLink(MethodView):
     @blp.response(201, ConnectLink)
     def post(self, body: dict):
         """Give a link (signed call) that connects the installation's athlete to Strava"""
-        ticket = service.connect_ticket(secret_key(current_app), installation_id(), body["postSessions"])
+        ticket = service.connect_ticket(keyring(current_app), installation_id(), body["postSessions"])
         return {"url": f"{base_url()}/connect/strava?{urlencode({'ticket': ticket})}"}
 
 
@@ -132,7 +132,7 @@ class StravaConnect(MethodView):
         """Send the athlete to Strava's authorization page"""
         try:
             auth = service.authorization(
-                secret_key(current_app), current_app.config, query["ticket"], base_url() + CALLBACK_PATH
+                keyring(current_app), current_app.config, query["ticket"], base_url() + CALLBACK_PATH
             )
         except (service.ConnectRefused, InvalidInput) as err:
             return page(status_of(err), "This link cannot connect Strava", err.message)
@@ -160,7 +160,7 @@ class StravaCallback(MethodView):
         try:
             athlete = service.finish_connect(
                 database(),
-                secret_key(current_app),
+                keyring(current_app),
                 current_app.config,
                 state=query["state"],
                 nonce=request.cookies.get(NONCE_COOKIE),
