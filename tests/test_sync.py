@@ -15,7 +15,7 @@ from hostkit import host_config
 
 from plugin import security
 from plugin.catalog.model import CompletedSession
-from plugin.config import keyring, secret_key, sync_lookback
+from plugin.config import keyring, sync_lookback
 from plugin.errors import InvalidInput
 from plugin.services import installations, sync
 from plugin.store.installations import by_client_key
@@ -187,7 +187,7 @@ def test_the_plans_timezone_wins_over_the_credential(app, db, installation_id):
     with app.app_context(), db.unit_of_work() as s:
         installations.install(
             s,
-            secret_key(app),
+            keyring(app),
             client_key="poll-1",
             tracker="wger",
             shared_secret=security.generate_secret(),
@@ -200,7 +200,7 @@ def test_the_plans_timezone_wins_over_the_credential(app, db, installation_id):
         with db.unit_of_work() as s:
             installations.install(
                 s,
-                secret_key(app),
+                keyring(app),
                 client_key="poll-1",
                 tracker="wger",
                 shared_secret=security.generate_secret(),
@@ -217,7 +217,7 @@ def test_an_unknown_timezone_credential_is_refused_at_install(app, db):
     with app.app_context(), db.unit_of_work() as s, pytest.raises(InvalidInput) as err:
         installations.install(
             s,
-            secret_key(app),
+            keyring(app),
             client_key="poll-2",
             tracker="wger",
             shared_secret=security.generate_secret(),
