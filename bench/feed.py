@@ -118,7 +118,8 @@ def prepare_history(database_url: str, history: int, builds: int) -> tuple[str, 
 
     from plugin import create_app, security
     from plugin.formats import ical
-    from plugin.services import calendars
+    from plugin.services import calendar_lookup, feeds
+    from plugin.store import calendars as calendar_repo
     from plugin.store.calendars import CalendarRow
 
     host_secret = security.generate_secret()
@@ -139,18 +140,18 @@ def prepare_history(database_url: str, history: int, builds: int) -> tuple[str, 
     # wall and CPU time (this process) are both kept, the median of each.
     # "build": ical.feed from the plan and the window's done marks (the format's work, as the
     # issue measured it); "rebuild": all a stale feed costs, also reading the window's sessions
-    # and placing them on the plan (calendars.render_body).
+    # and placing them on the plan (feeds.render_body).
     labels = ("build none", "build history", "rebuild none", "rebuild history")
     wall: dict[str, list[float]] = {label: [] for label in labels}
     cpu: dict[str, list[float]] = {label: [] for label in labels}
     sizes: dict[str, int] = {}
     with app.app_context(), db.unit_of_work() as session:
-        (row,) = calendars.repo.of_installation(session, installation_id)
+        (row,) = calendar_repo.of_installation(session, installation_id)
         assert isinstance(row, CalendarRow)
-        plan = calendars.plan_from_spec(session, row.spec or {})
+        plan = calendar_lookup.plan_from_spec(session, row.spec or {})
         now = datetime.now(UTC)
-        since = calendars.history_start(plan, now, calendars.feed_settings(session).history_days)
-        done = calendars.done_marks(session, installation_id, plan, since)
+        since = feeds.history_start(plan, now, feeds.feed_settings(session).history_days)
+        done = feeds.done_marks(session, installation_id, plan, since)
         options = {
             "feed_id": row.id,
             "sequence": row.sequence,
@@ -161,8 +162,8 @@ def prepare_history(database_url: str, history: int, builds: int) -> tuple[str, 
         steps: dict[str, Callable[[], bytes]] = {
             "build none": lambda: ical.feed(plan, **options),
             "build history": lambda: ical.feed(plan, done=done, **options),
-            "rebuild none": lambda: calendars.render_body(session, row, (), now),
-            "rebuild history": lambda: calendars.render_body(session, row, None, now),
+            "rebuild none": lambda: feeds.render_body(session, row, (), now),
+            "rebuild history": lambda: feeds.render_body(session, row, None, now),
         }
         for number in range(builds + 1):
             for label in labels:

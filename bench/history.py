@@ -21,7 +21,7 @@ from sqlalchemy import insert
 
 from plugin import security
 from plugin.ids import new_id
-from plugin.services import calendars
+from plugin.services import feeds
 from plugin.store import installations as installation_repo
 from plugin.store.sessions import SessionRow
 
@@ -100,5 +100,5 @@ def store_history(app: Flask, installation_id: str, count: int) -> float:
         with db.unit_of_work() as session:
             session.execute(insert(SessionRow), rows[start : start + BATCH])
     with db.unit_of_work() as session:
-        calendars.mark_installation_stale(session, installation_id)
+        feeds.mark_installation_stale(session, installation_id)
     return time.perf_counter() - began

@@ -27,11 +27,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     web.init_app(app)
     from plugin.jobs import schedule_feed_rebuilds
-    from plugin.services import calendars
+    from plugin.services import feeds
 
     base_url = str(app.config.get("BASE_URL") or "").rstrip("/")
-    calendars.configure_feeds(
-        app.extensions["stretchsync.db"], calendars.FeedSettings(app.config["FEED_HISTORY_DAYS"], base_url)
+    feeds.configure_feeds(
+        app.extensions["stretchsync.db"], feeds.FeedSettings(app.config["FEED_HISTORY_DAYS"], base_url)
     )
     schedule_feed_rebuilds(app)
     return app

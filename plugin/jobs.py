@@ -22,7 +22,7 @@ from huey.consumer import Consumer
 
 from plugin import clock
 from plugin.config import keyring, sync_lookback
-from plugin.services import calendars, pushes, strava, sync
+from plugin.services import feeds, pushes, strava, sync
 from plugin.store import installations as installation_repo
 from plugin.store.db import Database
 from plugin.store.pushes import DELIVERED, FAILED, PushRow
@@ -113,7 +113,7 @@ def jobs(app: Flask) -> Jobs:
 
     def rebuild_feeds(installation_id: str) -> None:
         with app.app_context():
-            calendars.rebuild_installation_feeds(db, installation_id)
+            feeds.rebuild_installation_feeds(db, installation_id)
 
     def sweep() -> None:
         with app.app_context():
@@ -125,7 +125,7 @@ def jobs(app: Flask) -> Jobs:
                 made.strava_post(installation_id)
             # Feeds marked stale by imports: rendered here once, so a subscriber's next poll
             # is a plain read (a fetch renders a stale feed itself when no worker runs).
-            calendars.rebuild_stale_feeds(db)
+            feeds.rebuild_stale_feeds(db)
             with db.unit_of_work() as session:
                 installation_repo.forget_seen_before(session, clock.now() - _seen_window(app))
 
@@ -155,7 +155,7 @@ def schedule_feed_rebuilds(app: Flask) -> None:
     def schedule(installation_id: str) -> None:
         jobs(app).rebuild_feeds.schedule((installation_id,), delay=delay)
 
-    calendars.schedule_rebuilds(db, schedule)
+    feeds.schedule_rebuilds(db, schedule)
 
 
 def _seen_window(app: Flask) -> timedelta:

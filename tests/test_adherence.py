@@ -11,7 +11,7 @@ from hostkit import Host, host_config, session_body
 from plugin.catalog.model import CompletedSession
 from plugin.schemas.adherence import AdherenceReportSchema
 from plugin.services import adherence as adherence_service
-from plugin.services import calendars
+from plugin.services import calendar_lookup, calendars
 from plugin.services.calendar_adherence import calendar_adherence
 from plugin.services.sessions import import_session
 from plugin.store.installations import by_client_key
@@ -135,7 +135,7 @@ def test_sessions_filter_by_time_and_routine(host):
 def test_the_api_and_the_page_read_one_report(db, host):
     # A calendar of the installation's, reached with its token the way the adherence page is.
     with db.unit_of_work() as session:
-        spec = calendars.installation_calendar(session, host.installation_id).spec
+        spec = calendar_lookup.installation_calendar(session, host.installation_id).spec
         token = calendars.create_calendar(session, spec, installation_id=host.installation_id).token
         page = AdherenceReportSchema().dump(calendar_adherence(session, token, 7, NOW))
         api = adherence(session, host.installation_id, 7, NOW)

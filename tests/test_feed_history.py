@@ -60,7 +60,7 @@ def host(client):
 @pytest.fixture
 def renders(caplog):
     """How many feeds were rendered since the last call."""
-    caplog.set_level(logging.INFO, logger="plugin.services.calendars")
+    caplog.set_level(logging.INFO, logger="plugin.services.feeds")
 
     def count() -> int:
         found = sum(RENDERED in r.getMessage() for r in caplog.records)

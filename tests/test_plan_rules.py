@@ -13,7 +13,7 @@ from markupsafe import escape
 
 from plugin.errors import InvalidInput
 from plugin.schemas.plans import DEFAULTS, MESSAGES
-from plugin.services import calendars
+from plugin.services import calendar_lookup, calendars
 
 PLAN = {"routines": ["daily-hamstring"], "times": ["07:00"], "timezone": "Europe/Berlin"}
 BAD = [  # (change, field, message, CLI arguments or None where the CLI cannot say it)
@@ -109,6 +109,6 @@ def test_every_caller_gets_the_same_defaults(client, db, runner):
     made = client.post("/calendars", json=PLAN).json
     installed = Host(client).install(plan=PLAN).json["plan"]
     with db.unit_of_work() as session:
-        stored = calendars.normalise_spec(session, PLAN)
+        stored = calendar_lookup.normalise_spec(session, PLAN)
     for plan in (made, installed, stored):
         assert {name: plan[name] for name in DEFAULTS} == DEFAULTS

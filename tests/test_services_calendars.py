@@ -12,6 +12,7 @@ from plugin import catalog
 from plugin.config import keyring
 from plugin.errors import Gone, InvalidInput, NotFound
 from plugin.formats import ical
+from plugin.services import calendar_lookup, feeds
 from plugin.services import calendars as service
 from plugin.store import calendars as repo
 
@@ -30,7 +31,7 @@ def test_a_calendar_made_for_an_installation_loads_back_as_its_plan(db):
     with db.unit_of_work() as session:
         created = service.create_calendar(session, FIELDS, installation_id="inst-42")
     with db.unit_of_work() as session:
-        plan = service.load_plan(session, created.calendar_id)
+        plan = calendar_lookup.load_plan(session, created.calendar_id)
         owned = repo.of_installation(session, "inst-42")
     assert plan == created.plan
     assert plan.routines == (catalog.builtin_routine("wall-hamstring"),)
@@ -44,9 +45,9 @@ def test_load_plan_refuses_unknown_and_revoked_calendars(app, db):
         created = service.create_calendar(session, FIELDS)
         service.revoke_calendar(session, created.token, keyring(app))
     with db.unit_of_work() as session, pytest.raises(Gone):
-        service.load_plan(session, created.calendar_id)
+        calendar_lookup.load_plan(session, created.calendar_id)
     with db.unit_of_work() as session, pytest.raises(NotFound):
-        service.load_plan(session, "no-such-id")
+        calendar_lookup.load_plan(session, "no-such-id")
 
 
 def test_invalid_fields_from_any_caller_name_the_field(db):
@@ -60,12 +61,12 @@ def test_invalid_fields_from_any_caller_name_the_field(db):
 def test_re_rendering_with_completed_sessions_moves_the_validators_and_shows_the_check(db):
     with db.unit_of_work() as session:
         created = service.create_calendar(session, FIELDS, now=datetime(2026, 11, 1, 12, tzinfo=UTC))
-    before = service.feed(db, created.token)
+    before = feeds.feed(db, created.token)
     done = [ical.DoneOccurrence("wall-hamstring", datetime(2026, 11, 5, 18, 0), "6 holds of 40 s", "host:9")]
     with db.unit_of_work() as session:
-        row = service.find_calendar(session, created.token)
-        assert service.render_feed(session, row, done, now=datetime(2026, 11, 5, 19, tzinfo=UTC))
-    after = service.feed(db, created.token, parse_etags(before.etag))
+        row = calendar_lookup.find_calendar(session, created.token)
+        assert feeds.render_feed(session, row, done, now=datetime(2026, 11, 5, 19, tzinfo=UTC))
+    after = feeds.feed(db, created.token, parse_etags(before.etag))
     assert after.body is not None and after.etag != before.etag
     assert after.last_modified == datetime(2026, 11, 5, 19, tzinfo=UTC)
     events = icalendar.Calendar.from_ical(after.body).walk("VEVENT")
@@ -73,9 +74,9 @@ def test_re_rendering_with_completed_sessions_moves_the_validators_and_shows_the
     assert str(override["SUMMARY"]).startswith("✓") and "6 holds of 40 s" in str(override["DESCRIPTION"])
     # Rendering the same content again changes nothing a client could see.
     with db.unit_of_work() as session:
-        row = service.find_calendar(session, created.token)
-        assert not service.render_feed(session, row, done, now=datetime(2026, 11, 6, tzinfo=UTC))
-    assert service.feed(db, created.token, parse_etags(after.etag)).body is None
+        row = calendar_lookup.find_calendar(session, created.token)
+        assert not feeds.render_feed(session, row, done, now=datetime(2026, 11, 6, tzinfo=UTC))
+    assert feeds.feed(db, created.token, parse_etags(after.etag)).body is None
 
 
 def test_uninstalling_an_installation_revokes_its_calendars_only(app, db):
@@ -88,9 +89,9 @@ def test_uninstalling_an_installation_revokes_its_calendars_only(app, db):
     with db.unit_of_work() as session:
         installations.uninstall(session, "inst-7", keyring(app))
     with pytest.raises(Gone):
-        service.feed(db, owned.token)
+        feeds.feed(db, owned.token)
     for kept in (other, personal):
-        assert service.feed(db, kept.token).body
+        assert feeds.feed(db, kept.token).body
     with db.unit_of_work() as session:
         assert repo.of_installation(session, "inst-7") == []
         row = repo.by_id(session, owned.calendar_id)

@@ -42,7 +42,7 @@ EXTENSION = "ics"
 
 PRODID = "-//stretchsync//stretch calendar 1.0//EN"
 # Stored feeds are reused while this and the built-in catalog are unchanged
-# (services.calendars.renderer_fingerprint). Bump it with any change to the bytes a
+# (services.feeds.renderer_fingerprint). Bump it with any change to the bytes a
 # feed renders to: this module, plugin.formats.vtimezone, or the wording in plugin.formats.text.
 RENDERER_VERSION = "2026.11.2"
 UID_DOMAIN = "stretchsync"

@@ -6,7 +6,7 @@ and ``stretchsync install --routines/--days/--times/--timezone``. Every one of
 them loads it through ``PlanSchema``, so each refuses the same input with the
 same message under the same field path (``times.1``; ``plan.times.1`` inside an
 installation). What needs the store (do these routines exist? which day is
-today?) is added by ``plugin.services.calendars.normalise_spec``, which loads
+today?) is added by ``plugin.services.calendar_lookup.normalise_spec``, which loads
 through this schema too.
 
 Loading gives the stored form (JSON-ready: "07:30", "2026-11-23"), and loading

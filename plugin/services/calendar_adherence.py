@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from plugin.services import adherence, calendars
+from plugin.services import adherence, calendar_lookup
 
 DAYS = 30
 
@@ -22,6 +22,6 @@ def calendar_adherence(
     session: Session, token: str, days: int = DAYS, now: datetime | None = None
 ) -> adherence.AdherenceReport:
     """The adherence report of the calendar behind ``token``; NotFound or Gone from the calendar."""
-    row = calendars.find_calendar(session, token)
-    plan = calendars.plan_from_spec(session, row.spec or {})
+    row = calendar_lookup.find_calendar(session, token)
+    plan = calendar_lookup.plan_from_spec(session, row.spec or {})
     return adherence.report(session, plan, row.installation_id, days, now)

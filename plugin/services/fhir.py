@@ -15,7 +15,7 @@ from plugin import catalog
 from plugin.catalog.model import Routine
 from plugin.errors import InvalidInput, NotFound
 from plugin.formats import fhir, fhir_careplan, fhir_sessions
-from plugin.services import calendars
+from plugin.services import calendar_lookup
 from plugin.services import sessions as session_service
 from plugin.services.routines import get_routine
 from plugin.store import sessions as session_repo
@@ -25,7 +25,7 @@ from plugin.store.sessions import SessionRow
 
 def _care_plan(session: Session, row: CalendarRow) -> bytes:
     spec = row.spec or {}
-    plan = calendars.plan_from_spec(session, spec)
+    plan = calendar_lookup.plan_from_spec(session, spec)
     return fhir.dumps(fhir_careplan.care_plan(plan, row.id, subject=spec.get("subject")))
 
 
@@ -34,19 +34,19 @@ def _care_plan(session: Session, row: CalendarRow) -> bytes:
 
 def care_plan_for_token(session: Session, token: str) -> bytes:
     """The CarePlan of a calendar subscription (NotFound, Gone as the feed)."""
-    return _care_plan(session, calendars.find_calendar(session, token))
+    return _care_plan(session, calendar_lookup.find_calendar(session, token))
 
 
 def care_plan_for_installation(session: Session, installation_id: str) -> bytes:
     """The CarePlan of the installation's own plan; NotFound when it has none."""
-    row = calendars.installation_calendar(session, installation_id)
+    row = calendar_lookup.installation_calendar(session, installation_id)
     if row is None:
         raise NotFound("this installation has no plan", field="plan")
     return _care_plan(session, row)
 
 
 def _subject(session: Session, installation_id: str) -> dict[str, Any] | None:
-    row = calendars.installation_calendar(session, installation_id)
+    row = calendar_lookup.installation_calendar(session, installation_id)
     return (row.spec or {}).get("subject") if row is not None else None
 
 

@@ -17,7 +17,7 @@ from plugin.catalog.model import Plan
 from plugin.errors import InvalidInput, NotFound
 from plugin.formats import strava as strava_format
 from plugin.security import is_secret
-from plugin.services import calendars
+from plugin.services import calendar_lookup, calendars
 from plugin.store import installations as repo
 from plugin.store.installations import InstallationRow, SeenWebhookRow
 from plugin.store.pushes import PushRow, PushStateRow
@@ -138,18 +138,18 @@ def credentials(row: InstallationRow, keys: crypto.Keyring) -> Credentials:
 def plan_of(session: Session, row: InstallationRow) -> Plan | None:
     """The installation's plan (kept in the calendar it owns); None when it has none."""
     spec = plan_spec(session, row)
-    return calendars.plan_from_spec(session, spec) if spec else None
+    return calendar_lookup.plan_from_spec(session, spec) if spec else None
 
 
 def plan_spec(session: Session, row: InstallationRow) -> dict[str, Any] | None:
     """The stored plan fields (as POST /calendars takes them); None without a plan."""
-    owned = calendars.installation_calendar(session, row.id)
+    owned = calendar_lookup.installation_calendar(session, row.id)
     return owned.spec if owned is not None else None
 
 
 def calendar_id(session: Session, row: InstallationRow) -> str | None:
     """The id (not the token) of the calendar the installation's plan lives in."""
-    owned = calendars.installation_calendar(session, row.id)
+    owned = calendar_lookup.installation_calendar(session, row.id)
     return owned.id if owned is not None else None
 
 
@@ -158,7 +158,7 @@ def _set_plan(
 ) -> str | None:
     """Give the installation's calendar this plan; the new calendar's token when one was made."""
     try:
-        owned = calendars.installation_calendar(session, installation_id)
+        owned = calendar_lookup.installation_calendar(session, installation_id)
         if owned is None:
             return calendars.create_calendar(session, plan, installation_id=installation_id).token
         calendars.change_plan(session, owned, plan, keys)  # its CalDAV copy follows after commit

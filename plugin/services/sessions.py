@@ -18,7 +18,7 @@ from plugin.formats import session as session_format
 from plugin.formats.text import PAIN_STOP_LEVEL, pain_advice
 from plugin.ids import new_id
 from plugin.schemas.sessions import ExerciseDoneSchema
-from plugin.services import calendars
+from plugin.services import feeds
 from plugin.services.routines import get_routine, list_routines
 from plugin.store import sessions as repo
 from plugin.store.sessions import SessionRow
@@ -189,8 +189,8 @@ def _feed_changed(db_session: Session, installation_id: str) -> None:
     mark) has a rebuild job queued once it commits, delayed so that the burst's other
     sessions share it; the next fetch or the worker's sweep rebuilds it too if that is sooner.
     """
-    if calendars.mark_installation_stale(db_session, installation_id):
-        calendars.feed_went_stale(db_session, installation_id)
+    if feeds.mark_installation_stale(db_session, installation_id):
+        feeds.feed_went_stale(db_session, installation_id)
 
 
 def completed_of(row: SessionRow | Row[Any]) -> CompletedSession:

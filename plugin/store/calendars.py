@@ -55,7 +55,7 @@ class CalendarRow(Base):
     # Which renderer and catalog built feed_body; another value means "render again".
     feed_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # Something shown in the feed changed since feed_body was rendered (a session was stored or
-    # deleted): the next reader, or the worker's sweep, renders it again (services.calendars).
+    # deleted): the next reader, or the worker's sweep, renders it again (services.feeds).
     feed_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     caldav_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     caldav_username: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -17,6 +17,8 @@ from plugin.schemas import plans
 from plugin.schemas.base import StrictSchema
 from plugin.schemas.fields import DerivedDict, DerivedString
 from plugin.schemas.plans import PlanSchema
+from plugin.services import caldav as caldav_service
+from plugin.services import calendar_lookup, feeds
 from plugin.services import calendars as service
 from plugin.services import fhir as fhir_service
 from plugin.web.context import base_url, database
@@ -55,7 +57,7 @@ class CalDavStateSchema(Schema):
 class Shown:
     """A calendar as the API shows it: the service's view and the token it was reached with."""
 
-    calendar: service.CalendarView
+    calendar: calendar_lookup.CalendarView
     token: str
 
     @property
@@ -155,7 +157,7 @@ class CalendarFeed(MethodView):
         inm = request.if_none_match
         # RFC 9110 §13.1.3: If-Modified-Since only counts without If-None-Match.
         ims = None if inm else request.if_modified_since
-        found = service.feed(database(), token, inm, ims)
+        found = feeds.feed(database(), token, inm, ims)
         headers = {"ETag": found.etag, "Cache-Control": CACHE_CONTROL}
         if found.last_modified is not None:
             headers["Last-Modified"] = http_date(found.last_modified)
@@ -171,7 +173,7 @@ class CalendarCalDav(MethodView):
     @blp.response(200, CalendarSchema)
     def post(self, body: dict, token: str):
         """Push every series into a CalDAV calendar (Nextcloud, Radicale, iCloud, Fastmail)"""
-        found = service.push_caldav(
+        found = caldav_service.push_caldav(
             database(),
             token,
             body["url"],

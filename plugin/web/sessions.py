@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from plugin.formats import fhir, ical
 from plugin.services import adherence as adherence_service
-from plugin.services import calendars
+from plugin.services import feeds
 from plugin.services import fhir as fhir_service
 from plugin.services import sessions as service
 from plugin.web.context import unit_of_work
@@ -73,5 +73,5 @@ class InstallationCalendar(MethodView):
     def get(self, calendar_id: str):
         """Read the installation's own calendar feed (the one its plan lives in)"""
         with unit_of_work() as session:
-            body = calendars.installation_feed(session, installation_id(), calendar_id)
+            body = feeds.installation_feed(session, installation_id(), calendar_id)
         return Response(body, mimetype=ical.MEDIA_TYPE)

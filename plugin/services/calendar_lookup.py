@@ -1,0 +1,134 @@
+"""Finding a calendar and its plan: the token's row, the plan a stored spec describes, and
+what the API may show about a row. What the subscriptions, the feed and CalDAV all need.
+
+Every plan is checked by ``normalise_spec`` through the plan rules
+(plugin.schemas.plans), so that every caller, such as a tracker installation's
+schedule, gets the same checks and the same names for the field at fault.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from plugin import clock
+from plugin.catalog.model import Plan
+from plugin.errors import Gone, NotFound
+from plugin.schemas import plans
+from plugin.services.routines import check_routine_ids, get_routine
+from plugin.store import calendars as repo
+from plugin.store.calendars import CalendarRow, utc
+
+
+@dataclass(frozen=True)
+class CalDavState:
+    """Where a calendar's series were pushed (never the password)."""
+
+    url: str
+    username: str | None
+    resources: list[str]
+    pushed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CalendarView:
+    """What the API shows about a subscription (never the token or a password)."""
+
+    calendar_id: str
+    spec: dict[str, Any]
+    plan: Plan
+    sequence: int
+    created_at: datetime
+    changed_at: datetime
+    caldav: CalDavState | None
+    caldav_error: str | None = None
+
+
+def hash_token(token: str) -> str:
+    """What is stored instead of the token: its SHA-256, hex (256 random bits need no salt)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def normalise_spec(session: Session, fields: Mapping[str, Any], today: date | None = None) -> dict[str, Any]:
+    """Check plan fields and return them in stored form; InvalidInput names the field at fault.
+
+    The rules are plugin.schemas.plans' (the same for every caller); this adds what
+    needs the store. ``start`` defaults to ``today`` (the creation date in the plan's
+    timezone) so a feed's first occurrence never moves when it is rendered again later.
+    """
+    spec = plans.load_plan_fields(fields)
+    check_routine_ids(session, spec["routines"])
+    if "start" not in spec:
+        spec["start"] = (today or clock.now().astimezone(ZoneInfo(spec["timezone"])).date()).isoformat()
+    return {name: spec[name] for name in plans.FIELDS if name in spec}
+
+
+def plan_from_spec(session: Session, spec: Mapping[str, Any]) -> Plan:
+    """The Plan a stored spec describes (routines looked up now, custom ones from the store)."""
+    return Plan(
+        routines=tuple(get_routine(session, routine_id) for routine_id in spec["routines"]),
+        times=tuple(time.fromisoformat(t) for t in spec["times"]),
+        timezone=spec["timezone"],
+        days=tuple(spec["days"]),
+        reminders_min=tuple(spec["reminders"]),
+        start=date.fromisoformat(spec["start"]),
+        name=spec["name"],
+    )
+
+
+def load_plan(session: Session, calendar_id: str) -> Plan:
+    """The Plan of a live calendar by its public id; NotFound or Gone otherwise."""
+    row = repo.by_id(session, calendar_id)
+    if row is None:
+        raise NotFound(f"no calendar {calendar_id!r}", field="calendar")
+    return plan_from_spec(session, _live(row).spec or {})
+
+
+def _live(row: CalendarRow) -> CalendarRow:
+    if row.revoked_at is not None:
+        # Nothing about the plan: the row keeps no plan once revoked.
+        raise Gone("this calendar was revoked", field="token")
+    return row
+
+
+def find_calendar(session: Session, token: str) -> CalendarRow:
+    """The live subscription of ``token``; NotFound when unknown, Gone when revoked."""
+    row = repo.by_token_hash(session, hash_token(token))
+    if row is None:
+        raise NotFound("no such calendar", field="token")
+    return _live(row)
+
+
+def installation_calendar(session: Session, installation_id: str) -> CalendarRow | None:
+    """The live calendar an installation's plan lives in, if it has a plan."""
+    owned = repo.of_installation(session, installation_id)
+    return owned[0] if owned else None
+
+
+def view(session: Session, row: CalendarRow, caldav_error: str | None = None) -> CalendarView:
+    """What the API may show about ``row``: the plan and the CalDAV target, no secrets."""
+    spec = row.spec or {}
+    caldav = None
+    if row.caldav_url:
+        caldav = CalDavState(
+            url=row.caldav_url,
+            username=row.caldav_username,
+            resources=list(row.caldav_resources or []),
+            pushed_at=utc(row.caldav_pushed_at),
+        )
+    return CalendarView(
+        calendar_id=row.id,
+        spec=spec,
+        plan=plan_from_spec(session, spec),
+        sequence=row.sequence,
+        created_at=utc(row.created_at),  # type: ignore[arg-type]
+        changed_at=utc(row.changed_at),  # type: ignore[arg-type]
+        caldav=caldav,
+        caldav_error=caldav_error,
+    )
