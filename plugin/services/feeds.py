@@ -251,7 +251,12 @@ def rebuild_stale_feeds(db: Database, limit: int = STALE_PER_SWEEP) -> int:
 
 
 def _filename(name: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()
+    """The download name of a feed: the calendar's name as a slug, in any script.
+
+    "Dehnübungen – täglich" → "dehnübungen-täglich.ics"; the web edge adds an ASCII
+    fallback beside it (plugin.web.downloads, RFC 6266).
+    """
+    slug = re.sub(r"[\W_]+", "-", name).strip("-").lower()
     return (slug or "stretching") + ".ics"
 
 
