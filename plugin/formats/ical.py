@@ -54,6 +54,8 @@ CATEGORY = "Stretching"
 REFERENCE_START = datetime(2026, 1, 5, 7, 0)
 REFERENCE_STAMP = datetime(2026, 1, 1, 0, 0, tzinfo=UTC)
 DONE_MARK = "✓"
+MARK_AS_DONE = "Mark as done"  # the line that ends each series' description, before its link
+CHANGE_DONE = "Change what you recorded"
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,7 @@ def build_feed(
     since: date | None = None,
     routine_url: Callable[[str], str] | None = None,
     figure_url: Callable[[str], str] | None = None,
+    done_url: Callable[[str], str] | None = None,
 ) -> Calendar:
     """The subscribable calendar of ``plan`` as an icalendar object (``feed`` gives its bytes).
 
@@ -262,6 +265,9 @@ def build_feed(
         routine_url: the public page of a routine by id, linked from each done mark.
         figure_url: the drawing of an exercise by id; each series carries one IMAGE per
             exercise (RFC 7986 §5.10), so a client that shows images can show the position.
+        done_url: the private "Mark as done" page of a routine by id; each series carries it
+            as its URL and at the end of its description, each done mark in its description
+            (to change what was recorded). One link per routine, not per occurrence.
     """
     body = feed(
         plan,
@@ -273,6 +279,7 @@ def build_feed(
         since=since,
         routine_url=routine_url,
         figure_url=figure_url,
+        done_url=done_url,
     )
     return Calendar.from_ical(body)
 
@@ -288,6 +295,7 @@ def feed(
     since: date | None = None,
     routine_url: Callable[[str], str] | None = None,
     figure_url: Callable[[str], str] | None = None,
+    done_url: Callable[[str], str] | None = None,
 ) -> bytes:
     """The feed of ``plan`` as bytes (CRLF, folded at 75 octets, UTF-8); parameters as ``build_feed``.
 
@@ -332,7 +340,12 @@ def feed(
         event.add("rrule", {"FREQ": "WEEKLY", "BYDAY": list(plan.days), "WKST": "MO"})
         event.add("summary", summary(routine))
         event.add("categories", _categories(routine))
-        event.add("description", description(routine, plan.reminders_min))
+        mark_link = done_url(routine.id) if done_url else None
+        text = description(routine, plan.reminders_min)
+        if mark_link:
+            text += f"\n\n{MARK_AS_DONE}: {mark_link}"
+            event.add("url", mark_link)  # RFC 5545 §3.8.4.6; clients show it as a link
+        event.add("description", text)
         event.add("transp", "OPAQUE")
         if figure_url is not None:
             for exercise_id in dict.fromkeys(entry.exercise.id for entry in routine.entries):
@@ -354,7 +367,7 @@ def feed(
                 day = done[index].local_start.date()
                 at = instant(zone, done[index].local_start) if day in unclear else None
                 unclear.discard(day)
-                parts.append(writer.override(series, done[index], link, at))
+                parts.append(writer.override(series, done[index], link, at, mark_link))
         for day in sorted(unclear):
             parts.append(_pinned(series_bytes, zone, datetime.combine(day, series.at)))
     for index, occurrence in enumerate(done):
@@ -386,10 +399,12 @@ _END_CALENDAR = b"END:VCALENDAR\r\n"
 FOLD_OCTETS = 75  # RFC 5545 §3.1: lines longer than 75 octets are folded
 
 
-def _done_text(occurrence: DoneOccurrence, link: str | None = None) -> str:
+def _done_text(occurrence: DoneOccurrence, link: str | None = None, mark_link: str | None = None) -> str:
     text = f"{DONE_MARK} Done: {occurrence.done}"
     if link:
         text += f"\n\nThe routine, cautions first: {link}"
+    if mark_link:
+        text += f"\n\n{CHANGE_DONE}: {mark_link}"
     return text
 
 
@@ -473,13 +488,18 @@ class _DoneWriter:
         )
 
     @staticmethod
-    def _description(occurrence: DoneOccurrence, link: str | None) -> str:
+    def _description(occurrence: DoneOccurrence, link: str | None, mark_link: str | None = None) -> str:
         # What was done and the pain, not the routine again: its full text is on the series and
         # on the linked page, and repeating it made a year of history weigh 600 KiB.
-        return _fold("DESCRIPTION:" + _escape(_done_text(occurrence, link))) + "\r\n"
+        return _fold("DESCRIPTION:" + _escape(_done_text(occurrence, link, mark_link))) + "\r\n"
 
     def override(
-        self, series: Series, occurrence: DoneOccurrence, link: str | None, pinned: datetime | None = None
+        self,
+        series: Series,
+        occurrence: DoneOccurrence,
+        link: str | None,
+        pinned: datetime | None = None,
+        mark_link: str | None = None,
     ) -> bytes:
         """The done occurrence of a series: RFC 5545 §3.8.4.4, same UID and a RECURRENCE-ID.
 
@@ -499,7 +519,8 @@ class _DoneWriter:
         if pinned is not None:
             start = f"DTSTART:{pinned:%Y%m%dT%H%M%SZ}\r\n"
         after_uid = recurrence + fixed[2]
-        text = fixed[0] + start + fixed[1] + after_uid + self._description(occurrence, link) + fixed[3]
+        described = self._description(occurrence, link, mark_link)
+        text = fixed[0] + start + fixed[1] + after_uid + described + fixed[3]
         return text.encode("utf-8")
 
     def event(self, plan: Plan, feed_id: str, occurrence: DoneOccurrence, link: str | None) -> bytes:
