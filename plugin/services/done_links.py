@@ -14,6 +14,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Sequence
+from functools import lru_cache
 
 PREFIX = "/done"
 # Keys for this purpose only: the secret key also encrypts credentials (plugin/crypto.py).
@@ -21,6 +22,7 @@ PURPOSE = b"stretchsync mark-as-done link v1"
 CSRF_PURPOSE = b"stretchsync mark-as-done form v1"
 
 
+@lru_cache(maxsize=16)  # the feed's fingerprint asks on every read
 def keys_from(secret_key: str, purpose: bytes = PURPOSE) -> tuple[bytes, ...]:
     """One link key per key of PLUGIN_SECRET_KEY (comma-separated), in the same order."""
     return tuple(
