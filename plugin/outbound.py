@@ -15,7 +15,6 @@ one-line piece of an error answer (docs/outbound.md#error-excerpts).
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import re
 import socket
@@ -307,18 +306,14 @@ def excerpt(body: str | bytes | None, status: int | None = None, content_type: s
     """At most EXCERPT_CHARS of an upstream answer, safe to store and show; "" when none is useful.
 
     Only for statuses where the body helps (EXCERPT_STATUSES, when ``status`` is given);
-    HTML is never shown; JSON is written compactly; control and format characters become
-    spaces and runs of white space one space.
+    HTML is never shown; control and format characters become spaces and runs of white
+    space one space.
     """
     if body is None or (status is not None and status not in EXCERPT_STATUSES):
         return ""
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     if (content_type and "html" in content_type.lower()) or _MARKUP.search(text):
         return ""
-    try:
-        text = json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
-    except ValueError:
-        pass
     cleaned = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
     cleaned = " ".join(cleaned.split())
     if len(cleaned) > EXCERPT_CHARS:

@@ -249,7 +249,7 @@ def test_a_host_supplied_base_url_on_loopback_is_never_called(app, client, db, h
 def test_an_excerpt_is_short_plain_and_one_line():
     refusal = '{"error":  "name too long",\n  "detail": "' + "x" * 500 + '"}'
     kept = outbound.excerpt(refusal, 422, "application/json")
-    assert kept.startswith('{"error":"name too long","detail":"xxx')
+    assert kept.startswith('{"error": "name too long", "detail": "xxx')
     assert len(kept) == outbound.EXCERPT_CHARS and kept.endswith("…")
     assert outbound.excerpt("line one\r\n\tline\x1b[31m two\x00", 400) == "line one line [31m two"
 
