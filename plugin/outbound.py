@@ -263,11 +263,12 @@ def guard(session: requests.Session, policy: Policy | None = None) -> requests.S
 
     Adapters already mounted keep their retry settings; a session already guarded is left as it is.
     """
-    chosen = policy or current_policy()
+    chosen = policy
     for prefix in ("http://", "https://"):
         mounted = session.adapters.get(prefix)
         if isinstance(mounted, GuardedAdapter) and policy is None:
             continue
+        chosen = chosen or current_policy()
         retries = mounted.max_retries if isinstance(mounted, HTTPAdapter) else 0
         session.mount(prefix, GuardedAdapter(chosen, max_retries=retries))
     for prefix in [p for p in session.adapters if p not in ("http://", "https://")]:
