@@ -78,8 +78,10 @@ def open_link(
     The signature is checked before anything else is told, so a forged link learns
     nothing, not even whether the calendar exists or was revoked.
     """
+    if not done_links.is_valid(keys, calendar_id, routine_id, signature):
+        raise NotFound("no such link", field="link")
     row = repo.by_id(session, calendar_id)
-    if row is None or not done_links.is_valid(keys, calendar_id, routine_id, signature):
+    if row is None:
         raise NotFound("no such link", field="link")
     if row.revoked_at is not None:
         raise Gone("this calendar was revoked", field="link")
@@ -144,7 +146,8 @@ def read_pain(value: str) -> int | None:
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit() or int(value) not in PAIN_RANGE:
+    # isascii: str.isdigit also takes "²", which int() refuses; and 0-10 needs 2 digits at most.
+    if not (value.isascii() and value.isdigit() and len(value) <= 2) or int(value) not in PAIN_RANGE:
         raise InvalidInput("pain is a whole number from 0 (none) to 10 (worst)", field="pain")
     return int(value)
 
@@ -176,6 +179,8 @@ def record_done(
     notes = notes.strip()
     if len(notes) > MAX_NOTES:
         raise InvalidInput(f"notes are at most {MAX_NOTES} characters", field="notes")
+    if "\x00" in notes:  # no database keeps it (PostgreSQL refuses it in text)
+        raise InvalidInput("notes cannot contain a NUL character", field="notes")
     owner = row.installation_id or _own_installation(session, row, keyring)
     completed = CompletedSession(
         source=SOURCE,
