@@ -249,6 +249,12 @@ class GuardedAdapter(HTTPAdapter):
         self.policy = policy
         super().__init__(**kwargs)
 
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        # Never through a proxy (HTTPS_PROXY and the like): the connection checked would be
+        # the proxy's, and the proxy would reach any server for us (docs/outbound.md#private-networks).
+        kwargs["proxies"] = {}
+        return super().send(request, *args, **kwargs)
+
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         # urllib3 only calls these with (host, port, **options): a partial hands over the policy.

@@ -203,6 +203,28 @@ def test_a_name_that_resolves_elsewhere_on_connecting_is_refused(httpserver, mon
     assert httpserver.log == []
 
 
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY"])
+def test_a_proxy_in_the_environment_does_not_carry_a_request_past_the_guard(
+    httpserver, other_server, monkeypatch, variable
+):
+    """Through a proxy the connection made is the proxy's: the server named would go unchecked.
+
+    Even a proxy the policy allows (an operator's own) must not fetch a loopback page for us.
+    """
+    for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, f"http://127.0.0.1:{port_of(httpserver)}")
+    httpserver.expect_request("/secret").respond_with_data("internal, fetched by the proxy")
+    other_server.expect_request("/secret").respond_with_data("internal")
+    proxy_allowed = outbound.Policy(
+        allowed=(outbound.AllowedAddress(ipaddress.ip_network("127.0.0.1"), port_of(httpserver)),)
+    )
+    with pytest.raises(TrackerError, match="private or local network"):
+        send(outbound.new_session(proxy_allowed), "GET", other_server.url_for("/secret"), "read")
+    assert httpserver.log == []
+    assert other_server.log == []
+
+
 def test_a_session_handed_in_unguarded_is_guarded_when_used(httpserver, strict_env):
     httpserver.expect_request("/").respond_with_data("internal")
     with pytest.raises(TrackerError, match="private or local network"):
