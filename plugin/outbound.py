@@ -99,6 +99,8 @@ def is_public(address: IPAddress) -> bool:
             return False
         if address in NAT64 and not is_public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)):
             return False
+        if address.is_site_local:  # fec0::/10: deprecated, yet is_global says True
+            return False
     return address.is_global and not (
         address.is_multicast
         or address.is_loopback

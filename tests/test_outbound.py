@@ -70,6 +70,7 @@ def port_of(server: HTTPServer) -> int:
         ("fe80::1", False),
         ("100.64.0.1", False),
         ("fd00::1", False),
+        ("fec0::1", False),  # site-local (deprecated by RFC 3879, still routed where configured)
         ("224.0.0.1", False),
         ("ff02::1", False),
         ("240.0.0.1", False),
