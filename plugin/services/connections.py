@@ -1,0 +1,215 @@
+"""A person connects their own tracker from a page, then manages it with a private token.
+
+Connecting takes two steps. The credentials are checked against the tracker first
+(``check``, network calls with no transaction open); what passed travels to the plan
+step sealed (encrypted with the plugin's key, valid 30 minutes), so the page keeps
+no session. The plan step installs through the services the command line uses
+(``installations.install``, ``pushes.create_push``) with a new manage token; a CalDAV
+server gets a calendar of its own (``calendars.create_calendar``) pushed there
+(``caldav.push_caldav``). The manage token is shown once; only its SHA-256 is stored,
+and the calendar's feed token is derived from it (docs/pages.md#connect-your-tracker).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from plugin import crypto, manifests, security
+from plugin.errors import InvalidInput
+from plugin.services import caldav as caldav_service
+from plugin.services import calendar_lookup, installations, pushes
+from plugin.services import calendars as calendar_service
+from plugin.services.strava import seal, unseal
+from plugin.store.db import Database
+from plugin.trackers import caldav as caldav_client
+from plugin.trackers.base import Credentials, TrackerError
+from plugin.trackers.hevy import HevyTracker
+from plugin.trackers.wger import WgerTracker
+
+# What a person can connect without an operator, in the order /connect lists them.
+TRACKERS = ("wger", "hevy", "strava", "caldav")
+SEAL_PURPOSE = "connection"
+SEAL_TTL_S = 1800  # long enough to pick a plan, short enough that a left-open form goes stale
+ANSWER_CHARS = 160  # the tracker's own words, kept short
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Checked credentials on their way from the first step to the second."""
+
+    tracker: str
+    base_url: str
+    credentials: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Connected:
+    manage_token: str  # shown once, in the management page's URL
+    push_id: str | None  # the first push, for trackers that take routines
+    caldav_error: str | None = None
+
+
+def tracker_answer(err: TrackerError) -> str:
+    """The tracker's reason, short and as plain text: its JSON ``detail``/``error``/``message`` or body.
+
+    Upstream bodies can be anything (an HTML error page, an internal page): only one line of
+    printable text of at most ANSWER_CHARS characters is ever shown.
+    """
+    text = err.message
+    if err.status is not None and f"HTTP {err.status}: " in text:
+        text = text.split(f"HTTP {err.status}: ", 1)[1]
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, Mapping):
+            for key in ("detail", "error", "message"):
+                if isinstance(parsed.get(key), str):
+                    text = parsed[key]
+                    break
+        text = re.sub(r"<[^>]*>", " ", text)  # an HTML error page: its words only
+        text = f"HTTP {err.status}: {text}"
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return text if len(text) <= ANSWER_CHARS else text[: ANSWER_CHARS - 1] + "…"
+
+
+def _refusal(tracker: str, err: TrackerError, secret_field: str, url_field: str) -> InvalidInput:
+    """Name the field the tracker's answer is about: the secret for 401/403, else the address."""
+    if err.status in (401, 403):
+        return InvalidInput(f"{tracker} refused it: {tracker_answer(err)}", field=secret_field)
+    if err.status is None:
+        return InvalidInput(f"{tracker} could not be reached: {tracker_answer(err)}", field=url_field)
+    return InvalidInput(f"{tracker} answered: {tracker_answer(err)}", field=url_field)
+
+
+def _http_url(value: str, field: str) -> str:
+    value = value.strip()
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise InvalidInput("give the http:// or https:// address", field=field)
+    return value.rstrip("/")
+
+
+def _required(form: Mapping[str, str], *names: str) -> dict[str, str]:
+    values = {name: str(form.get(name) or "").strip() for name in names}
+    for name, value in values.items():
+        if not value:
+            raise InvalidInput("this is needed", field=name)
+    return values
+
+
+def check(tracker: str, form: Mapping[str, str], config: Mapping[str, Any]) -> Connection:
+    """Check the typed credentials against the tracker itself; InvalidInput names the field at fault.
+
+    Makes network calls: never call it with a transaction open.
+    """
+    if tracker == "wger":
+        given = _required(form, "base_url", "token")
+        base_url = _http_url(given["base_url"], "base_url")
+        try:
+            WgerTracker(Credentials(base_url, given["token"]), retries=1).check()
+        except TrackerError as err:
+            raise _refusal("wger", err, "token", "base_url") from None
+        return Connection("wger", base_url, {"token": given["token"]})
+    if tracker == "hevy":
+        given = _required(form, "api_key")
+        api_url = str(config.get("HEVY_API_URL") or "https://api.hevyapp.com").rstrip("/")
+        try:
+            HevyTracker(Credentials(api_url, given["api_key"])).check()
+        except TrackerError as err:
+            raise _refusal("Hevy", err, "api_key", "api_key") from None
+        return Connection("hevy", api_url, {"token": given["api_key"]})
+    if tracker == "caldav":
+        given = _required(form, "url", "username", "password")
+        try:
+            url = caldav_client.check_collection_url(given["url"])
+            if not config.get("CALDAV_ALLOW_PRIVATE_HOSTS"):
+                caldav_client.check_public_host(url)
+        except ValueError as err:
+            raise InvalidInput(str(err), field="url") from None
+        try:
+            caldav_client.CalDavClient(url, given["username"], given["password"]).check()
+        except TrackerError as err:
+            if err.status in (404, 405):
+                raise InvalidInput(
+                    f"no calendar collection at this address ({tracker_answer(err)})", field="url"
+                ) from None
+            raise _refusal("the CalDAV server", err, "password", "url") from None
+        return Connection("caldav", url, {"username": given["username"], "password": given["password"]})
+    if tracker == "strava":
+        return Connection("strava", str(config.get("STRAVA_API_URL") or ""), {})
+    raise InvalidInput(f"connect one of {', '.join(TRACKERS)}", field="tracker")
+
+
+def seal_connection(keys: crypto.Keyring, connection: Connection) -> str:
+    """The checked connection for the plan step's hidden field (encrypted, 30 minutes)."""
+    claims = {"tracker": connection.tracker, "base": connection.base_url, "cred": connection.credentials}
+    return seal(keys, SEAL_PURPOSE, claims, SEAL_TTL_S)
+
+
+def open_connection(keys: crypto.Keyring, sealed: str) -> Connection:
+    """The connection a plan step carries; ConnectRefused when forged or expired."""
+    claims = unseal(keys, SEAL_PURPOSE, sealed)
+    if claims.get("tracker") not in TRACKERS:
+        raise InvalidInput("this connection is not one we issued", field=SEAL_PURPOSE)
+    return Connection(str(claims["tracker"]), str(claims.get("base") or ""), dict(claims.get("cred") or {}))
+
+
+def connect(
+    db: Database,
+    keys: crypto.Keyring,
+    connection: Connection,
+    plan: dict[str, Any],
+    enqueue: Callable[[str], object],
+    allow_private_hosts: bool = False,
+) -> Connected:
+    """Install with this plan, push its routines, and give the management page's token.
+
+    A tracker becomes an installation (a client key and shared secret of its own, as
+    ``stretchsync install`` makes them); a CalDAV server a calendar of its own, pushed
+    there once it is stored. Nothing is stored when the plan breaks a rule.
+    """
+    manage_token = calendar_service.new_token()
+    if connection.tracker == "caldav":
+        with db.unit_of_work() as session:
+            calendar_service.create_calendar(session, plan, manage_token=manage_token)
+        error = None
+        try:
+            caldav_service.push_caldav(
+                db,
+                calendar_lookup.feed_token_of(manage_token),
+                connection.base_url,
+                str(connection.credentials.get("username") or ""),
+                str(connection.credentials.get("password") or ""),
+                keys,
+                allow_private_hosts=allow_private_hosts,
+            )
+        except (TrackerError, InvalidInput) as err:
+            # The calendar stands (its feed works); the page says why the server did not take it.
+            error = tracker_answer(err) if isinstance(err, TrackerError) else err.message
+        return Connected(manage_token, None, error)
+    with db.unit_of_work() as session:
+        installed = installations.install(
+            session,
+            keys,
+            client_key=f"{connection.tracker}-{secrets.token_hex(8)}",
+            tracker=connection.tracker,
+            shared_secret=security.generate_secret(),
+            base_url=connection.base_url or "https://localhost",
+            credentials=connection.credentials,
+            plan=plan,
+            manage_token=manage_token,
+        )
+        push_id = None
+        if takes_pushes(connection.tracker):
+            push_id = pushes.create_push(session, installed.row.id, list(plan["routines"]), enqueue).id
+    return Connected(manage_token, push_id)
+
+
+def takes_pushes(tracker: str) -> bool:
+    """Whether routines are pushed to this tracker (Strava has no planned workouts)."""
+    return manifests.all_manifests().get(tracker, {}).get("export", {}).get("mode") == "push"
