@@ -88,3 +88,14 @@ def test_a_calendar_an_installation_owns_is_changed_only_through_it(client):
 
     assert client.get(f"/calendars/{feed_token}.ics").status_code == 200
     assert client.get(f"/calendars/{feed_token}").get_json()["times"] == ["07:00"]
+
+
+def test_the_openapi_document_names_the_manage_token(client):
+    spec = client.get("/openapi.json").get_json()
+    assert {"token", "manage_token", "manage_url"} <= set(
+        spec["components"]["schemas"]["Created"]["properties"]
+    )
+    by_token = spec["paths"]["/calendars/{token}"]
+    assert "manage token" in by_token["patch"]["summary"] and "manage token" in by_token["delete"]["summary"]
+    (token,) = [p for p in by_token["parameters"] if p["name"] == "token"]
+    assert "manage token" in token["description"]

@@ -148,7 +148,19 @@ class Calendars(MethodView):
         return shown, 201, {"Location": f"/calendars/{created.token}"}
 
 
-@blp.route("/calendars/<token>")
+@blp.route(
+    "/calendars/<token>",
+    parameters=[
+        {
+            "in": "path",
+            "name": "token",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": "GET: the feed token; PATCH and DELETE: the manage token "
+            "(POST /calendars gives both)",
+        }
+    ],
+)
 class CalendarByToken(MethodView):
     @blp.response(200, CalendarSchema)
     def get(self, token: str):
@@ -159,14 +171,19 @@ class CalendarByToken(MethodView):
     @blp.arguments(PlanChangeSchema(partial=True))
     @blp.response(200, CalendarSchema)
     def patch(self, body: dict, token: str):
-        """Change the plan, with the manage token (the feed token gets 404): events keep their UIDs,
-        SEQUENCE goes up, CalDAV copies follow"""
+        """Change the plan, with the manage token (the feed token gets 404)
+
+        Events keep their UIDs, SEQUENCE goes up, CalDAV copies follow. The answer carries
+        no feed URL (null): the manage token is not the feed's.
+        """
         return Shown(service.update_calendar(database(), token, body, keyring(current_app)), None)
 
     @blp.response(204)
     def delete(self, token: str):
-        """Revoke the calendar, with the manage token (the feed token gets 404): the feed answers 410
-        and pushed CalDAV events are deleted"""
+        """Revoke the calendar, with the manage token (the feed token gets 404)
+
+        The feed answers 410 from then on and pushed CalDAV events are deleted.
+        """
         with database().unit_of_work() as session:
             service.revoke_calendar(session, token, keyring(current_app))
 
