@@ -102,6 +102,22 @@ def _required(form: Mapping[str, str], *names: str) -> dict[str, str]:
     return values
 
 
+def private_hosts_allowed(config: Mapping[str, Any]) -> bool:
+    """Whether the operator lets addresses a person types reach loopback or private networks."""
+    return bool(config.get("ALLOW_PRIVATE_HOSTS") or config.get("CALDAV_ALLOW_PRIVATE_HOSTS"))
+
+
+def _public(url: str, field: str, config: Mapping[str, Any]) -> None:
+    # Anyone can type an address here: without this the service could be made to probe the
+    # network it runs in and show what answered.
+    if private_hosts_allowed(config):
+        return
+    try:
+        caldav_client.check_public_host(url)
+    except ValueError as err:
+        raise InvalidInput(str(err), field=field) from None
+
+
 def check(tracker: str, form: Mapping[str, str], config: Mapping[str, Any]) -> Connection:
     """Check the typed credentials against the tracker itself; InvalidInput names the field at fault.
 
@@ -110,6 +126,7 @@ def check(tracker: str, form: Mapping[str, str], config: Mapping[str, Any]) -> C
     if tracker == "wger":
         given = _required(form, "base_url", "token")
         base_url = _http_url(given["base_url"], "base_url")
+        _public(base_url, "base_url", config)
         try:
             WgerTracker(Credentials(base_url, given["token"]), retries=1).check()
         except TrackerError as err:
@@ -127,10 +144,9 @@ def check(tracker: str, form: Mapping[str, str], config: Mapping[str, Any]) -> C
         given = _required(form, "url", "username", "password")
         try:
             url = caldav_client.check_collection_url(given["url"])
-            if not config.get("CALDAV_ALLOW_PRIVATE_HOSTS"):
-                caldav_client.check_public_host(url)
         except ValueError as err:
             raise InvalidInput(str(err), field="url") from None
+        _public(url, "url", config)
         try:
             caldav_client.CalDavClient(url, given["username"], given["password"]).check()
         except TrackerError as err:

@@ -208,7 +208,7 @@ def connect(tracker: str) -> ResponseReturnValue:
             connection,
             body,
             jobs(current_app).enqueue_push,
-            allow_private_hosts=bool(current_app.config.get("CALDAV_ALLOW_PRIVATE_HOSTS")),
+            allow_private_hosts=connections.private_hosts_allowed(current_app.config),
         )
     except InvalidInput as err:
         form.add_error((err.field or "form").removeprefix("plan."), err.message)
