@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy.exc import IntegrityError
 
 from plugin import crypto, manifests, security
 from plugin.errors import InvalidInput
@@ -25,6 +26,8 @@ from plugin.services import caldav as caldav_service
 from plugin.services import calendar_lookup, installations, pushes
 from plugin.services import calendars as calendar_service
 from plugin.services.strava import seal, unseal
+from plugin.store import calendars as calendar_repo
+from plugin.store import installations as installation_repo
 from plugin.store.db import Database
 from plugin.trackers import caldav as caldav_client
 from plugin.trackers.base import Credentials, TrackerError
@@ -40,11 +43,17 @@ ANSWER_CHARS = 160  # the tracker's own words, kept short
 
 @dataclass(frozen=True)
 class Connection:
-    """Checked credentials on their way from the first step to the second."""
+    """Checked credentials on their way from the first step to the second.
+
+    The manage token is drawn when the credentials pass, and travels sealed with them: a
+    plan form sent twice (a double click, a reload) finds the connection the first one
+    made instead of making a second.
+    """
 
     tracker: str
     base_url: str
     credentials: dict[str, Any]
+    manage_token: str = field(default_factory=calendar_service.new_token)
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ class Connected:
     manage_token: str  # shown once, in the management page's URL
     push_id: str | None  # the first push, for trackers that take routines
     caldav_error: str | None = None
+    again: bool = False  # this connection was made before, by the same plan form
 
 
 def tracker_answer(err: TrackerError) -> str:
@@ -163,16 +173,26 @@ def check(tracker: str, form: Mapping[str, str], config: Mapping[str, Any]) -> C
 
 def seal_connection(keys: crypto.Keyring, connection: Connection) -> str:
     """The checked connection for the plan step's hidden field (encrypted, 30 minutes)."""
-    claims = {"tracker": connection.tracker, "base": connection.base_url, "cred": connection.credentials}
+    claims = {
+        "tracker": connection.tracker,
+        "base": connection.base_url,
+        "cred": connection.credentials,
+        "manage": connection.manage_token,
+    }
     return seal(keys, SEAL_PURPOSE, claims, SEAL_TTL_S)
 
 
 def open_connection(keys: crypto.Keyring, sealed: str) -> Connection:
     """The connection a plan step carries; ConnectRefused when forged or expired."""
     claims = unseal(keys, SEAL_PURPOSE, sealed)
-    if claims.get("tracker") not in TRACKERS:
+    if claims.get("tracker") not in TRACKERS or not isinstance(claims.get("manage"), str):
         raise InvalidInput("this connection is not one we issued", field=SEAL_PURPOSE)
-    return Connection(str(claims["tracker"]), str(claims.get("base") or ""), dict(claims.get("cred") or {}))
+    return Connection(
+        str(claims["tracker"]),
+        str(claims.get("base") or ""),
+        dict(claims.get("cred") or {}),
+        claims["manage"],
+    )
 
 
 def connect(
@@ -187,9 +207,39 @@ def connect(
 
     A tracker becomes an installation (a client key and shared secret of its own, as
     ``stretchsync install`` makes them); a CalDAV server a calendar of its own, pushed
-    there once it is stored. Nothing is stored when the plan breaks a rule.
+    there once it is stored. Nothing is stored when the plan breaks a rule, and nothing
+    twice: the same connection sent again answers with what the first made.
     """
-    manage_token = calendar_service.new_token()
+    manage_token = connection.manage_token
+    if _made_before(db, manage_token):
+        return Connected(manage_token, None, again=True)
+    try:
+        return _connect(db, keys, connection, plan, enqueue, allow_private_hosts)
+    except IntegrityError:
+        # The same form sent twice at once: the unique client key and token hash let one win.
+        if _made_before(db, manage_token):
+            return Connected(manage_token, None, again=True)
+        raise
+
+
+def _made_before(db: Database, manage_token: str) -> bool:
+    token_hash = calendar_lookup.hash_token(manage_token)
+    with db.unit_of_work() as session:
+        return (
+            installation_repo.by_manage_token_hash(session, token_hash) is not None
+            or calendar_repo.by_manage_token_hash(session, token_hash) is not None
+        )
+
+
+def _connect(
+    db: Database,
+    keys: crypto.Keyring,
+    connection: Connection,
+    plan: dict[str, Any],
+    enqueue: Callable[[str], object],
+    allow_private_hosts: bool,
+) -> Connected:
+    manage_token = connection.manage_token
     if connection.tracker == "caldav":
         with db.unit_of_work() as session:
             calendar_service.create_calendar(session, plan, manage_token=manage_token)
@@ -212,7 +262,8 @@ def connect(
         installed = installations.install(
             session,
             keys,
-            client_key=f"{connection.tracker}-{secrets.token_hex(8)}",
+            # From the token's hash: the same connection sent twice cannot make two installations.
+            client_key=f"{connection.tracker}-{calendar_lookup.hash_token(manage_token)[:20]}",
             tracker=connection.tracker,
             shared_secret=security.generate_secret(),
             base_url=connection.base_url or "https://localhost",

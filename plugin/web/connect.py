@@ -214,6 +214,9 @@ def connect(tracker: str) -> ResponseReturnValue:
         form.add_error((err.field or "form").removeprefix("plan."), err.message)
         return _plan_page(tracker, sealed, form, 422)
     token = connected.manage_token
+    if connected.caldav_error is not None:
+        problem = f"The calendar server did not take the events: {connected.caldav_error}"
+        return _manage(token, 201, problem=problem, new=True)
     if connected.push_id is not None:
         return redirect(url_for("connect.push_page", token=token, push_id=connected.push_id, new=1), 303)
     return redirect(url_for("connect.manage_page", token=token, new=1), 303)
@@ -228,6 +231,7 @@ def _manage(
     form: SubscribeForm | None = None,
     notice: str | None = None,
     problem: str | None = None,
+    new: bool = False,
 ) -> tuple[str, int]:
     with database().unit_of_work() as session:
         managed = service.show(session, token)
@@ -245,7 +249,7 @@ def _manage(
         days_shown=days,
         notice=notice,
         problem=problem,
-        new=request.args.get("new") == "1",
+        new=new or request.args.get("new") == "1",
         manage_url=f"{base_url()}/manage/{token}",
         csrf_token=csrf.token(_manage_scope(token)),
         **_plan_context(),

@@ -238,3 +238,24 @@ def test_a_subscribed_calendar_is_managed_on_the_same_page(client, db):
     assert client.get(f"/manage/{token}").status_code == 410
     with db.unit_of_work() as session:
         assert session.scalars(select(CalendarRow)).one().spec is None
+
+
+def test_the_plan_form_sent_twice_connects_once(app, client, db, fake):
+    form = page(client, "/connect/hevy")
+    plan_page = post(client, "/connect/hevy", {"api_key": API_KEY}, form).get_data(as_text=True)
+    assert_valid_html(plan_page)
+    sealed = re.search(r'name="connection" value="([^"]+)"', plan_page).group(1)
+    first = post(client, "/connect/hevy/plan", {**PLAN_FORM, "connection": sealed}, plan_page)
+    again = post(client, "/connect/hevy/plan", {**PLAN_FORM, "connection": sealed}, plan_page)
+    assert first.status_code == again.status_code == 303
+    token = re.search(r"/manage/([^/]+)/pushes/", first.headers["Location"]).group(1)
+    assert again.headers["Location"].endswith(f"/manage/{token}?new=1")  # the same page, nothing new
+    assert (count(db, InstallationRow), count(db, PushRow), count(db, CalendarRow)) == (1, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "path", ["/connect", "/connect/wger", "/connect/hevy", "/connect/caldav", "/connect/strava/plan"]
+)
+def test_every_connect_page_is_clean_html_and_private(client, path):
+    page(client, path)
+    assert_private(client.get(path))
