@@ -14,15 +14,12 @@ from zoneinfo import available_timezones
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from marshmallow import ValidationError
 
 from plugin.config import keyring, sync_lookback
 from plugin.errors import InvalidInput, StretchsyncError
 from plugin.formats import text
 from plugin.jobs import jobs
 from plugin.schemas import plans
-from plugin.schemas.base import field_paths
-from plugin.schemas.plans import PlanSchema
 from plugin.services import connections
 from plugin.services import manage as service
 from plugin.services import routines as routine_service
@@ -92,17 +89,6 @@ def _plan_context() -> dict[str, Any]:
         "reminder_choices": REMINDER_CHOICES,
         "labels": PLAN_LABELS,
     }
-
-
-def _plan_body(form: SubscribeForm) -> dict[str, Any] | None:
-    """The plan the form describes, checked by the plan rules; None with the messages filed on the form."""
-    fields = form.plan_fields()
-    try:
-        body = PlanSchema().load(fields)
-    except ValidationError as err:
-        form.add_schema_errors(field_paths(err.messages), fields)
-        return None
-    return None if form.errors else body
 
 
 def _form_from_spec(spec: dict[str, Any]) -> SubscribeForm:
@@ -198,7 +184,7 @@ def connect(tracker: str) -> ResponseReturnValue:
     if connection.tracker != tracker:
         raise InvalidInput("this connection is for another tracker", field="connection")
     form = SubscribeForm.from_request(request.form)
-    body = _plan_body(form)
+    body = form.checked_plan()
     if body is None:
         return _plan_page(tracker, sealed, form, 422)
     try:
@@ -283,7 +269,7 @@ def change_plan(token: str) -> ResponseReturnValue:
     """Change the plan (the same rules as everywhere); an installation's routines are pushed again."""
     csrf.protect(_manage_scope(token))
     form = SubscribeForm.from_request(request.form)
-    body = _plan_body(form)
+    body = form.checked_plan()
     if body is None:
         return _manage(token, 422, form=form)
     try:

@@ -10,14 +10,11 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from flask import Blueprint, Response, current_app, make_response, render_template, request, url_for
-from marshmallow import ValidationError
 
 from plugin.catalog import figures
 from plugin.errors import InvalidInput, StretchsyncError
 from plugin.formats import registry, text
 from plugin.schemas import plans
-from plugin.schemas.base import field_paths
-from plugin.schemas.plans import PlanSchema
 from plugin.services import calendar_adherence as adherence_service
 from plugin.services import calendars as calendar_service
 from plugin.services import routines as routine_service
@@ -128,12 +125,8 @@ def subscribe_page() -> tuple[str, int]:
 def subscribe() -> tuple[str, int] | Response:
     """Create a calendar through the same schema and service as POST /calendars."""
     form = SubscribeForm.from_request(request.form)
-    fields = form.plan_fields()
-    try:
-        body = PlanSchema().load(fields)
-    except ValidationError as err:
-        form.add_schema_errors(field_paths(err.messages), fields)
-    if form.errors:
+    body = form.checked_plan()
+    if body is None:
         return _subscribe_form(form, 422)
     try:
         with database().unit_of_work() as session:
