@@ -28,7 +28,7 @@ def app_config(database_config) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "radicale-connect",
-        "CALDAV_ALLOW_PRIVATE_HOSTS": True,
+        "ALLOW_PRIVATE_HOSTS": True,
         **database_config,
     }
 
@@ -60,7 +60,7 @@ def test_a_missing_collection_is_refused_beside_the_address(client, radicale):  
 
 
 def test_a_private_address_is_refused_unless_the_operator_allows_it(app, client, collection):  # noqa: F811
-    app.config["CALDAV_ALLOW_PRIVATE_HOSTS"] = False
+    app.config["CALDAV_ALLOW_PRIVATE_HOSTS"] = app.config["ALLOW_PRIVATE_HOSTS"] = False
     refused = check(client, url=collection, username=USER, password=PASSWORD)
     assert refused.status_code == 422
     assert "private or local network" in field_error(refused.get_data(as_text=True), "url")

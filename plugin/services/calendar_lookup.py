@@ -122,11 +122,13 @@ def find_calendar(session: Session, token: str) -> CalendarRow:
 def find_managed_calendar(session: Session, manage_token: str) -> CalendarRow:
     """The live calendar subscribed on its own whose manage token this is.
 
-    NotFound for any other token, a feed token included (it only reads), and for a calendar
-    an installation owns (changed through its installation only); Gone when revoked.
+    NotFound for any other token, a feed token included (it only reads). A calendar a
+    tracker's installation owns has no manage token (it is changed through its installation
+    only); a calendar of its own keeps its token when its Mark-as-done sessions give it an
+    installation of its own (plugin.services.calendar_done). Gone when revoked.
     """
     row = repo.by_manage_token_hash(session, hash_token(manage_token))
-    if row is None or row.installation_id is not None:
+    if row is None:
         raise NotFound("no such calendar", field="token")
     return _live(row)
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from plugin import crypto, manifests, security
+from plugin import crypto, manifests, outbound, security
 from plugin.errors import InvalidInput
 from plugin.services import caldav as caldav_service
 from plugin.services import calendar_lookup, installations, pushes
@@ -112,19 +112,12 @@ def _required(form: Mapping[str, str], *names: str) -> dict[str, str]:
     return values
 
 
-def private_hosts_allowed(config: Mapping[str, Any]) -> bool:
-    """Whether the operator lets addresses a person types reach loopback or private networks."""
-    return bool(config.get("ALLOW_PRIVATE_HOSTS") or config.get("CALDAV_ALLOW_PRIVATE_HOSTS"))
-
-
 def _public(url: str, field: str, config: Mapping[str, Any]) -> None:
-    # Anyone can type an address here: without this the service could be made to probe the
-    # network it runs in and show what answered.
-    if private_hosts_allowed(config):
-        return
+    # Anyone can type an address here: answer at once when the outbound policy refuses it
+    # (the connection itself is checked again when it is made, docs/outbound.md).
     try:
-        caldav_client.check_public_host(url)
-    except ValueError as err:
+        outbound.check_url(url, outbound.policy_of(config))
+    except (outbound.AddressRefused, ValueError) as err:
         raise InvalidInput(str(err), field=field) from None
 
 
@@ -201,7 +194,7 @@ def connect(
     connection: Connection,
     plan: dict[str, Any],
     enqueue: Callable[[str], object],
-    allow_private_hosts: bool = False,
+    policy: outbound.Policy | None = None,
 ) -> Connected:
     """Install with this plan, push its routines, and give the management page's token.
 
@@ -214,7 +207,7 @@ def connect(
     if _made_before(db, manage_token):
         return Connected(manage_token, None, again=True)
     try:
-        return _connect(db, keys, connection, plan, enqueue, allow_private_hosts)
+        return _connect(db, keys, connection, plan, enqueue, policy)
     except IntegrityError:
         # The same form sent twice at once: the unique client key and token hash let one win.
         if _made_before(db, manage_token):
@@ -237,7 +230,7 @@ def _connect(
     connection: Connection,
     plan: dict[str, Any],
     enqueue: Callable[[str], object],
-    allow_private_hosts: bool,
+    policy: outbound.Policy | None,
 ) -> Connected:
     manage_token = connection.manage_token
     if connection.tracker == "caldav":
@@ -252,7 +245,7 @@ def _connect(
                 str(connection.credentials.get("username") or ""),
                 str(connection.credentials.get("password") or ""),
                 keys,
-                allow_private_hosts=allow_private_hosts,
+                policy=policy,
             )
         except (TrackerError, InvalidInput) as err:
             # The calendar stands (its feed works); the page says why the server did not take it.

@@ -86,12 +86,16 @@ def show(session: Session, manage_token: str, now: datetime | None = None) -> Ma
     if row is None:
         calendar = calendar_lookup.find_managed_calendar(session, manage_token)
         shown = calendar_lookup.view(session, calendar)
+        # Sessions marked done from its events live in an installation of its own, if any.
+        own = calendar.installation_id
+        since = (now or clock.now()) - timedelta(days=DAYS)
         return Managed(
             kind="calendar",
             feed_token=feed_token_of(manage_token),
             plan_spec=shown.spec,
             plan=shown.plan,
-            report=adherence.report(session, shown.plan, None, DAYS, now),
+            report=adherence.report(session, shown.plan, own, DAYS, now),
+            sessions=tuple(reversed(list_sessions(session, own, start=since))) if own else (),
             caldav=shown.caldav,
         )
     plan = installations.plan_of(session, row)

@@ -15,6 +15,7 @@ from zoneinfo import available_timezones
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from plugin import outbound
 from plugin.config import keyring, sync_lookback
 from plugin.errors import InvalidInput, StretchsyncError
 from plugin.formats import text
@@ -72,7 +73,8 @@ class CredentialsForm:
 def _private_answers(response: Response) -> Response:
     # The management URL is the key to it, and the forms carry credentials: never cached, never
     # sent on as a Referer; and the browser gets the CSRF cookie its forms were signed for.
-    return csrf.set_cookie(private(response))
+    # The cookie covers its own part of the site (/connect or /manage), apart from other forms'.
+    return csrf.set_cookie(private(response), "/" + request.path.strip("/").split("/", 1)[0])
 
 
 def _manage_scope(token: str) -> str:
@@ -120,7 +122,7 @@ def _credentials_page(tracker: str, form: CredentialsForm, status: int = 200) ->
         fields=CREDENTIAL_FIELDS[tracker],
         labels={name: label for name, label, *_ in CREDENTIAL_FIELDS[tracker]},
         form=form,
-        csrf_token=csrf.token(CONNECT_SCOPE),
+        csrf_token=csrf.form_token(CONNECT_SCOPE),
     )
     return page, status
 
@@ -132,7 +134,7 @@ def _plan_page(tracker: str, sealed: str, form: SubscribeForm, status: int = 200
         title=TRACKER_TITLES[tracker],
         sealed=sealed,
         form=form,
-        csrf_token=csrf.token(CONNECT_SCOPE),
+        csrf_token=csrf.form_token(CONNECT_SCOPE),
         **_plan_context(),
     )
     return page, status
@@ -153,7 +155,7 @@ def credentials_page(tracker: str) -> tuple[str, int]:
 @blp.post("/connect/<any(wger, hevy, caldav):tracker>")
 def check_credentials(tracker: str) -> tuple[str, int]:
     """Check the credentials against the tracker now; on to the plan when it accepts them."""
-    csrf.protect(CONNECT_SCOPE)
+    csrf.check(request.form, CONNECT_SCOPE)
     names = [name for name, *_ in CREDENTIAL_FIELDS[tracker]]
     form = CredentialsForm(values={name: request.form.get(name, "").strip() for name in names})
     try:
@@ -178,7 +180,7 @@ def strava_plan_page() -> tuple[str, int]:
 @blp.post("/connect/<any(wger, hevy, caldav, strava):tracker>/plan")
 def connect(tracker: str) -> ResponseReturnValue:
     """Install with the plan, push, and go on to the push's progress (or the management page)."""
-    csrf.protect(CONNECT_SCOPE)
+    csrf.check(request.form, CONNECT_SCOPE)
     sealed = request.form.get("connection", "")
     connection = connections.open_connection(keyring(current_app), sealed)
     if connection.tracker != tracker:
@@ -194,7 +196,7 @@ def connect(tracker: str) -> ResponseReturnValue:
             connection,
             body,
             jobs(current_app).enqueue_push,
-            allow_private_hosts=connections.private_hosts_allowed(current_app.config),
+            policy=outbound.policy_of(current_app.config),
         )
     except InvalidInput as err:
         form.add_error((err.field or "form").removeprefix("plan."), err.message)
@@ -237,7 +239,7 @@ def _manage(
         problem=problem,
         new=new or request.args.get("new") == "1",
         manage_url=f"{base_url()}/manage/{token}",
-        csrf_token=csrf.token(_manage_scope(token)),
+        csrf_token=csrf.form_token(_manage_scope(token)),
         **_plan_context(),
     )
     return page, status
@@ -267,7 +269,7 @@ def push_page(token: str, push_id: str) -> str:
 @blp.post("/manage/<token>/plan")
 def change_plan(token: str) -> ResponseReturnValue:
     """Change the plan (the same rules as everywhere); an installation's routines are pushed again."""
-    csrf.protect(_manage_scope(token))
+    csrf.check(request.form, _manage_scope(token))
     form = SubscribeForm.from_request(request.form)
     body = form.checked_plan()
     if body is None:
@@ -287,7 +289,7 @@ def change_plan(token: str) -> ResponseReturnValue:
 @blp.post("/manage/<token>/sync")
 def sync_now(token: str) -> tuple[str, int]:
     """Pull completed sessions from the tracker now."""
-    csrf.protect(_manage_scope(token))
+    csrf.check(request.form, _manage_scope(token))
     try:
         counts = service.sync_now(database(), keyring(current_app), token, sync_lookback(current_app))
     except TrackerError as err:
@@ -299,7 +301,7 @@ def sync_now(token: str) -> tuple[str, int]:
 @blp.post("/manage/<token>/push")
 def push_again(token: str) -> ResponseReturnValue:
     """Push the plan's routines to the tracker again."""
-    csrf.protect(_manage_scope(token))
+    csrf.check(request.form, _manage_scope(token))
     with database().unit_of_work() as session:
         push_id = service.push_again(session, token, jobs(current_app).enqueue_push)
     return redirect(url_for("connect.push_page", token=token, push_id=push_id), 303)
@@ -308,7 +310,7 @@ def push_again(token: str) -> ResponseReturnValue:
 @blp.post("/manage/<token>/disconnect")
 def disconnect(token: str) -> str:
     """Disconnect: uninstall with everything of it erased, or revoke the calendar."""
-    csrf.protect(_manage_scope(token))
+    csrf.check(request.form, _manage_scope(token))
     with database().unit_of_work() as session:
         kind = service.disconnect(session, keyring(current_app), token)
     return render_template("disconnected.html", kind=kind)

@@ -1,75 +1,75 @@
-"""CSRF protection for the pages' forms, without a server-side session.
+"""CSRF protection for forms that change something, without scripts: a signed double-submit cookie.
 
-Signed double submit (OWASP CSRF cheat sheet): a random value in an HttpOnly,
-SameSite=Lax cookie, and in each form a hidden ``csrf_token`` that is an HMAC of that
-value and the form's scope under the plugin's key. Another site can neither read the
-cookie nor compute the field; a request a browser marks ``Sec-Fetch-Site: cross-site``
-is refused outright.
+The page sets a random cookie (HttpOnly, SameSite=Lax) and puts an HMAC of it and the
+form's scope in a hidden field; a POST is accepted only when the field matches the
+cookie it came with. The scope is the form page's path (the Mark-as-done page posts to
+itself), or a name the page gives (the management page's forms post to several paths).
+Another site can neither read the cookie nor the field, a browser does not send a Lax
+cookie with a cross-site POST, and a POST the browser marks ``Sec-Fetch-Site:
+cross-site`` is refused outright (docs/pages.md#mark-as-done,
+docs/pages.md#connect-your-tracker).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
 
 from flask import Response, current_app, g, request
+from werkzeug.datastructures import MultiDict
 
 from plugin.config import secret_key
 from plugin.errors import Forbidden
+from plugin.services import done_links
 
-COOKIE = "stretchsync_csrf"
+COOKIE = "stretchsync_form"
 FIELD = "csrf_token"
-COOKIE_MAX_AGE_S = 12 * 3600
+_COOKIE_BYTES = 32
 
 
-class CsrfRefused(Forbidden):
-    """A page's form came without the token this browser was given, or from another site."""
+def _keys() -> tuple[bytes, ...]:
+    return done_links.keys_from(secret_key(current_app), done_links.CSRF_PURPOSE)
 
 
-def _cookie_value() -> str:
-    value = g.get("csrf_cookie") or request.cookies.get(COOKIE) or ""
-    if len(value) < 32:
-        value = secrets.token_urlsafe(32)
-        g.csrf_new_cookie = value
-    g.csrf_cookie = value
-    return value
+def _mac(key: bytes, cookie: str, scope: str) -> str:
+    mac = hmac.new(key, f"{cookie}\n{scope}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
 
 
-def _mac(cookie: str, scope: str) -> str:
-    key = hashlib.sha256(b"stretchsync csrf|" + secret_key(current_app).encode("utf-8")).digest()
-    return hmac.new(key, f"{cookie}|{scope}".encode(), hashlib.sha256).hexdigest()
+def _cookie() -> str | None:
+    value = request.cookies.get(COOKIE, "")
+    return value if 40 <= len(value) <= 64 else None
 
 
-def token(scope: str) -> str:
-    """The hidden field's value for a form of ``scope`` (sets the cookie on this answer if needed)."""
-    return _mac(_cookie_value(), scope)
+def form_token(scope: str | None = None) -> str:
+    """The hidden field's value for a form of ``scope`` (default: one that posts to this path)."""
+    cookie = _cookie() or g.get("csrf_new_cookie")
+    if cookie is None:
+        cookie = g.csrf_new_cookie = secrets.token_urlsafe(_COOKIE_BYTES)
+    return _mac(_keys()[0], cookie, request.path if scope is None else scope)
 
 
-def protect(scope: str) -> None:
-    """Refuse a POST whose token does not match this browser's cookie and ``scope``."""
-    if request.headers.get("Sec-Fetch-Site") == "cross-site":
-        raise CsrfRefused("this form was sent from another site", field=FIELD)
-    cookie = request.cookies.get(COOKIE) or ""
-    sent = request.form.get(FIELD) or ""
-    if not cookie or not hmac.compare_digest(sent.encode(), _mac(cookie, scope).encode()):
-        raise CsrfRefused(
-            "this form has expired or was not sent from this page; reload the page and try again",
-            field=FIELD,
-        )
-
-
-def set_cookie(response: Response) -> Response:
-    """After a page is rendered: give the browser the cookie its forms were signed for."""
-    value = g.get("csrf_new_cookie")
-    if value:
-        response.set_cookie(
-            COOKIE,
-            value,
-            max_age=COOKIE_MAX_AGE_S,
-            path="/",
-            httponly=True,
-            secure=request.is_secure,
-            samesite="Lax",
-        )
+def set_cookie(response: Response, path: str) -> Response:
+    """Send the cookie ``form_token`` made up, if it made one; scoped to ``path``."""
+    new = g.get("csrf_new_cookie")
+    if new:
+        response.set_cookie(COOKIE, new, path=path, httponly=True, samesite="Lax", secure=request.is_secure)
     return response
+
+
+def check(form: MultiDict, scope: str | None = None) -> None:
+    """Refuse a POST whose hidden field does not match its cookie: Forbidden naming ``csrf_token``."""
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        raise Forbidden("this form was sent from another site", field=FIELD)
+    cookie, given = _cookie(), form.get(FIELD, "")
+    if cookie is not None and given:
+        for key in _keys():
+            expected = _mac(key, cookie, request.path if scope is None else scope)
+            if hmac.compare_digest(expected.encode(), given.encode()):
+                return
+    raise Forbidden(
+        "this form has expired or was sent from another site; open the page again and send it from there",
+        field=FIELD,
+    )

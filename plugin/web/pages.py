@@ -21,7 +21,7 @@ from plugin.services import routines as routine_service
 from plugin.services.adherence import AdherenceReport
 from plugin.web.calendars import feed_urls, manage_url
 from plugin.web.charts import ChartDay, adherence_svg
-from plugin.web.context import database
+from plugin.web.context import base_url, database
 from plugin.web.figures import figure_url
 from plugin.web.forms import REMINDER_CHOICES, SubscribeForm
 from plugin.web.problems import status_of
@@ -142,6 +142,7 @@ def subscribe() -> tuple[str, int] | Response:
         feed_url=urls["url"],
         webcal_url=urls["webcal_url"],
         manage_url=manage_url(created.manage_token or ""),
+        adherence_url=base_url() + url_for("pages.adherence_page", token=created.token),
     )
     return private(make_response(page, 201))
 

@@ -191,7 +191,7 @@ def test_a_post_without_this_browsers_csrf_token_changes_nothing(app, client, db
     assert post(client, f"/manage/{token}/disconnect", {}, other).status_code == 403
     # Another browser (no cookie) cannot use a token it copied.
     copied = csrf_of(manage)
-    client.delete_cookie("stretchsync_csrf")
+    client.delete_cookie("stretchsync_form", path="/manage")
     assert client.post(f"/manage/{token}/disconnect", data={"csrf_token": copied}).status_code == 403
     cross = client.post(
         f"/manage/{token}/disconnect", data={"csrf_token": copied}, headers={"Sec-Fetch-Site": "cross-site"}

@@ -34,7 +34,7 @@ def app_config(database_config, tmp_path):
         tmp_path,
         PUSH_BACKOFF_BASE_S=0.5,
         PUSH_MAX_ATTEMPTS=3,
-        CALDAV_ALLOW_PRIVATE_HOSTS=True,
+        ALLOW_PRIVATE_HOSTS=True,
     )
 
 
