@@ -257,3 +257,21 @@ def test_the_subscribe_success_page_offers_the_adherence_link(client):
     link = re.search(r'id="adherence-link">([^<]+)<', markup).group(1)
     token = re.search(r"/calendars/([^.]+)\.ics", markup).group(1)
     assert link == f"{BASE}/adherence/{token}"
+
+
+def test_the_management_page_shows_the_sessions_marked_done_and_revoking_erases_them(client, db):
+    answer = client.post("/calendars", json=PLAN).get_json()
+    token, manage = answer["token"], answer["manage_token"]
+    assert mark(client, done_link(client, token), pain="2").status_code == 303
+
+    page = client.get(f"/manage/{manage}")
+    assert page.status_code == 200
+    markup = page.get_data(as_text=True)
+    (row,) = re.findall(r'<table id="sessions">.*?</table>', markup, re.S)
+    assert "Daily hamstring stretch" in row and "<td>2</td>" in row
+    assert 'id="sessions-count">1 /' in markup  # the adherence counts it
+
+    revoke = client.post(f"/manage/{manage}/disconnect", data={csrf.FIELD: csrf_of(markup)})
+    assert revoke.status_code == 200
+    assert stored(db) == []
+    assert client.get(f"/calendars/{token}.ics").status_code == 410
