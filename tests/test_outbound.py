@@ -199,7 +199,7 @@ def test_a_name_that_resolves_elsewhere_on_connecting_is_refused(httpserver, mon
 
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
     url = f"http://rebind.example:{port_of(httpserver)}/"
-    with pytest.raises(TrackerError, match=r"rebind\.example \(127\.0\.0\.1\)"):
+    with pytest.raises(TrackerError, match=r"rebind\.example: it is on a private"):
         send(outbound.new_session(STRICT), "GET", url, "read")
     assert httpserver.log == []
 
@@ -224,6 +224,23 @@ def test_a_proxy_in_the_environment_does_not_carry_a_request_past_the_guard(
         send(outbound.new_session(proxy_allowed), "GET", other_server.url_for("/secret"), "read")
     assert httpserver.log == []
     assert other_server.log == []
+
+
+def test_a_refusal_does_not_tell_which_internal_address_a_name_has(monkeypatch, caplog):
+    """Anyone may type a CalDAV URL: the answer must not map the internal network's names."""
+    real = socket.getaddrinfo
+
+    def internal(host, port, *args, **kwargs):
+        if host == "db.internal.example":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.20.30.40", port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", internal)
+    with pytest.raises(outbound.AddressRefused) as caught:
+        outbound.check_url("https://db.internal.example/dav/", STRICT)
+    assert "private or local network" in str(caught.value)
+    assert "10.20.30.40" not in str(caught.value)
+    assert "10.20.30.40" in caplog.text  # the operator's log keeps it
 
 
 def test_a_session_handed_in_unguarded_is_guarded_when_used(httpserver, strict_env):
