@@ -208,9 +208,7 @@ class Progression:
         """The stepped fields' values in ``week`` (1-based; earlier weeks read as week 1)."""
         index = max(week, 1) - 1
         return {
-            name: steps[min(index, len(steps) - 1)]
-            for name in PROGRESSING
-            if (steps := getattr(self, name))
+            name: steps[min(index, len(steps) - 1)] for name in PROGRESSING if (steps := getattr(self, name))
         }
 
     def dose_at(self, dose: Dose, week: int) -> Dose:
@@ -218,7 +216,7 @@ class Progression:
         return dose.with_overrides(**self.steps_at(week)) if self else dose
 
     def check(self, dose: Dose) -> None:
-        """Every step must make a valid dose; InvalidDose names ``<field>.<index>`` of the first that does not."""
+        """Every step must make a valid dose; InvalidDose names ``<field>.<index>`` of the first bad one."""
         for name in PROGRESSING:
             for index, value in enumerate(getattr(self, name)):
                 try:

@@ -109,9 +109,7 @@ def calendar_week(start: date, day: date) -> int:
     return max(1, (day - start).days // 7 + 1)
 
 
-def progress(
-    start: date, reports: Iterable[PainReport], timezone: str, weeks: int = 1
-) -> PlanProgress:
+def progress(start: date, reports: Iterable[PainReport], timezone: str, weeks: int = 1) -> PlanProgress:
     """Apply the rules to the pain reports of a plan that started on ``start``.
 
     ``weeks`` is the longest progression among the plan's routines: the week a hold steps
@@ -141,9 +139,7 @@ def progress(
             resume(current)
             current = None
         if current is not None and report.pain <= EASE_LEVEL:
-            ended = replace(
-                current, end=day + timedelta(days=1), ended_early_at=local, ended_by=report.key
-            )
+            ended = replace(current, end=day + timedelta(days=1), ended_early_at=local, ended_by=report.key)
             holds[-1] = ended
             resume(ended)
             current, high_before = None, False

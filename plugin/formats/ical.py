@@ -36,8 +36,8 @@ from plugin.catalog.model import WEEKDAYS, Plan, Routine
 from plugin.catalog.progress import PlanProgress, progress
 from plugin.errors import InvalidInput
 from plugin.formats.text import WARNING_MARK, reminder_line, routine_text, seconds_phrase
-from plugin.formats.weekly import stretches
 from plugin.formats.vtimezone import vtimezone
+from plugin.formats.weekly import stretches
 
 MEDIA_TYPE = "text/calendar"
 EXTENSION = "ics"
@@ -46,7 +46,7 @@ PRODID = "-//stretchsync//stretch calendar 1.0//EN"
 # Stored feeds are reused while this and the built-in catalog are unchanged
 # (services.feeds.renderer_fingerprint). Bump it with any change to the bytes a
 # feed renders to: this module, plugin.formats.vtimezone, or the wording in plugin.formats.text.
-RENDERER_VERSION = "2026.11.2"
+RENDERER_VERSION = "2026.11.3"
 UID_DOMAIN = "stretchsync"
 # RFC 7986 §5.7: a suggested minimum polling interval; Google ignores it, Apple and Outlook do not.
 REFRESH = timedelta(hours=1)

@@ -101,6 +101,16 @@ def caution_lines(cautions: Iterable[Caution]) -> list[str]:
     return [caution_line(c) for c in cautions]
 
 
+def notes_lines(routine: Routine) -> list[str]:
+    """What opens a routine's notes in every target: its notice (a pain hold's warning), then
+    every caution, contraindications first."""
+    return (
+        [routine.notice, *caution_lines(routine.cautions)]
+        if routine.notice
+        else caution_lines(routine.cautions)
+    )
+
+
 def caution_groups(cautions: Iterable[Caution]) -> list[tuple[CautionKind, str, list[Caution]]]:
     """Group cautions by kind in reading order: (kind, heading, cautions), empty kinds left out."""
     cautions = list(cautions)
@@ -203,6 +213,19 @@ def week_phrase(week: int, weeks: int) -> str:
 def hold_reason_phrase(pain: int, twice: bool) -> str:
     """'pain 7/10' or 'pain 5/10, the second time in a row'."""
     return f"pain {pain}/10, the second time in a row" if twice else f"pain {pain}/10"
+
+
+def hold_period_phrase(hold: Hold) -> str:
+    """'2026-11-24 to 2026-12-01 at week 3: pain 7/10 on 2026-11-24 07:00; ended early by pain 2/10 …'."""
+    last_day = hold.end - timedelta(days=1)
+    twice = hold.reason is HoldReason.PAIN_TWICE
+    text = (
+        f"{hold.start.isoformat()} to {last_day.isoformat()} at week {hold.week}: "
+        f"{hold_reason_phrase(hold.pain, twice)} on {hold.reported_at:%Y-%m-%d %H:%M}"
+    )
+    if hold.ended_early_at is not None:
+        text += f"; ended early by low pain on {hold.ended_early_at:%Y-%m-%d %H:%M}"
+    return text
 
 
 def hold_notice(hold: Hold, routine: Routine) -> str:

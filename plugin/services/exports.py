@@ -28,19 +28,37 @@ class ExportFile:
 def export_routine(session: Session, routine_id: str, fmt: str, query: Mapping[str, str]) -> ExportFile:
     """Export one routine in format ``fmt``; a timed format reads its start from ``query``.
 
-    Raises NotFound naming ``format`` for an unknown format (or the routine's own
-    NotFound), InvalidInput naming ``start`` or ``timezone`` for a bad query.
+    ``week`` in the query gives the doses of that week of a plan (docs/catalog.md#progression);
+    without it, the routine's own doses. Raises NotFound naming ``format`` for an unknown
+    format (or the routine's own NotFound), InvalidInput naming ``start``, ``timezone`` or
+    ``week`` for a bad query.
     """
     module = registry.FORMATS.get(fmt)
     if module is None:
         raise NotFound(f"no export format {fmt!r}; formats: {', '.join(registry.names())}", field="format")
     routine = routines.get_routine(session, routine_id)
+    week = week_from_query(query)
+    if week is not None:
+        routine = routine.at_week(week)
     timed = registry.TIMED.get(fmt)
     if timed is not None:
         body = timed.export(routine, start=start_from_query(query, clock.now()))
     else:
         body = module.export(routine)
     return ExportFile(body, module.MEDIA_TYPE, f"{routine.id}.{module.EXTENSION}")
+
+
+MAX_WEEK = 520  # ten years of weeks; past a progression's last step nothing changes
+
+
+def week_from_query(query: Mapping[str, str]) -> int | None:
+    """``week`` from a query: a whole number 1-520, or None when absent; InvalidInput naming ``week``."""
+    raw = query.get("week")
+    if raw is None:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_WEEK:
+        raise InvalidInput(f"week is a whole number from 1 to {MAX_WEEK}", field="week")
+    return int(raw)
 
 
 def start_from_query(query: Mapping[str, str], now_utc: datetime) -> datetime:

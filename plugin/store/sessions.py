@@ -235,3 +235,21 @@ def completed(row: Any) -> CompletedSession:
             "notes": row.notes,
         }
     )
+
+
+_PAIN = (
+    select(SessionRow.id, SessionRow.started_at, SessionRow.pain, SessionRow.routine_id)
+    .where(SessionRow.installation_id == bindparam("installation_id"))
+    .where(SessionRow.started_at >= bindparam("start"))
+    .where(SessionRow.pain.is_not(None))
+    .order_by(SessionRow.started_at)
+)
+
+
+def pain_reports(session: Session, installation_id: str, start: datetime) -> list[Row[Any]]:
+    """(id, started_at, pain, routine_id) of the installation's sessions with a pain score from ``start``.
+
+    The plan's progression reads these (plugin.catalog.progress); one range scan of the
+    (installation_id, started_at) index, only the four columns.
+    """
+    return list(session.execute(_PAIN, {"installation_id": installation_id, "start": start.astimezone(UTC)}))

@@ -84,7 +84,11 @@ def description(routine: Routine, plan: Plan | None, overflow: Sequence[str], li
     ``exercises`` when the cautions and notes do not fit, ``description`` when the
     routine's own description is what no longer fits.
     """
-    cautions = ["CAUTIONS (read first)", *(f"- {line}" for line in caution_lines(routine.cautions))]
+    cautions = [
+        *([routine.notice] if routine.notice else []),
+        "CAUTIONS (read first)",
+        *(f"- {line}" for line in caution_lines(routine.cautions)),
+    ]
     marker = f"{MARKER} {routine.id}"
     without = "\n".join([*cautions, *overflow, marker])
     if len(without) > limits.description:
