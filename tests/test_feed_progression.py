@@ -145,7 +145,7 @@ def test_a_pain_7_report_warns_for_7_days_and_steps_the_dose_back(reader):
             first_line = occurrence.description.splitlines()[0]
             assert first_line.startswith("⚠ You reported pain 7/10 on 2026-11-25 07:30.")
             assert STOP_RULE in first_line
-            assert "Ask a physiotherapist or doctor before you go on." in first_line
+            assert "ask a physiotherapist or doctor before you go on" in first_line
             assert occurrence.summary.startswith("⚠ ")
         else:
             assert "⚠" not in occurrence.summary and "⚠" not in occurrence.description
@@ -186,3 +186,20 @@ def test_a_done_mark_overrides_the_step_its_day_falls_in():
     assert override["DURATION"].dt == timedelta(
         seconds=catalog.builtin_routine("daily-hamstring").at_week(3).duration_s
     )
+
+
+def test_the_warning_gives_the_advice_once_even_without_a_stop_rule():
+    from dataclasses import replace
+
+    from plugin.formats.text import hold_notice
+
+    reports = [PainReport("p7", datetime(2026, 11, 25, 6, 30, tzinfo=UTC), 7)]
+    (hold,) = progress(MONDAY, reports, BERLIN, 4).holds
+    routine = catalog.builtin_routine("trunk-rotation")
+    text = hold_notice(hold, routine)
+    assert text.count("physiotherapist or doctor") == 1 and STOP_RULE in text
+    entry = routine.entries[0]
+    no_stop = replace(entry, exercise=replace(entry.exercise, cautions=entry.exercise.cautions[1:]))
+    bare = hold_notice(hold, replace(routine, entries=(no_stop,)))
+    assert "Stop rule" not in bare
+    assert "Ask a physiotherapist or doctor before you go on." in bare

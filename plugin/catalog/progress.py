@@ -41,6 +41,10 @@ class PainReport:
     at: datetime  # aware
     pain: int
     routine_id: str | None = None
+    # The pain of the session with a score just before this one, when the caller passes only
+    # the reports that can matter (those at TWICE_LEVEL and up, and low ones near them);
+    # None: the reports given are all of them, and the one before is the previous one given.
+    previous_pain: int | None = None
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,7 @@ def progress(start: date, reports: Iterable[PainReport], timezone: str, weeks: i
         reason = None
         if report.pain >= STOP_LEVEL:
             reason = HoldReason.PAIN
-        elif report.pain >= TWICE_LEVEL and high_before:
+        elif report.pain >= TWICE_LEVEL and high_before and not _broken(report):
             reason = HoldReason.PAIN_TWICE
         high_before = report.pain >= TWICE_LEVEL and reason is None
         if reason is None:
@@ -170,6 +174,11 @@ def progress(start: date, reports: Iterable[PainReport], timezone: str, weeks: i
         resume(current)
     holds = [h for h in holds if h.end > h.start or h.ended_early_at is not None]
     return PlanProgress(start, weeks, _periods(start, weeks, holds, week_on), tuple(holds))
+
+
+def _broken(report: PainReport) -> bool:
+    """Whether a session with a lower score (left out of the reports given) came just before."""
+    return report.previous_pain is not None and report.previous_pain < TWICE_LEVEL
 
 
 def _periods(

@@ -228,6 +228,9 @@ def hold_period_phrase(hold: Hold) -> str:
     return text
 
 
+HOLD_ADVICE = "ask a physiotherapist or doctor before you go on"  # the sources' own advice
+
+
 def hold_notice(hold: Hold, routine: Routine) -> str:
     """The line that opens every occurrence and push of ``routine`` during ``hold``.
 
@@ -241,7 +244,8 @@ def hold_notice(hold: Hold, routine: Routine) -> str:
         f"{WARNING_MARK} You reported {hold_reason_phrase(hold.pain, twice)} on "
         f"{hold.reported_at:%Y-%m-%d %H:%M}.",
         f"{KIND_LABEL[CautionKind.STOP]}: {stops}" if stops else "",
-        "Ask a physiotherapist or doctor before you go on.",
+        # The catalog's stop rule already gives this advice; said once is enough.
+        "" if HOLD_ADVICE.casefold() in stops.casefold() else f"{HOLD_ADVICE[0].upper()}{HOLD_ADVICE[1:]}.",
         f"The plan stays at week {hold.week} through {last_day.isoformat()}.",
     ]
     return " ".join(line for line in lines if line)

@@ -8,12 +8,13 @@ the pushes, the adherence report and the pages all ask here, so they agree.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from plugin import clock
+from plugin.catalog import progress as progress_rules
 from plugin.catalog.model import Plan, Routine
 from plugin.catalog.progress import Hold, PainReport, PlanProgress, progress
 from plugin.errors import NotFound
@@ -45,9 +46,18 @@ def plan_progress(
     reports: list[PainReport] = []
     if installation_id is not None:
         first = datetime.combine(start, time(0), tzinfo=ZoneInfo(plan.timezone))
+        rows = session_repo.pain_reports(
+            session,
+            installation_id,
+            first,
+            high=progress_rules.TWICE_LEVEL,
+            low=progress_rules.EASE_LEVEL,
+            # A hold lasts from the report's day to HOLD_DAYS days after it: any later easing is moot.
+            reach=timedelta(days=progress_rules.HOLD_DAYS + 2),
+        )
         reports = [
-            PainReport(row.id, utc(row.started_at), row.pain, row.routine_id)  # type: ignore[arg-type]
-            for row in session_repo.pain_reports(session, installation_id, first)
+            PainReport(row_id, utc(started_at), pain, routine_id, previous)  # type: ignore[arg-type]
+            for row_id, started_at, pain, routine_id, previous in rows
         ]
     return progress(start, reports, plan.timezone, max(r.weeks for r in plan.routines))
 
