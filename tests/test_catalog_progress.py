@@ -179,3 +179,20 @@ def test_built_in_progressions_stay_inside_the_source_ranges(routine):
             assert list(values) == sorted(values)
             assert all(low <= v <= high for v in values)
         assert not steps.sets
+
+
+def test_reports_given_with_the_pain_before_them_read_like_the_whole_history():
+    day = START + timedelta(days=8)
+    whole = [report(day, 5), report(day + timedelta(days=1), 4), report(day + timedelta(days=2), 5)]
+    # What the store hands over: only the 5s, each with the score of the session before it.
+    subset = [
+        PainReport("a", whole[0].at, 5, previous_pain=2),
+        PainReport("c", whole[2].at, 5, previous_pain=4),
+    ]
+    assert progress(START, whole, ZONE, 4).holds == progress(START, subset, ZONE, 4).holds == ()
+    paired = [
+        PainReport("a", whole[0].at, 5, previous_pain=1),
+        PainReport("b", whole[2].at, 6, previous_pain=5),
+    ]
+    (hold,) = progress(START, paired, ZONE, 4).holds
+    assert hold.reason is HoldReason.PAIN_TWICE
