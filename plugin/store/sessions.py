@@ -42,7 +42,7 @@ class SessionRow(Base):
         UniqueConstraint("installation_id", "source", "source_id", name="uq_session_source"),
         # Windowed reads (adherence, /sessions?from&to, the feed's done marks): migration 0004.
         Index("ix_completed_sessions_installation_started", "installation_id", "started_at"),
-        # The high pain scores a plan's progression acts on (pain_reports): migration 0005_h15.
+        # The high pain scores a plan's progression acts on (pain_reports): migration 0006_h15.
         Index("ix_completed_sessions_installation_pain", "installation_id", "pain", "started_at"),
     )
 

@@ -1,15 +1,15 @@
 """sessions indexed by (installation, pain, start): the pain scores a plan's progression reads
 
-Revision ID: 0005_h15
-Revises: 0004
+Revision ID: 0006_h15
+Revises: 0005
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0005_h15"
-down_revision = "0004"
+revision = "0006_h15"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
