@@ -141,8 +141,11 @@ def description(routine: Routine, reminders_min: Sequence[int] = ()) -> str:
 
 
 def plan_progress(plan: Plan, changed_at: datetime) -> PlanProgress:
-    """The plan's weeks with no pain reported (a calendar that receives no sessions)."""
-    start = first_date(plan, changed_at)
+    """The plan's weeks with no pain reported (a calendar that receives no sessions).
+
+    Week 1 starts on the plan's start, or the local date of its last change without one.
+    """
+    start = plan.start or changed_at.astimezone(ZoneInfo(plan.timezone)).date()
     return progress(start, (), plan.timezone, max(r.weeks for r in plan.routines))
 
 

@@ -18,7 +18,7 @@ from plugin.catalog import progress as progress_rules
 from plugin.catalog.model import Plan, Routine
 from plugin.catalog.progress import Hold, PainReport, PlanProgress, progress
 from plugin.errors import NotFound
-from plugin.formats import ical, weekly
+from plugin.formats import weekly
 from plugin.services import calendar_lookup
 from plugin.store import installations as installation_repo
 from plugin.store import sessions as session_repo
@@ -42,7 +42,8 @@ def plan_progress(
     session: Session, plan: Plan, installation_id: str | None, changed_at: datetime | None = None
 ) -> PlanProgress:
     """The plan's weeks and holds from the pain scores of ``installation_id``'s sessions (none without)."""
-    start = ical.first_date(plan, changed_at or clock.now())
+    # Week 1 starts on the plan's start (a stored plan always has one), planned day or not.
+    start = plan.start or today_of(plan, changed_at or clock.now())
     reports: list[PainReport] = []
     if installation_id is not None:
         first = datetime.combine(start, time(0), tzinfo=ZoneInfo(plan.timezone))
@@ -62,13 +63,18 @@ def plan_progress(
     return progress(start, reports, plan.timezone, max(r.weeks for r in plan.routines))
 
 
+def today_of(plan: Plan, now: datetime) -> date:
+    """The date of ``now`` in the plan's timezone."""
+    return now.astimezone(ZoneInfo(plan.timezone)).date()
+
+
 def state_of(
     session: Session, plan: Plan, installation_id: str | None, now: datetime | None = None
 ) -> PlanState:
     """The state of ``plan`` at ``now`` (default: the clock), holds from the installation's sessions."""
     now = now or clock.now()
     plan_state = plan_progress(session, plan, installation_id, now)
-    today = now.astimezone(ZoneInfo(plan.timezone)).date()
+    today = today_of(plan, now)
     period = plan_state.at(today)
     return PlanState(
         start=plan_state.start,
@@ -101,4 +107,4 @@ def routine_now(
         return routine
     now = now or clock.now()
     plan_state = plan_progress(session, plan, installation_id, now)
-    return weekly.routine_on(routine, plan_state, now.astimezone(ZoneInfo(plan.timezone)).date())
+    return weekly.routine_on(routine, plan_state, today_of(plan, now))

@@ -24,6 +24,7 @@ from plugin import clock
 from plugin.catalog.model import Routine
 from plugin.crypto import Keyring
 from plugin.errors import InvalidInput, NotFound
+from plugin.formats import weekly
 from plugin.services import installations, plan_state
 from plugin.services.routines import check_routine_ids, get_routine
 from plugin.store import installations as installation_repo
@@ -230,13 +231,19 @@ def _changed(session: Session) -> dict[str, list[str]]:
             continue
         planned = {r.id: r for r in plan.routines}
         open_ids = {r for push in repo.open_pushes(session, installation.id) for r in push.routines}
-        for state_row in repo.states(session, installation.id):
-            routine = planned.get(state_row.routine_id)
-            if routine is None or state_row.routine_id in open_ids:
-                continue
-            now_routine = plan_state.routine_now(session, plan, installation.id, routine, now)
+        waiting = [
+            state_row
+            for state_row in repo.states(session, installation.id)
+            if state_row.routine_id in planned and state_row.routine_id not in open_ids
+        ]
+        if not waiting:
+            continue
+        today = plan_state.today_of(plan, now)
+        progress = plan_state.plan_progress(session, plan, installation.id, now)
+        for state_row in waiting:
+            now_routine = weekly.routine_on(planned[state_row.routine_id], progress, today)
             if payload_digest(installation.tracker, now_routine) != state_row.payload_hash:
-                changed.setdefault(installation.id, []).append(routine.id)
+                changed.setdefault(installation.id, []).append(state_row.routine_id)
     return changed
 
 
