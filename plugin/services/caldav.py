@@ -11,7 +11,7 @@ from plugin import clock, crypto
 from plugin.errors import Gone, InvalidInput
 from plugin.formats import ical
 from plugin.services.calendar_lookup import CalendarView, find_calendar, hash_token, view
-from plugin.services.feeds import render_feed, renderer_fingerprint
+from plugin.services.feeds import render_feed, stored_fingerprint
 from plugin.store import calendars as repo
 from plugin.store.calendars import CalendarRow
 from plugin.store.db import Database
@@ -112,7 +112,7 @@ def push_caldav(
     """
     with db.unit_of_work() as session:
         row = find_calendar(session, token)
-        if row.feed_stale or row.feed_fingerprint != renderer_fingerprint() or not row.feed_body:
+        if row.feed_stale or row.feed_fingerprint != stored_fingerprint(session) or not row.feed_body:
             render_feed(session, row)
         old = _copy_of(row)
         body, sequence = row.feed_body or b"", row.sequence
