@@ -163,3 +163,15 @@ def test_routine_page_shows_the_weekly_steps(client):
     assert "week 1: 30 s → week 4: 45 s" in page
     assert "week 1: 6 reps → week 3: 8 reps" in client.get("/routine/wall-hamstring").get_data(as_text=True)
     assert "Week by week" not in client.get("/routine/trunk-rotation").get_data(as_text=True)
+
+
+def test_the_cli_exports_a_week_like_the_api(client, runner, tmp_path):
+    out = tmp_path / "wall.fit"
+    args = ["export", "--routine", "wall-hamstring", "--format", "fit", "--week", "3", "-o", str(out)]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == client.get("/routines/wall-hamstring/export/fit?week=3").data
+    walked = run(decode(out.read_bytes())["workout_step_mesgs"])
+    assert len(active_seconds(walked, "Legs-up-the-wall")) == 8
+    refused = runner.invoke(args=["export", "--routine", "wall-hamstring", "--format", "fit", "--week", "0"])
+    assert refused.exit_code != 0 and "--week" in refused.output

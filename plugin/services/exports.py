@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from plugin import catalog, clock
+from plugin.catalog import limits
 from plugin.errors import InvalidInput, NotFound
 from plugin.formats import ical, registry
 from plugin.services import routines
@@ -58,16 +59,14 @@ def download_name(routine_id: str, fmt: str) -> str:
     return f"{routine_id}.{extension}" if fmt == extension else f"{routine_id}.{fmt}.{extension}"
 
 
-MAX_WEEK = 520  # ten years of weeks; past a progression's last step nothing changes
-
-
 def week_from_query(query: Mapping[str, str]) -> int | None:
-    """``week`` from a query: a whole number 1-520, or None when absent; InvalidInput naming ``week``."""
+    """``week`` from a query (limits.WEEKS), or None when absent; InvalidInput naming ``week``."""
     raw = query.get("week")
     if raw is None:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_WEEK:
-        raise InvalidInput(f"week is a whole number from 1 to {MAX_WEEK}", field="week")
+    low, high = limits.WEEKS
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise InvalidInput(f"week is a whole number from {low} to {high}", field="week")
     return int(raw)
 
 

@@ -66,12 +66,10 @@ class CatalogExerciseSchema(ExerciseSchema):
     )
 
 
-MAX_STEPS = 52  # a year of weekly steps
-
-
 def _steps(bounds: tuple[int, int]) -> fields.List:
     return fields.List(
-        fields.Integer(strict=True, validate=_range(bounds)), validate=validate.Length(1, MAX_STEPS)
+        fields.Integer(strict=True, validate=_range(bounds)),
+        validate=validate.Length(*limits.PROGRESSION_STEPS),
     )
 
 
