@@ -181,7 +181,6 @@ class CalendarCalDav(MethodView):
             body["username"],
             body["password"],
             keyring(current_app),
-            allow_private_hosts=bool(current_app.config.get("CALDAV_ALLOW_PRIVATE_HOSTS")),
         )
         return Shown(found, token)
 
