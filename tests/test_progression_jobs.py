@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from hostkit import PLAN, Host, host_config, session_body
 from ical_readers import with_icalendar
+from pages.htmlcheck import assert_valid_html
 from werkzeug import Request, Response
 
 from plugin import catalog, clock
@@ -220,3 +221,4 @@ def test_the_adherence_page_shows_the_week_the_dose_and_the_hold(app, client, ho
     assert "Lying hamstring stretch: hold 25 s" in page
     assert "⚠ You reported pain 7/10 on 2026-11-25 07:00." in page
     assert "2026-11-25 to 2026-12-02 at week 3: pain 7/10 on 2026-11-25 07:00" in page
+    assert_valid_html(page)
