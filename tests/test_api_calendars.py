@@ -85,7 +85,10 @@ def test_the_feed_is_served_with_validators_and_a_filename(client):
     assert response.last_modified is not None
     assert "no-cache" in response.headers["Cache-Control"]
     assert response.headers["Content-Disposition"] == 'attachment; filename="morning-and-evening.ics"'
-    assert len(events(response.data)) == 4
+    # One series per time of day for each weekly step of the daily hamstring routine (4 steps),
+    # one per time of day for trunk rotation, whose dose stays (docs/icalendar.md#progression).
+    steps = catalog.builtin_routine("daily-hamstring").weeks
+    assert len(events(response.data)) == len(PLAN["times"]) * (steps + 1) == 10
 
 
 def test_a_non_ascii_name_downloads_under_rfc_6266_names(client):

@@ -22,7 +22,8 @@ from plugin.store.calendars import CalendarRow
 from plugin.store.installations import InstallationRow
 
 USER, PASSWORD = "alice", "correct horse battery staple"
-PLAN = {"routines": ["daily-hamstring"], "times": ["07:00"], "timezone": "Europe/Berlin"}
+# A routine whose dose does not progress: one series, so one CalDAV resource and one DELETE.
+PLAN = {"routines": ["trunk-rotation"], "times": ["07:00"], "timezone": "Europe/Berlin"}
 SLOW_DELETE_S = 5.0
 
 
