@@ -24,6 +24,7 @@ from plugin.schemas.sessions import StoredSessionSchema
 from plugin.services import installations, pushes, sync
 from plugin.services import sessions as session_service
 from plugin.store.db import Database
+from plugin.store.installations import by_client_key
 from plugin.trackers.base import TrackerError
 
 
@@ -52,6 +53,11 @@ def _split(value: str | None) -> list[str]:
     is_flag=True,
     help="also print the plan's private feed URL (shown this once)",
 )
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="replace the installation with this client key (its secret, credentials and plan)",
+)
 @with_database
 def install(
     tracker: str,
@@ -65,6 +71,7 @@ def install(
     days: str | None,
     zone: str | None,
     show_calendar: bool,
+    replace: bool,
 ) -> None:
     """Install into a tracker; prints the client key."""
     malformed = [item for item in extra if "=" not in item]
@@ -83,6 +90,8 @@ def install(
         if days:
             plan["days"] = _split(days)
     with _db().unit_of_work() as session:
+        if client_key and not replace and by_client_key(session, client_key) is not None:
+            raise click.UsageError(f"{client_key!r} is installed; --replace replaces it")
         installed = installations.install(
             session,
             keyring(current_app),
@@ -92,6 +101,8 @@ def install(
             base_url=base_url,
             credentials=credentials,
             plan=plan,
+            # The operator's own say-so stands in for the current secret a signed re-install proves.
+            may_replace=lambda current_secret: replace,
         )
         key = installed.row.client_key
     click.echo(key)

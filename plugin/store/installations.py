@@ -108,6 +108,18 @@ def keep_answer(
     session.connection().execute(_KEEP_ANSWER, {"b_scope": scope, "b_webhook_id": webhook_id, **params})
 
 
+def unlink_seen(session: Session, installation_id: str) -> None:
+    """Keep an installation's seen webhook ids but nothing of it: no link, no answer.
+
+    A NULL status marks an answer erased (a replay of it gets 409, web/signing.py).
+    """
+    session.execute(
+        update(SeenWebhookRow)
+        .where(SeenWebhookRow.installation_id == installation_id)
+        .values(installation_id=None, status=None, answer=None)
+    )
+
+
 def forget_seen_before(session: Session, cutoff: datetime) -> int:
     """Drop seen ids older than ``cutoff``: their timestamps are stale, so a replay is refused anyway."""
     # A DELETE's result is a CursorResult, which counts the rows (Session.execute types it as Result).
