@@ -195,7 +195,7 @@ def uninstall(client_key: str) -> None:
 @with_database
 def worker(workers: int) -> None:
     """Run the background worker (pushes, syncs, the periodic sweep) until interrupted."""
-    jobs(current_app).consumer(workers=workers).run()
+    jobs(current_app).run_worker(workers=workers)
 
 
 COMMANDS = [install, push, sync_command, list_sessions, uninstall, worker]

@@ -43,6 +43,10 @@ class InstallationRow(Base):
     tracker_state: Mapped[dict] = mapped_column(JSON, default=dict)  # e.g. refreshed OAuth tokens
     sync_cursor: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Failed syncs in a row, when the next may start, and the last one's short error (services/sync.py).
+    sync_failures: Mapped[int] = mapped_column(Integer, default=0)
+    sync_next_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    sync_last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=clock.now, onupdate=clock.now
