@@ -71,7 +71,7 @@ def test_an_answer_slower_than_the_read_timeout_is_not_a_second_copy(app, client
         }
         assert len(stand_in.received) >= 3  # at least one routine was sent twice
         # The host's own id, from its answer to the repeat, is taken over.
-        held = {routine: host_id for host_id, (routine, _) in stand_in.routines.items()}
+        held = stand_in.held()
         assert row.remote_ids == {r: {"routine": held[r]} for r in held}
 
 
