@@ -23,7 +23,7 @@ class Installed(MethodView):
     @blp.response(201, InstalledSchema)
     @blp.alt_response(200, schema=InstalledSchema, description="an existing installation was replaced")
     def post(self, body: dict):
-        """Install (signed with a host registration secret): store the secret, credentials and plan"""
+        """Install (signed with a host registration secret; a re-install also with the current secret)"""
         with unit_of_work() as session:
             installed = service.install(
                 session,

@@ -4,7 +4,9 @@ Host lifecycle calls are signed with a registration secret (PLUGIN_HOST_SECRETS)
 every other call with its installation's shared secret, the installation named
 by the X-Client-Key header. A recorded call runs in one transaction that first
 inserts its webhook-id (the primary key decides races), then does the work and
-keeps the answer; a replayed webhook-id gets 200 with that answer and changes nothing.
+keeps the answer; a replayed webhook-id gets that answer again and changes nothing.
+Ids are kept per signer (client key and secret), not per installation row, so they
+outlive an uninstall (docs/signing.md#replays).
 """
 
 from __future__ import annotations
@@ -79,13 +81,6 @@ def proves_current_secret(current_secret: str) -> bool:
     except (security.SignatureRejected, security.MalformedSignature):
         return False
     return True
-
-
-def calling_installation() -> tuple[InstallationRow, security.VerifiedCall]:
-    """The installation whose secret signed this request; SignatureRejected for anyone else."""
-    with database().unit_of_work() as session:
-        row, call, _ = _installation_call(session)
-        return row, call
 
 
 def signed(scope: str = "installation", *, record: bool = True) -> Callable:
