@@ -1,7 +1,7 @@
 """one webhook-id per routine of a push, kept across its attempts; sync backoff on installations
 
-Revision ID: 0005_h19_lifecycle
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_h19_lifecycle"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
