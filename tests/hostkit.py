@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -52,6 +53,12 @@ class Host:
         self.secret = security.generate_secret()
         # The secret the plugin holds for this client key: a re-install proves it.
         self.installed_secret: str | None = None
+        self._sent = threading.local()  # each thread's last call: tests send from several at once
+
+    @property
+    def last_call(self) -> Captured:
+        """The last call this thread sent, as it went over the wire."""
+        return self._sent.call
 
     def install_body(
         self, tracker: str = "host", base_url: str = "http://127.0.0.1:9", **fields: Any
@@ -118,8 +125,8 @@ class Host:
         signed = security.sign_headers(secret or self.secret, raw, webhook_id=webhook_id, now=now)
         all_headers = {"X-Client-Key": client_key or self.client_key, **signed, **(headers or {})}
         all_headers = {k: v for k, v in all_headers.items() if v is not None}
-        self.last_call = Captured(method, path, raw, all_headers, content_type, query)
-        return self.replay(self.last_call)
+        self._sent.call = Captured(method, path, raw, all_headers, content_type, query)
+        return self.replay(self._sent.call)
 
     def replay(self, call: Captured) -> Any:
         """Send a captured call again, byte for byte (as an eavesdropper would)."""
