@@ -31,6 +31,8 @@ SHARED = (
     "STRAVA_CLIENT_SECRET",
     "STRAVA_VERIFY_TOKEN",
     "FEED_REBUILD_DELAY_S",
+    "ALLOW_PRIVATE_HOSTS",
+    "ALLOW_PRIVATE_ADDRESSES",
 )
 
 
@@ -45,6 +47,7 @@ def executable(name: str) -> str:
 def environment(config: dict[str, Any], **more: Any) -> dict[str, str]:
     """This machine's environment without PLUGIN_*, then the shared settings of ``config`` as PLUGIN_*."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLUGIN_")}
+    env["PLUGIN_ALLOW_PRIVATE_HOSTS"] = "true"  # every stand-in listens on loopback (docs/outbound.md)
     for key, value in {**{k: config[k] for k in SHARED if config.get(k) not in (None, "")}, **more}.items():
         env[f"PLUGIN_{key}"] = str(value)
     return env
