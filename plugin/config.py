@@ -47,6 +47,8 @@ DEFAULTS: dict[str, Any] = {
     # hands the push to the next sweep, which resends it under the same webhook-ids.
     "PUSH_LEASE_S": 60.0,
     "SIGNATURE_TOLERANCE_S": 300,
+    # Hevy's API root, for accounts a person connects from /connect (the CLI names its own).
+    "HEVY_API_URL": "https://api.hevyapp.com",
     # Strava API v3 and OAuth roots, the registered app, and the webhook subscription's verify token.
     "STRAVA_API_URL": "https://www.strava.com/api/v3",
     "STRAVA_OAUTH_URL": "https://www.strava.com/oauth",

@@ -171,6 +171,8 @@ def jobs(app: Flask) -> Jobs:
             line.update(pushes=len(lost), syncs=len(polled))
             for push_id in lost:
                 made.enqueue_push(push_id)
+            # A plan's week moved on or a pain hold began or ended: the trackers get the new dose.
+            line["dose_pushes"] = len(pushes.push_changed_doses(db, made.enqueue_push))
             for installation_id in polled:
                 made.sync_installation(installation_id)
             for installation_id in strava.posting_installations(db):
