@@ -12,7 +12,7 @@ from typing import Any
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
-from plugin import security
+from plugin import clock, security
 from plugin.store.tables import Base
 
 HOST_SECRET = security.generate_secret()
@@ -85,7 +85,7 @@ class Host:
         """Install; a re-install also signs with the secret installed before (or ``prove_with``)."""
         body = self.install_body(tracker, base_url, **fields)
         webhook_id = webhook_id or "msg_" + uuid.uuid4().hex
-        now = time.time() if now is None else now
+        now = clock.now().timestamp() if now is None else now  # the app's clock, which tests may set
         proof = prove_with or self.installed_secret
         headers = {}
         if proof:
