@@ -9,6 +9,7 @@ from plugin.web import (
     calendars,
     docs,
     figures,
+    guards,
     health,
     hooks,
     lifecycle,
@@ -41,4 +42,5 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
     app.register_blueprint(pages.blp)
+    guards.init_app(app)
     problems.init_app(app)

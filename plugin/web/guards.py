@@ -1,0 +1,105 @@
+"""The request-level guard: what no view may ever be handed, refused before any view or parser runs.
+
+Every request passes here first (docs/hardening.md#limits): its path, query, form and headers
+must hold text a database can keep, and a JSON body must be within the depth limit, its numbers
+within I-JSON's range and its strings keepable. Each refusal is a 422 problem+json naming the
+field; a body over PLUGIN_MAX_CONTENT_LENGTH is werkzeug's 413.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from flask import Flask, current_app, request
+
+from plugin.errors import InvalidInput
+from plugin.schemas.fields import TEXT_RULE, text_fault, unkeepable_text
+
+# RFC 7493 (I-JSON) §2.2: integers beyond ±(2**53 − 1) are not interoperable; no field of ours needs one.
+MAX_JSON_INTEGER = 2**53 - 1
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def json_depth(raw: bytes) -> int:
+    """How deep arrays and objects nest in ``raw``, counted without parsing (no recursion)."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(_STRING.sub(b'""', raw)):
+        if match.group() in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def _integer(text: str) -> int:
+    # The digits are counted before int() runs: Python refuses over 4300 digits with a ValueError.
+    if len(text.lstrip("-")) > 16 or abs(value := int(text)) > MAX_JSON_INTEGER:
+        raise _NumberOutOfRange(text)
+    return value
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NumberOutOfRange(text)
+    return value
+
+
+def _constant(text: str) -> Any:
+    raise _NumberOutOfRange(text)  # NaN, Infinity: not JSON (RFC 8259 §6)
+
+
+class _NumberOutOfRange(Exception):
+    pass
+
+
+def read_json(raw: bytes, max_depth: int) -> Any:
+    """Parse a JSON body the guard's way; InvalidInput naming the field for what no view may get.
+
+    Syntax errors are left to the views (they word them per endpoint): None comes back.
+    """
+    if json_depth(raw) > max_depth:
+        raise InvalidInput(f"JSON nests deeper than {max_depth} levels", field="body")
+    try:
+        value = json.loads(raw, parse_int=_integer, parse_float=_number, parse_constant=_constant)
+    except _NumberOutOfRange:
+        raise InvalidInput(
+            f"a number is outside ±{MAX_JSON_INTEGER} or not finite (RFC 7493 §2.2)", field="body"
+        ) from None
+    except ValueError:  # not JSON, or not UTF-8: the view answers as it does for any bad body
+        return None
+    path = unkeepable_text(value)
+    if path is not None:
+        raise InvalidInput(TEXT_RULE, field=path)
+    return value
+
+
+def _check_pairs(pairs: Any) -> None:
+    for name, value in pairs:
+        if text_fault(name) or text_fault(value):
+            raise InvalidInput(TEXT_RULE, field=name if not text_fault(name) else "query")
+
+
+def guard_request() -> None:
+    """Refuse a request carrying what a view must never be handed (before_request)."""
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, str) and text_fault(value):
+            raise InvalidInput(TEXT_RULE, field=name)
+    _check_pairs(request.args.items(multi=True))
+    for name, value in request.headers.items():
+        if "\x00" in name or "\x00" in value:
+            raise InvalidInput("a header holds a NUL", field=name if "\x00" not in name else "headers")
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        _check_pairs(request.form.items(multi=True))
+        _check_pairs((name, f.filename or "") for name, f in request.files.items(multi=True))
+    elif request.is_json:
+        read_json(request.get_data(cache=True), int(current_app.config["JSON_MAX_DEPTH"]))
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(guard_request)
