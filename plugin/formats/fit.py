@@ -300,7 +300,11 @@ def _exercise_done(
         category, name_id = _first(fit_set.get("category")), _first(fit_set.get("category_subtype"))
         if not isinstance(category, str | int | None) or not isinstance(name_id, str | int | None):
             raise _bad_field("set category", category)
-        known = exercise_for_code(category, name_id) if isinstance(category, str) else None
+        known = (
+            exercise_for_code(category, name_id)
+            if isinstance(category, str) and isinstance(name_id, int)
+            else None
+        )
         exercise_id = known or f"fit:{category}/{name_id}"
         side = None
     holds = {e.exercise.id for e in routine.entries if e.dose.kind is DoseKind.HOLD} if routine else set()
