@@ -114,7 +114,7 @@ class StravaWebhook(MethodView):
 
 @blp.route("/hooks/strava/connect")
 class StravaConnectLink(MethodView):
-    @signed()
+    @signed(sealed=True)  # the link's ticket connects an account: never kept in the clear
     @blp.arguments(ConnectLinkRequest)
     @blp.response(201, ConnectLink)
     def post(self, body: dict):
