@@ -14,6 +14,7 @@ from plugin.web import (
     hooks,
     lifecycle,
     manifests,
+    openapi,
     pages,
     problems,
     routines,
@@ -35,11 +36,14 @@ API_BLUEPRINTS = [
 
 
 def init_app(app: Flask) -> None:
+    app.url_map.converters["token"] = calendars.TokenConverter
     api = Api(
         app, spec_kwargs={"info": {"description": "Stretch routines for the trackers you already use."}}
     )
+    api.register_converter(calendars.TokenConverter, calendars.token_parameter)
     for blueprint in API_BLUEPRINTS:
         api.register_blueprint(blueprint)
+    openapi.init_app(api)
     app.register_blueprint(docs.blp)
     app.register_blueprint(pages.blp)
     guards.init_app(app)

@@ -10,6 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.http import http_date
+from werkzeug.routing import BaseConverter
 
 from plugin.config import keyring
 from plugin.formats import fhir
@@ -24,6 +25,19 @@ from plugin.services import fhir as fhir_service
 from plugin.web.context import base_url, database
 
 blp = Blueprint("calendars", __name__, description="Subscribable stretch calendars (iCal feed, CalDAV push)")
+
+
+class TokenConverter(BaseConverter):
+    """A token path segment: no dot, so ``/calendars/<token>`` never also matches ``<token>.ics``
+    (each path answers, and advertises in Allow, only its own methods)."""
+
+    regex = r"[^/.]+"
+
+
+def token_parameter(_converter: BaseConverter) -> dict[str, str]:
+    """How the OpenAPI document describes a token path parameter."""
+    return {"type": "string", "pattern": r"^[^/.]+$"}
+
 
 # Subscribed clients poll; no-cache makes each poll a cheap conditional GET (304) instead of a stale copy.
 CACHE_CONTROL = "private, no-cache"
@@ -116,7 +130,7 @@ class Calendars(MethodView):
         return shown, 201, {"Location": f"/calendars/{created.token}"}
 
 
-@blp.route("/calendars/<token>")
+@blp.route("/calendars/<token:token>")
 class CalendarByToken(MethodView):
     @blp.response(200, CalendarSchema)
     def get(self, token: str):

@@ -2,8 +2,9 @@
 
 Every request passes here first (docs/hardening.md#limits): its path, query, form and headers
 must hold text a database can keep, and a JSON body must be within the depth limit, its numbers
-within I-JSON's range and its strings keepable. Each refusal is a 422 problem+json naming the
-field; a body over PLUGIN_MAX_CONTENT_LENGTH is werkzeug's 413.
+within I-JSON's range and its strings keepable; a body the OpenAPI document marks required must
+be there, as JSON. Each refusal is a 422 problem+json naming the field (415 for another media
+type); a body over PLUGIN_MAX_CONTENT_LENGTH is werkzeug's 413.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from typing import Any
 
 from flask import Flask, current_app, request
+from werkzeug.exceptions import UnsupportedMediaType
 
 from plugin.errors import InvalidInput
 from plugin.schemas.fields import TEXT_RULE, text_fault, unkeepable_text
@@ -99,6 +101,22 @@ def guard_request() -> None:
         _check_pairs((name, f.filename or "") for name, f in request.files.items(multi=True))
     elif request.is_json:
         read_json(request.get_data(cache=True), int(current_app.config["JSON_MAX_DEPTH"]))
+    if _json_body_required():
+        if not request.get_data(cache=True):
+            raise InvalidInput("a JSON body is required", field="body")
+        if not request.is_json:
+            raise UnsupportedMediaType(
+                f"the body must be application/json, not {request.mimetype or 'untyped'}"
+            )
+
+
+def _json_body_required() -> bool:
+    """Whether the view takes a JSON body its OpenAPI operation marks required (flask-smorest's doc)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    view_class = getattr(view, "view_class", None)
+    method = getattr(view_class, request.method.lower(), None) if view_class is not None else view
+    parameters = getattr(method, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    return any(p.get("in") == "json" and p.get("required") for p in parameters)
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,94 @@
+"""The OpenAPI document made to tell the truth about the error answers (docs/hardening.md#openapi).
+
+flask-smorest documents errors as application/json with its own Error schema; every error this
+service sends is application/problem+json (plugin/web/problems.py). One pass over the finished
+document puts that right for every operation, and adds what each kind of path can answer:
+404 and 410 wherever a token names a calendar (revoked calendars answer 410), and 503 with
+Retry-After wherever the database is read.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from flask_smorest import Api
+
+PROBLEM_TYPE = "application/problem+json"
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details; errors maps a field path to its reasons",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+    "required": ["type", "title", "status", "detail"],
+    "additionalProperties": True,
+}
+METHODS = ("get", "put", "post", "patch", "delete", "options", "head")
+RETRY_AFTER = {
+    "Retry-After": {"description": "seconds to wait before trying again", "schema": {"type": "integer"}}
+}
+TOKEN_ANSWERS = {
+    "404": "no calendar has this token",
+    "410": "the calendar was revoked",
+}
+
+
+def _problem(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {PROBLEM_TYPE: {"schema": PROBLEM_REF}},
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _is_error(status: str) -> bool:
+    return status == "default" or (status.isdigit() and int(status) >= 400)
+
+
+def _as_problem(response: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" in response:
+        return response
+    content = response.get("content") or {}
+    # A page for a person's browser (the Strava connect views) keeps its HTML.
+    if any(media.startswith("text/") for media in content):
+        return response
+    return {**response, "content": {PROBLEM_TYPE: {"schema": PROBLEM_REF}}}
+
+
+def truthful(spec: dict[str, Any]) -> dict[str, Any]:
+    """The document with every error answer as problem+json and the 404/410/503 each path gives."""
+    spec = copy.deepcopy(spec)
+    components = spec.setdefault("components", {})
+    components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    components["schemas"].pop("Error", None)
+    for name, response in components.get("responses", {}).items():
+        components["responses"][name] = _problem(response.get("description", name))
+    for path, item in spec.get("paths", {}).items():
+        for method in METHODS:
+            operation = item.get(method)
+            if operation is None:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, response in list(responses.items()):
+                if _is_error(status):
+                    responses[status] = _as_problem(response)
+            if "{token}" in path:
+                for status, description in TOKEN_ANSWERS.items():
+                    responses.setdefault(status, _problem(description))
+            responses.setdefault("503", _problem("the database does not answer", RETRY_AFTER))
+    return spec
+
+
+def init_app(api: Api) -> None:
+    """Serve the corrected document: wrap the spec's to_dict, which /openapi.json calls."""
+    spec = api.spec
+    original = spec.to_dict
+    spec.to_dict = lambda: truthful(original())  # type: ignore[method-assign]
