@@ -94,3 +94,12 @@ class Text(fields.String):
         return text
 
     default_error_messages = {"unkeepable": TEXT_RULE}
+
+
+class StrictBoolean(fields.Boolean):
+    """true or false, as JSON writes them; not "yes", "1" or 1 (the document says boolean)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value

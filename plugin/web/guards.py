@@ -101,22 +101,31 @@ def guard_request() -> None:
         _check_pairs((name, f.filename or "") for name, f in request.files.items(multi=True))
     elif request.is_json:
         read_json(request.get_data(cache=True), int(current_app.config["JSON_MAX_DEPTH"]))
-    if _json_body_required():
+    media_types = _required_body_media_types()
+    if media_types:
         if not request.get_data(cache=True):
-            raise InvalidInput("a JSON body is required", field="body")
-        if not request.is_json:
+            raise InvalidInput("a request body is required", field="body")
+        if request.mimetype not in media_types:
             raise UnsupportedMediaType(
-                f"the body must be application/json, not {request.mimetype or 'untyped'}"
+                f"the body must be {' or '.join(media_types)}, not {request.mimetype or 'untyped'}"
             )
 
 
-def _json_body_required() -> bool:
-    """Whether the view takes a JSON body its OpenAPI operation marks required (flask-smorest's doc)."""
+def _required_body_media_types() -> list[str]:
+    """The media types of a body the view's OpenAPI operation marks required (none: not required).
+
+    Read from flask-smorest's record on the view: ``arguments`` for a schema-loaded JSON body,
+    ``manual_doc`` for a requestBody written out by hand (the import hook's three media types).
+    """
     view = current_app.view_functions.get(request.endpoint or "")
     view_class = getattr(view, "view_class", None)
     method = getattr(view_class, request.method.lower(), None) if view_class is not None else view
-    parameters = getattr(method, "_apidoc", {}).get("arguments", {}).get("parameters", [])
-    return any(p.get("in") == "json" and p.get("required") for p in parameters)
+    apidoc = getattr(method, "_apidoc", {})
+    parameters = apidoc.get("arguments", {}).get("parameters", [])
+    if any(p.get("in") == "json" and p.get("required") for p in parameters):
+        return ["application/json"]
+    body = apidoc.get("manual_doc", {}).get("requestBody", {})
+    return list(body.get("content", {})) if body.get("required") else []
 
 
 def init_app(app: Flask) -> None:

@@ -39,6 +39,37 @@ TOKEN_ANSWERS = {
 }
 
 
+# OpenAPI links: what a created resource's answer leads to (the stateful tests follow them).
+LINKS: dict[tuple[str, str, str], tuple[str, str, str]] = {
+    # (path, method, status) of the creating call -> (path prefix of the operations, parameter, value)
+    ("/calendars", "post", "201"): ("/calendars/{token}", "token", "$response.body#/token"),
+    ("/routines", "post", "201"): ("/routines/{routine_id}", "routine_id", "$response.body#/id"),
+    ("/hooks/export", "post", "202"): ("/hooks/export/{push_id}", "push_id", "$response.body#/id"),
+    ("/hooks/import", "post", "201"): ("/sessions/{session_id}", "session_id", "$response.body#/id"),
+}
+
+
+def _add_links(spec: dict[str, Any]) -> None:
+    paths = spec.get("paths", {})
+    for (path, method, status), (prefix, parameter, value) in LINKS.items():
+        response = paths.get(path, {}).get(method, {}).get("responses", {}).get(status)
+        if response is None or "$ref" in response:
+            continue
+        links = response.setdefault("links", {})
+        for target, item in paths.items():
+            if not target.startswith(prefix):
+                continue
+            for target_method in METHODS:
+                if target_method in item:
+                    name = f"{target_method}{target}".replace("/", "_").replace("{", "").replace("}", "")
+                    links[name] = {
+                        "operationRef": "#/paths/"
+                        + target.replace("~", "~0").replace("/", "~1")
+                        + f"/{target_method}",
+                        "parameters": {parameter: value},
+                    }
+
+
 def _problem(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
     response: dict[str, Any] = {
         "description": description,
@@ -84,6 +115,7 @@ def truthful(spec: dict[str, Any]) -> dict[str, Any]:
                 for status, description in TOKEN_ANSWERS.items():
                     responses.setdefault(status, _problem(description))
             responses.setdefault("503", _problem("the database does not answer", RETRY_AFTER))
+    _add_links(spec)
     return spec
 
 
@@ -91,4 +123,4 @@ def init_app(api: Api) -> None:
     """Serve the corrected document: wrap the spec's to_dict, which /openapi.json calls."""
     spec = api.spec
     original = spec.to_dict
-    spec.to_dict = lambda: truthful(original())  # type: ignore[method-assign]
+    spec.to_dict = lambda: truthful(original())
