@@ -255,3 +255,30 @@ def test_too_large_a_body_is_413_problem(host):
     response = host.import_session(b" " * (1024 * 1024 + 10))
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("number", ["1" + "0" * 30, "-" + "9" * 5000, "1e400", "NaN"])
+@pytest.mark.parametrize(
+    ("path", "body", "slot"),
+    [
+        (
+            "/routines",
+            {**ROUTINE, "exercises": [{"exercise": "lying-hamstring", "hold_s": 0}]},
+            '"hold_s": 0',
+        ),
+        ("/calendars", {**PLAN, "reminders": [0]}, '"reminders": [0'),
+    ],
+)
+def test_huge_numbers_in_public_bodies_are_4xx(client, db, number, path, body, slot):
+    raw = json.dumps(body).replace(slot, slot[:-1] + number)
+    before = row_counts(db)
+    response = client.post(path, data=raw, content_type="application/json")
+    assert 400 <= response.status_code < 500 and response.mimetype == "application/problem+json"
+    assert row_counts(db) == before
+
+
+def test_huge_numbers_in_a_strava_event_are_4xx(client):
+    body = b'{"object_type": "activity", "object_id": 1180591620717411303424, "aspect_type": "create",'
+    body += b' "owner_id": 1, "event_time": 1}'
+    response = client.post("/webhooks/strava", data=body, content_type="application/json")
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
