@@ -104,5 +104,6 @@ def test_schemathesis_finds_no_failure(database_config, tmp_path):
             timeout=1500,
         )
     output = result.stdout + result.stderr
+    print(output[-6000:])  # shown with -s, and on failure
     assert result.returncode == 0, output[-20000:]
     assert "Stateful" in output and "Coverage" in output and "Fuzzing" in output, output[-5000:]
