@@ -282,3 +282,14 @@ def test_huge_numbers_in_a_strava_event_are_4xx(client):
     body += b' "owner_id": 1, "event_time": 1}'
     response = client.post("/webhooks/strava", data=body, content_type="application/json")
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("bad", [SURROGATE, NUL])
+def test_every_request_schema_refuses_bad_text_however_the_body_arrives(bad):
+    from marshmallow import ValidationError
+
+    from plugin.schemas.plans import PlanSchema
+
+    with pytest.raises(ValidationError) as caught:
+        PlanSchema().load({**PLAN, "routines": ["daily-hamstring", bad]})
+    assert "routines.1" in caught.value.messages

@@ -2,8 +2,8 @@
 
 ``fields.Method`` and ``fields.Function`` would compute too, but apispec cannot
 tell their type; the Derived fields subclass the typed fields and only replace
-where the value comes from. ``Text`` and ``unkeepable_text`` hold the rule for text
-a database can keep.
+where the value comes from. ``text_fault`` and ``unkeepable_text`` hold the rule for
+text a database can keep.
 """
 
 from __future__ import annotations
@@ -82,18 +82,6 @@ def unkeepable_text(value: Any, path: str = "") -> str | None:
         elif isinstance(current, list | tuple):
             stack.extend((item, f"{where}.{i}" if where else str(i)) for i, item in enumerate(current))
     return None
-
-
-class Text(fields.String):
-    """A string a database can keep: Unicode scalar values without NUL."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if isinstance(text, str) and text_fault(text):
-            raise self.make_error("unkeepable")
-        return text
-
-    default_error_messages = {"unkeepable": TEXT_RULE}
 
 
 class StrictBoolean(fields.Boolean):

@@ -22,6 +22,7 @@ from plugin.schemas.fields import TEXT_RULE, text_fault, unkeepable_text
 
 # RFC 7493 (I-JSON) §2.2: integers beyond ±(2**53 − 1) are not interoperable; no field of ours needs one.
 MAX_JSON_INTEGER = 2**53 - 1
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(rb"[\[\]{}]")
 
@@ -101,7 +102,7 @@ def guard_request() -> None:
         _check_pairs((name, f.filename or "") for name, f in request.files.items(multi=True))
     elif request.is_json:
         read_json(request.get_data(cache=True), int(current_app.config["JSON_MAX_DEPTH"]))
-    media_types = _required_body_media_types()
+    media_types = _required_body_media_types() if request.method in BODY_METHODS else []
     if media_types:
         if not request.get_data(cache=True):
             raise InvalidInput("a request body is required", field="body")
