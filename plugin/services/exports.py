@@ -40,7 +40,17 @@ def export_routine(session: Session, routine_id: str, fmt: str, query: Mapping[s
         body = timed.export(routine, start=start_from_query(query, clock.now()))
     else:
         body = module.export(routine)
-    return ExportFile(body, module.MEDIA_TYPE, f"{routine.id}.{module.EXTENSION}")
+    return ExportFile(body, module.MEDIA_TYPE, download_name(routine.id, fmt))
+
+
+def download_name(routine_id: str, fmt: str) -> str:
+    """``<id>.<ext>`` when the format is its extension (json, ics, fit, csv), else ``<id>.<fmt>.<ext>``.
+
+    Several formats are JSON files; each keeps its own name so that downloading the
+    garmin, hevy and wger exports of one routine gives three files, not one overwritten.
+    """
+    extension = registry.FORMATS[fmt].EXTENSION
+    return f"{routine_id}.{extension}" if fmt == extension else f"{routine_id}.{fmt}.{extension}"
 
 
 def start_from_query(query: Mapping[str, str], now_utc: datetime) -> datetime:

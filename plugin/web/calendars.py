@@ -22,6 +22,7 @@ from plugin.services import caldav as caldav_service
 from plugin.services import calendar_lookup, feeds
 from plugin.services import calendars as service
 from plugin.services import fhir as fhir_service
+from plugin.web import downloads
 from plugin.web.context import base_url, database
 
 blp = Blueprint("calendars", __name__, description="Subscribable stretch calendars (iCal feed, CalDAV push)")
@@ -177,7 +178,7 @@ class CalendarFeed(MethodView):
             headers["Last-Modified"] = http_date(found.last_modified)
         if found.body is None:
             return Response(status=304, headers=headers)
-        headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+        headers["Content-Disposition"] = downloads.attachment(found.filename)
         return Response(found.body, mimetype="text/calendar", headers=headers)
 
 
@@ -194,7 +195,6 @@ class CalendarCalDav(MethodView):
             body["username"],
             body["password"],
             keyring(current_app),
-            allow_private_hosts=bool(current_app.config.get("CALDAV_ALLOW_PRIVATE_HOSTS")),
         )
         return Shown(found, token)
 

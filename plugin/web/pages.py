@@ -24,7 +24,7 @@ from plugin.services import routines as routine_service
 from plugin.services.adherence import AdherenceReport
 from plugin.web.calendars import feed_urls
 from plugin.web.charts import ChartDay, adherence_svg
-from plugin.web.context import database
+from plugin.web.context import base_url, database
 from plugin.web.figures import figure_url
 from plugin.web.forms import REMINDER_CHOICES, SubscribeForm
 from plugin.web.problems import status_of
@@ -143,6 +143,7 @@ def subscribe() -> tuple[str, int] | Response:
         days=text.days_phrase(created.plan.days),
         feed_url=urls["url"],
         webcal_url=urls["webcal_url"],
+        adherence_url=base_url() + url_for("pages.adherence_page", token=created.token),
     )
     return _private(make_response(page, 201))
 
