@@ -5,7 +5,8 @@ credential, so an access log line holding that URL holds the credential. Two rul
 path added later is covered without being listed here (docs/hardening.md#log-redaction):
 
 1. the segment after a token-bearing collection (``/calendars/<token>``, ``/manage/<token>``,
-   ``/done/<token>`` …) is a secret whatever it looks like;
+   ``/adherence/<token>``) is a secret whatever it looks like, and so is everything after
+   ``/done/`` (a done link's calendar, routine and signature);
 2. anywhere in a path or query, a value shaped like a generated token (20 or more URL-safe
    base64 characters with a digit, a capital or an underscore in them, which no slug of ours has)
    is a secret too.
@@ -22,6 +23,8 @@ from urllib.parse import parse_qsl, quote, unquote
 REDACTED = "[redacted]"
 # The segment after one of these is a token. "calendars" alone is the collection (POST /calendars).
 TOKEN_COLLECTIONS = frozenset({"calendars", "manage", "done", "adherence"})
+# Everything after one of these is secret: a done link is /done/<calendar id>/<routine id>/<signature>.
+SECRET_TAILS = frozenset({"done"})
 SECRET_PARAMETERS = frozenset(
     {
         "token",
@@ -63,13 +66,15 @@ def redact_path(path: str) -> str:
     segments = path.split("/")
     out: list[str] = []
     previous = ""
+    in_secret_tail = False
     for segment in segments:
         stem = unquote(segment).partition(".")[0]
-        if segment and (previous in TOKEN_COLLECTIONS or looks_like_token(stem)):
+        if segment and (in_secret_tail or previous in TOKEN_COLLECTIONS or looks_like_token(stem)):
             out.append(_redact_segment(segment))
         else:
             out.append(segment)
         previous = unquote(segment).lower()
+        in_secret_tail = in_secret_tail or previous in SECRET_TAILS
     return "/".join(out)
 
 

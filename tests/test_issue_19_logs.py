@@ -34,7 +34,7 @@ FERNET = "gAAAAABnX2Z1c2VkLXRpY2tldC1mb3ItdGVzdHMtb25seQ=="
         (f"/calendars/{TOKEN}/fhir", "/calendars/[redacted]/fhir"),
         ("/calendars/lowercaseonlyslugtokenxyz.ics", "/calendars/[redacted].ics"),
         (f"/manage/{TOKEN}", "/manage/[redacted]"),
-        (f"/done/{TOKEN}/2026-11-20T07:30", "/done/[redacted]/2026-11-20T07:30"),
+        (f"/done/{TOKEN}/daily-hamstring/{TOKEN}", "/done/[redacted]/[redacted]/[redacted]"),
         (f"/adherence/{TOKEN}", "/adherence/[redacted]"),
         (f"/some/future/path/{TOKEN}/x", "/some/future/path/[redacted]/x"),
         (f"/connect/strava?ticket={FERNET}", "/connect/strava?ticket=[redacted]"),
@@ -57,6 +57,14 @@ def test_redaction_cuts_tokens_and_keeps_the_rest(uri, kept):
     redacted = redact_uri(uri)
     assert kept in redacted
     assert TOKEN not in redacted and FERNET not in redacted and "c0de" not in redacted
+
+
+def test_a_real_done_link_is_redacted_whole():
+    from plugin.services import done_links
+
+    link = done_links.path(b"k" * 32, "cal_1234", "daily-hamstring")
+    signature = link.rsplit("/", 1)[1]
+    assert redact_uri(link) == "/done/[redacted]/[redacted]/[redacted]" and signature not in redact_uri(link)
 
 
 def test_redaction_finds_urls_in_free_text():
