@@ -2,7 +2,7 @@
 
 Every request passes here first (docs/hardening.md#limits): its path, query, form and headers
 must hold text a database can keep, and a JSON body must be within the depth limit, its numbers
-within I-JSON's range and its strings keepable; a body the OpenAPI document marks required must
+within the 64-bit range and finite, and its strings keepable; a body the OpenAPI document marks required must
 be there, as JSON. Each refusal is a 422 problem+json naming the field (415 for another media
 type); a body over PLUGIN_MAX_CONTENT_LENGTH is werkzeug's 413.
 """
@@ -20,8 +20,10 @@ from werkzeug.exceptions import UnsupportedMediaType
 from plugin.errors import InvalidInput
 from plugin.schemas.fields import TEXT_RULE, text_fault, unkeepable_text
 
-# RFC 7493 (I-JSON) §2.2: integers beyond ±(2**53 − 1) are not interoperable; no field of ours needs one.
-MAX_JSON_INTEGER = 2**53 - 1
+# The widest integer a database column holds (BIGINT), and all of it is used: Strava's ids are
+# 64-bit (docs/strava.md#webhooks). A larger integer, or a number that is not finite, is refused
+# naming its field; the digits are counted first, since int() of 5000 digits raises.
+MAX_JSON_INTEGER = 2**63 - 1
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(rb"[\[\]{}]")
@@ -39,26 +41,41 @@ def json_depth(raw: bytes) -> int:
     return deepest
 
 
-def _integer(text: str) -> int:
-    # The digits are counted before int() runs: Python refuses over 4300 digits with a ValueError.
-    if len(text.lstrip("-")) > 16 or abs(value := int(text)) > MAX_JSON_INTEGER:
-        raise _NumberOutOfRange(text)
-    return value
+class _OutOfRange:
+    """Stands in for a number no field of ours can take, so its path can be named after parsing."""
 
 
-def _number(text: str) -> float:
+_OUT_OF_RANGE = _OutOfRange()
+
+
+def _integer(text: str) -> int | _OutOfRange:
+    if len(text.lstrip("-")) > len(str(MAX_JSON_INTEGER)):
+        return _OUT_OF_RANGE
+    value = int(text)
+    return value if abs(value) <= MAX_JSON_INTEGER else _OUT_OF_RANGE
+
+
+def _number(text: str) -> float | _OutOfRange:
     value = float(text)
-    if not math.isfinite(value):
-        raise _NumberOutOfRange(text)
-    return value
+    return value if math.isfinite(value) else _OUT_OF_RANGE
 
 
-def _constant(text: str) -> Any:
-    raise _NumberOutOfRange(text)  # NaN, Infinity: not JSON (RFC 8259 §6)
+def _constant(_text: str) -> _OutOfRange:
+    return _OUT_OF_RANGE  # NaN, Infinity: not JSON (RFC 8259 §6)
 
 
-class _NumberOutOfRange(Exception):
-    pass
+def _out_of_range(value: Any) -> str | None:
+    """The path of the first number parsed as out of range, or None."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        current, where = stack.pop()
+        if current is _OUT_OF_RANGE:
+            return where or "body"
+        if isinstance(current, dict):
+            stack.extend((item, f"{where}.{key}" if where else str(key)) for key, item in current.items())
+        elif isinstance(current, list):
+            stack.extend((item, f"{where}.{i}" if where else str(i)) for i, item in enumerate(current))
+    return None
 
 
 def read_json(raw: bytes, max_depth: int) -> Any:
@@ -70,12 +87,11 @@ def read_json(raw: bytes, max_depth: int) -> Any:
         raise InvalidInput(f"JSON nests deeper than {max_depth} levels", field="body")
     try:
         value = json.loads(raw, parse_int=_integer, parse_float=_number, parse_constant=_constant)
-    except _NumberOutOfRange:
-        raise InvalidInput(
-            f"a number is outside ±{MAX_JSON_INTEGER} or not finite (RFC 7493 §2.2)", field="body"
-        ) from None
     except ValueError:  # not JSON, or not UTF-8: the view answers as it does for any bad body
         return None
+    path = _out_of_range(value)
+    if path is not None:
+        raise InvalidInput(f"a number outside ±{MAX_JSON_INTEGER}, or not finite", field=path)
     path = unkeepable_text(value)
     if path is not None:
         raise InvalidInput(TEXT_RULE, field=path)
