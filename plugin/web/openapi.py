@@ -3,8 +3,9 @@
 flask-smorest documents errors as application/json with its own Error schema; every error this
 service sends is application/problem+json (plugin/web/problems.py). One pass over the finished
 document puts that right for every operation, and adds what each kind of path can answer:
-404 and 410 wherever a token names a calendar (revoked calendars answer 410), and 503 with
-Retry-After wherever the database is read.
+404 and 410 wherever a token names a calendar (revoked calendars answer 410), 503 with
+Retry-After wherever the database is read, and the 414 page gunicorn gives a request line that
+is too long.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 METHODS = ("get", "put", "post", "patch", "delete", "options", "head")
 RETRY_AFTER = {
     "Retry-After": {"description": "seconds to wait before trying again", "schema": {"type": "integer"}}
+}
+# gunicorn answers this one itself, as a page, before the app sees the request (limit_request_line).
+URI_TOO_LONG = {
+    "description": "the request line is longer than the server takes (4094 bytes)",
+    "content": {"text/html": {"schema": {"type": "string"}}},
 }
 TOKEN_ANSWERS = {
     "404": "no calendar has this token",
@@ -115,6 +121,7 @@ def truthful(spec: dict[str, Any]) -> dict[str, Any]:
                 for status, description in TOKEN_ANSWERS.items():
                     responses.setdefault(status, _problem(description))
             responses.setdefault("503", _problem("the database does not answer", RETRY_AFTER))
+            responses.setdefault("414", URI_TOO_LONG)
     _add_links(spec)
     return spec
 
