@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from plugin import catalog, create_app
+from plugin.catalog import limits
 from plugin.catalog.model import Routine
 from plugin.cli_base import StretchsyncGroup, database_failure, database_url, ensure_schema, with_database
 from plugin.cli_installations import COMMANDS
@@ -117,13 +118,20 @@ def show(routine_id: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(registry.names()), help="export format")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="file to write (default stdout)")
 @click.option(
+    "--week",
+    type=click.IntRange(*limits.WEEKS),
+    help="the doses of this week of a plan (docs/catalog.md#progression); default the routine's own",
+)
+@click.option(
     "--all",
     "all_dir",
     type=click.Path(file_okay=False),
     help="write every built-in routine in every format here",
 )
 @with_appcontext
-def export(routine_id: str | None, fmt: str | None, output: str | None, all_dir: str | None) -> None:
+def export(
+    routine_id: str | None, fmt: str | None, output: str | None, week: int | None, all_dir: str | None
+) -> None:
     """Export one routine in one format, or everything into a folder."""
     from plugin.services.exports import write_reference_exports
 
@@ -133,7 +141,8 @@ def export(routine_id: str | None, fmt: str | None, output: str | None, all_dir:
         return
     if not routine_id or not fmt:
         raise click.UsageError("give --routine and --format, or --all DIR")
-    body = registry.FORMATS[fmt].export(_routine(routine_id))
+    routine = _routine(routine_id)
+    body = registry.FORMATS[fmt].export(routine.at_week(week) if week else routine)
     if output:
         Path(output).write_bytes(body)
     else:

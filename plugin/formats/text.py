@@ -7,6 +7,7 @@ in their notes or description fields, so every export says the same thing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 
 from plugin.catalog.model import (
     Caution,
@@ -16,9 +17,11 @@ from plugin.catalog.model import (
     DoseKind,
     ExerciseDone,
     Focus,
+    Progression,
     Routine,
     RoutineEntry,
 )
+from plugin.catalog.progress import Hold, HoldReason
 
 KIND_LABEL = {
     CautionKind.CONTRAINDICATION: "Contraindication",
@@ -98,6 +101,16 @@ def caution_lines(cautions: Iterable[Caution]) -> list[str]:
     return [caution_line(c) for c in cautions]
 
 
+def notes_lines(routine: Routine) -> list[str]:
+    """What opens a routine's notes in every target: its notice (a pain hold's warning), then
+    every caution, contraindications first."""
+    return (
+        [routine.notice, *caution_lines(routine.cautions)]
+        if routine.notice
+        else caution_lines(routine.cautions)
+    )
+
+
 def caution_groups(cautions: Iterable[Caution]) -> list[tuple[CautionKind, str, list[Caution]]]:
     """Group cautions by kind in reading order: (kind, heading, cautions), empty kinds left out."""
     cautions = list(cautions)
@@ -142,8 +155,9 @@ def exercise_lines(entry: RoutineEntry, number: int | None = None) -> list[str]:
 
 
 def routine_text(routine: Routine) -> str:
-    """The whole routine as plain text: cautions first, then every exercise."""
-    lines = ["CAUTIONS (read first)"]
+    """The whole routine as plain text: its notice (a pain hold's warning), cautions, every exercise."""
+    lines = [routine.notice, ""] if routine.notice else []
+    lines.append("CAUTIONS (read first)")
     lines += [f"- {line}" for line in caution_lines(routine.cautions)]
     lines.append("")
     lines.append(f"{routine.name}: {seconds_phrase(routine.duration_s)}, {routine.frequency.text}")
@@ -173,6 +187,68 @@ def pain_advice(pain: int) -> str:
         f"You reported pain {pain}/10. Stop this routine and seek advice from a physiotherapist "
         "or doctor before continuing."
     )
+
+
+# --- progression and holds (docs/catalog.md#progression) ------------------------------------
+
+WARNING_MARK = "⚠"
+STEP_UNITS = {"hold_s": "s", "reps": "reps", "sets": "sets"}
+
+
+def progression_phrase(progression: Progression) -> str:
+    """'week 1: 15 s → week 4: 30 s': where each stepped field starts and where it stops."""
+    parts = []
+    for name, unit in STEP_UNITS.items():
+        steps = getattr(progression, name)
+        if steps:
+            parts.append(f"week 1: {steps[0]} {unit} → week {len(steps)}: {steps[-1]} {unit}")
+    return "; ".join(parts)
+
+
+def week_phrase(week: int, weeks: int) -> str:
+    """'week 2 of 4'; 'week 4 (last step)' once the doses stay the same."""
+    return f"week {week} of {weeks}" if week < weeks else f"week {week} (last step)"
+
+
+def hold_reason_phrase(pain: int, twice: bool) -> str:
+    """'pain 7/10' or 'pain 5/10, the second time in a row'."""
+    return f"pain {pain}/10, the second time in a row" if twice else f"pain {pain}/10"
+
+
+def hold_period_phrase(hold: Hold) -> str:
+    """'2026-11-24 to 2026-12-01 at week 3: pain 7/10 on 2026-11-24 07:00; ended early by pain 2/10 …'."""
+    last_day = hold.end - timedelta(days=1)
+    twice = hold.reason is HoldReason.PAIN_TWICE
+    text = (
+        f"{hold.start.isoformat()} to {last_day.isoformat()} at week {hold.week}: "
+        f"{hold_reason_phrase(hold.pain, twice)} on {hold.reported_at:%Y-%m-%d %H:%M}"
+    )
+    if hold.ended_early_at is not None:
+        text += f"; ended early by low pain on {hold.ended_early_at:%Y-%m-%d %H:%M}"
+    return text
+
+
+HOLD_ADVICE = "ask a physiotherapist or doctor before you go on"  # the sources' own advice
+
+
+def hold_notice(hold: Hold, routine: Routine) -> str:
+    """The line that opens every occurrence and push of ``routine`` during ``hold``.
+
+    The pain and when, the routine's stop rules in the catalog's own words, and the
+    advice the sources give; nothing beyond them.
+    """
+    stops = " ".join(c.text for c in routine.cautions if c.kind is CautionKind.STOP)
+    last_day = hold.end - timedelta(days=1)
+    twice = hold.reason is HoldReason.PAIN_TWICE
+    lines = [
+        f"{WARNING_MARK} You reported {hold_reason_phrase(hold.pain, twice)} on "
+        f"{hold.reported_at:%Y-%m-%d %H:%M}.",
+        f"{KIND_LABEL[CautionKind.STOP]}: {stops}" if stops else "",
+        # The catalog's stop rule already gives this advice; said once is enough.
+        "" if HOLD_ADVICE.casefold() in stops.casefold() else f"{HOLD_ADVICE[0].upper()}{HOLD_ADVICE[1:]}.",
+        f"The plan stays at week {hold.week} through {last_day.isoformat()}.",
+    ]
+    return " ".join(line for line in lines if line)
 
 
 SIDE_LABEL = {"left": "Left leg", "right": "Right leg"}

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from plugin import catalog, clock
+from plugin.catalog import limits
 from plugin.errors import InvalidInput, NotFound
 from plugin.formats import ical, registry
 from plugin.services import routines
@@ -28,13 +29,18 @@ class ExportFile:
 def export_routine(session: Session, routine_id: str, fmt: str, query: Mapping[str, str]) -> ExportFile:
     """Export one routine in format ``fmt``; a timed format reads its start from ``query``.
 
-    Raises NotFound naming ``format`` for an unknown format (or the routine's own
-    NotFound), InvalidInput naming ``start`` or ``timezone`` for a bad query.
+    ``week`` in the query gives the doses of that week of a plan (docs/catalog.md#progression);
+    without it, the routine's own doses. Raises NotFound naming ``format`` for an unknown
+    format (or the routine's own NotFound), InvalidInput naming ``start``, ``timezone`` or
+    ``week`` for a bad query.
     """
     module = registry.FORMATS.get(fmt)
     if module is None:
         raise NotFound(f"no export format {fmt!r}; formats: {', '.join(registry.names())}", field="format")
     routine = routines.get_routine(session, routine_id)
+    week = week_from_query(query)
+    if week is not None:
+        routine = routine.at_week(week)
     timed = registry.TIMED.get(fmt)
     if timed is not None:
         body = timed.export(routine, start=start_from_query(query, clock.now()))
@@ -51,6 +57,17 @@ def download_name(routine_id: str, fmt: str) -> str:
     """
     extension = registry.FORMATS[fmt].EXTENSION
     return f"{routine_id}.{extension}" if fmt == extension else f"{routine_id}.{fmt}.{extension}"
+
+
+def week_from_query(query: Mapping[str, str]) -> int | None:
+    """``week`` from a query (limits.WEEKS), or None when absent; InvalidInput naming ``week``."""
+    raw = query.get("week")
+    if raw is None:
+        return None
+    low, high = limits.WEEKS
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise InvalidInput(f"week is a whole number from {low} to {high}", field="week")
+    return int(raw)
 
 
 def start_from_query(query: Mapping[str, str], now_utc: datetime) -> datetime:

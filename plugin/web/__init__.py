@@ -7,6 +7,7 @@ from flask_smorest import Api
 
 from plugin.web import (
     calendars,
+    connect,
     docs,
     done_pages,
     figures,
@@ -50,5 +51,6 @@ def init_app(app: Flask) -> None:
     openapi.init_app(api)
     app.register_blueprint(docs.blp)
     app.register_blueprint(pages.blp)
+    app.register_blueprint(connect.blp)
     guards.init_app(app)
     problems.init_app(app)

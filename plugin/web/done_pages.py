@@ -16,7 +16,7 @@ from plugin.services import calendar_done, done_links
 from plugin.web import csrf
 from plugin.web.context import database
 from plugin.web.forms import DoneForm
-from plugin.web.pages import _private, blp
+from plugin.web.pages import blp, private
 
 DONE_PATH = f"{done_links.PREFIX}/<calendar_id>/<routine_id>/<signature>"
 
@@ -46,7 +46,7 @@ def _page(
         csrf_token=csrf.form_token(),
         labels={"occurrence": "When", "pain": "Pain", "notes": "Notes"},
     )
-    response = _private(make_response(page, status))
+    response = private(make_response(page, status))
     response.headers["X-Robots-Tag"] = "noindex"
     return csrf.set_cookie(response, request.path)
 
@@ -87,4 +87,4 @@ def record_done(calendar_id: str, routine_id: str, signature: str) -> Response:
         at=chosen.value,
         saved=1,
     )
-    return _private(make_response(redirect(target, 303)))
+    return private(make_response(redirect(target, 303)))
