@@ -19,6 +19,8 @@ DEFAULTS: dict[str, Any] = {
     # Public base URL used in feed links and manifests; empty means "from the request".
     "BASE_URL": "",
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # Deepest nesting of arrays and objects a JSON body may have (docs/hardening.md#limits).
+    "JSON_MAX_DEPTH": 32,
     "API_TITLE": "stretchsync",
     "API_VERSION": "v1",
     "OPENAPI_VERSION": "3.0.3",

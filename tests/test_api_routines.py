@@ -225,5 +225,6 @@ def test_healthz_reports_a_database_that_does_not_answer(app, client):
     from plugin.store.db import make_database
 
     app.extensions["stretchsync.db"] = make_database("postgresql+psycopg://nobody@127.0.0.1:1/none")
-    body = client.get("/healthz").get_json()
-    assert body["database"] is False and body["status"] == "degraded"
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.mimetype == PROBLEM
+    assert response.get_json()["database"] is False and response.headers["Retry-After"]

@@ -32,6 +32,8 @@ CLIENT_KEY_HEADER = "X-Client-Key"
 # An answer field holding a secret (the calendar feed URL carries its token): given once, never
 # kept for replays, since the table of seen webhook ids would otherwise hold it in the clear.
 SHOWN_ONCE = "calendarUrl"
+# A sealed answer is kept encrypted with the app's Keyring under this one key; a replay opens it.
+SEALED = "$sealed"
 log = logging.getLogger(__name__)
 
 
@@ -83,8 +85,12 @@ def proves_current_secret(current_secret: str) -> bool:
     return True
 
 
-def signed(scope: str = "installation", *, record: bool = True) -> Callable:
-    """Decorate a view: check the signature first; with ``record``, refuse replays of a webhook-id."""
+def signed(scope: str = "installation", *, record: bool = True, sealed: bool = False) -> Callable:
+    """Decorate a view: check the signature first; with ``record``, refuse replays of a webhook-id.
+
+    ``sealed``: the answer carries a secret (a connect link), so the copy kept for replays is
+    encrypted with the app's Keyring instead of stored in the clear (docs/hardening.md#log-redaction).
+    """
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -120,7 +126,7 @@ def signed(scope: str = "installation", *, record: bool = True) -> Callable:
                         call.webhook_id,
                         g.get("installation_id"),
                         response.status_code,
-                        _replayable(response.get_json(silent=True)),
+                        _replayable(response.get_json(silent=True), sealed),
                     )
             # Effects the view queued on the session (plugin.store.uow) have run by now.
             return response
@@ -130,7 +136,9 @@ def signed(scope: str = "installation", *, record: bool = True) -> Callable:
     return decorator
 
 
-def _replayable(answer: Any) -> Any:
+def _replayable(answer: Any, sealed: bool = False) -> Any:
+    if sealed:
+        return {SEALED: keyring(current_app).encrypt(json.dumps(answer))}
     if isinstance(answer, dict):
         return {k: v for k, v in answer.items() if k != SHOWN_ONCE}
     return answer
@@ -144,6 +152,8 @@ def _replayed(earlier: SeenWebhookRow | None) -> Response:
         response = Response(status=204)
     else:
         answer = earlier.answer if earlier is not None and earlier.answer is not None else {}
+        if isinstance(answer, dict) and set(answer) == {SEALED}:
+            answer = json.loads(keyring(current_app).decrypt(answer[SEALED]))
         response = Response(json.dumps(answer), status=200, mimetype="application/json")
     response.headers["Webhook-Replayed"] = "true"
     return response
