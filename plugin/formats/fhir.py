@@ -40,7 +40,7 @@ from plugin.catalog.model import (
     RoutineEntry,
     ordered_cautions,
 )
-from plugin.formats.text import KIND_LABEL, entry_dose_phrase, seconds_phrase
+from plugin.formats.text import entry_dose_phrase, kind_label, seconds_phrase
 
 MEDIA_TYPE = "application/fhir+json"
 EXTENSION = "json"
@@ -145,7 +145,7 @@ def caution_instruction(caution: Caution) -> dict[str, Any]:
     """One caution as a CodeableConcept: its kind and id coded, its full text as text."""
     return {
         "coding": [
-            {"system": CAUTION_KIND_SYSTEM, "code": caution.kind.value, "display": KIND_LABEL[caution.kind]},
+            {"system": CAUTION_KIND_SYSTEM, "code": caution.kind.value, "display": kind_label(caution.kind)},
             {"system": CAUTION_SYSTEM, "code": caution.id, "display": caution.short},
         ],
         "text": caution.text,
@@ -330,7 +330,7 @@ def plan_definition(routine: Routine, activities: list[dict[str, Any]]) -> dict[
             action["relatedAction"] = [{"actionId": f"step-{i}", "relationship": "after-end"}]
         action["definitionCanonical"] = versioned_canonical(activity)
         actions.append(action)
-    cautions = [f"{KIND_LABEL[c.kind]}: {c.text}" for c in routine.cautions]
+    cautions = [f"{kind_label(c.kind)}: {c.text}" for c in routine.cautions]
     resource: dict[str, Any] = {
         "resourceType": "PlanDefinition",
         "id": routine.id,

@@ -36,6 +36,7 @@ from plugin.catalog.model import WEEKDAYS, Plan, Routine
 from plugin.errors import InvalidInput
 from plugin.formats.text import reminder_line, routine_text, seconds_phrase
 from plugin.formats.vtimezone import vtimezone
+from plugin.i18n import N_, _
 
 MEDIA_TYPE = "text/calendar"
 EXTENSION = "ics"
@@ -48,7 +49,9 @@ RENDERER_VERSION = "2026.11.2"
 UID_DOMAIN = "stretchsync"
 # RFC 7986 §5.7: a suggested minimum polling interval; Google ignores it, Apple and Outlook do not.
 REFRESH = timedelta(hours=1)
-CATEGORY = "Stretching"
+CATEGORY = N_("Stretching")
+# The second category names the routine's focus.
+FOCUS_CATEGORY = {"hamstring": N_("Hamstring"), "trunk": N_("Trunk"), "mixed": N_("Mixed")}
 # The one-off export of a routine is reproducible: without a start it is placed here (a Monday),
 # as a floating local time, so the reference exports in exports/ics/ never drift.
 REFERENCE_START = datetime(2026, 1, 5, 7, 0)
@@ -146,7 +149,7 @@ def first_date(plan: Plan, changed_at: datetime, since: date | None = None) -> d
     if since is None or since <= first:
         return first
     day = since
-    for _ in range(7):
+    for _day in range(7):
         if WEEKDAYS[day.weekday()] in plan.days:
             return day
         day += timedelta(days=1)
@@ -172,7 +175,10 @@ def _alarm(routine: Routine, minutes: int) -> Alarm:
     alarm.add("action", "DISPLAY")
     # RFC 5545 §3.8.6.3: a negative duration fires before DTSTART (-PT10M, never -P10M).
     alarm.add("trigger", timedelta(minutes=-minutes))
-    alarm.add("description", f"{routine.name} in {minutes} min" if minutes else routine.name)
+    alarm.add(
+        "description",
+        _("{name} in {minutes} min").format(name=routine.name, minutes=minutes) if minutes else routine.name,
+    )
     return alarm
 
 
@@ -192,7 +198,7 @@ def _base_event(
 
 
 def _categories(routine: Routine) -> list[str]:
-    return [CATEGORY, routine.focus.value.capitalize()]
+    return [_(CATEGORY), _(FOCUS_CATEGORY[routine.focus.value])]
 
 
 def build_feed(
@@ -320,9 +326,9 @@ FOLD_OCTETS = 75  # RFC 5545 §3.1: lines longer than 75 octets are folded
 
 
 def _done_text(occurrence: DoneOccurrence, link: str | None = None) -> str:
-    text = f"{DONE_MARK} Done: {occurrence.done}"
+    text = f"{DONE_MARK} " + _("Done: {what}").format(what=occurrence.done)
     if link:
-        text += f"\n\nThe routine, cautions first: {link}"
+        text += "\n\n" + _("The routine, cautions first: {link}").format(link=link)
     return text
 
 
@@ -430,10 +436,10 @@ class _DoneWriter:
     def event(self, plan: Plan, feed_id: str, occurrence: DoneOccurrence, link: str | None) -> bytes:
         """A completed session that meets no planned occurrence: an event of its own."""
         routine = next((r for r in plan.routines if r.id == occurrence.routine_id), None)
-        name = routine.name if routine else (occurrence.routine_name or CATEGORY)
+        name = routine.name if routine else (occurrence.routine_name or _(CATEGORY))
         seconds = occurrence.duration_s or (routine.duration_s if routine else 60)
         uid = done_uid(feed_id, occurrence.key)
-        fixed = self._fixed(uid, f"{DONE_MARK} {name}", seconds, [CATEGORY], False, link)
+        fixed = self._fixed(uid, f"{DONE_MARK} {name}", seconds, [_(CATEGORY)], False, link)
         start = self._local("DTSTART", occurrence.local_start)
         text = fixed[0] + start + fixed[1] + fixed[2] + self._description(occurrence, link) + fixed[3]
         return text.encode("utf-8")
