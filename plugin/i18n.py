@@ -14,6 +14,7 @@ A catalog is read from its compiled ``.mo`` when that is at least as new as its
 from __future__ import annotations
 
 import gettext
+import hashlib
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -138,3 +139,13 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form for ``n`` in the current language."""
     return current().ngettext(singular, plural, n)
+
+
+@cache
+def catalogs_fingerprint() -> str:
+    """A digest of every language's .po: what a stored text written from them depends on."""
+    digest = hashlib.sha256()
+    for po in sorted(TRANSLATIONS_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        digest.update(po.parent.parent.name.encode())
+        digest.update(po.read_bytes())
+    return digest.hexdigest()

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from plugin.catalog.model import Caution, Exercise, Frequency, Routine, RoutineEntry
-from plugin.i18n import Language, current
+from plugin.catalog.model import Caution, Exercise, Frequency, Plan, Routine, RoutineEntry
+from plugin.i18n import Language, current, language
 
 
 def localize_caution(caution: Caution, lang: Language) -> Caution:
@@ -59,3 +59,9 @@ def localize(routine: Routine, lang: Language | None = None) -> Routine:
         entries=entries,
         frequency=localize_frequency(routine.frequency, lang),
     )
+
+
+def localize_plan(plan: Plan, lang: Language | None = None) -> Plan:
+    """``plan`` with its routines in ``lang`` (the plan's own language when not given)."""
+    lang = lang or language(plan.language)
+    return replace(plan, routines=tuple(localize(r, lang) for r in plan.routines))

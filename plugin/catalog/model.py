@@ -265,6 +265,7 @@ class Plan:
     reminders_min: tuple[int, ...] = DEFAULT_REMINDERS_MIN
     start: date | None = None
     name: str = DEFAULT_PLAN_NAME
+    language: str = "en"  # the language of every text a person reads (plugin.i18n.LANGUAGES)
 
 
 @dataclass(frozen=True)

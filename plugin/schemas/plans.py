@@ -22,6 +22,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate
 
+from plugin import i18n
 from plugin.catalog import limits
 from plugin.catalog.model import DEFAULT_PLAN_NAME, DEFAULT_REMINDERS_MIN, WEEKDAYS
 from plugin.errors import InvalidInput
@@ -29,11 +30,12 @@ from plugin.formats import fhir_careplan, ical
 from plugin.schemas.base import StrictSchema, invalid_input
 
 # ``subject`` (whom the plan is for, a FHIR Reference) is optional and only hosts send it.
-FIELDS = ("routines", "days", "times", "timezone", "reminders", "start", "name", "subject")
+FIELDS = ("routines", "days", "times", "timezone", "reminders", "start", "name", "subject", "language")
 DEFAULTS: dict[str, Any] = {
     "days": list(WEEKDAYS),
     "reminders": list(DEFAULT_REMINDERS_MIN),
     "name": DEFAULT_PLAN_NAME,
+    "language": i18n.DEFAULT,
 }
 # The API asks for times and a timezone; `stretchsync install --routines …` alone
 # (an operator's quick start) fills these in. Kept here so the rule has one home.
@@ -52,6 +54,7 @@ MESSAGES = {
     "reminder": f"a reminder is {limits.REMINDER_MIN[0]} to {limits.REMINDER_MIN[1]} minutes before",
     "start": "not a date like 2026-11-23",
     "name": f"a name has {limits.NAME_CHARS[0]} to {limits.NAME_CHARS[1]} characters",
+    "language": f"not one of {', '.join(i18n.LANGUAGES)}",
 }
 
 
@@ -141,6 +144,11 @@ class PlanSchema(StrictSchema):
         metadata={"description": "first day; default the day the calendar is made, in its timezone"},
     )
     name = _Stripped(load_default=DEFAULTS["name"], validate=_length(limits.NAME_CHARS, MESSAGES["name"]))
+    language = fields.String(
+        load_default=DEFAULTS["language"],
+        validate=validate.OneOf(i18n.LANGUAGES, error=MESSAGES["language"]),
+        metadata={"description": "language of every text a person reads: en, de, fr or es; default en"},
+    )
     subject = _Subject(
         metadata={"description": 'FHIR Reference of whom the plan is for, e.g. {"reference": "Patient/123"}'}
     )

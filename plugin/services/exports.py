@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from plugin import catalog, clock
+from plugin import catalog, clock, i18n
+from plugin.catalog.localize import localize
+from plugin.catalog.model import Routine
 from plugin.errors import InvalidInput, NotFound
 from plugin.formats import ical, registry
 from plugin.services import routines
@@ -26,21 +28,41 @@ class ExportFile:
 
 
 def export_routine(session: Session, routine_id: str, fmt: str, query: Mapping[str, str]) -> ExportFile:
-    """Export one routine in format ``fmt``; a timed format reads its start from ``query``.
+    """Export one routine in format ``fmt``, in the language ``lang`` of ``query`` (default en).
 
-    Raises NotFound naming ``format`` for an unknown format (or the routine's own
-    NotFound), InvalidInput naming ``start`` or ``timezone`` for a bad query.
+    A timed format reads its start from ``query``. Raises NotFound naming ``format``
+    for an unknown format (or the routine's own NotFound), InvalidInput naming
+    ``start``, ``timezone`` or ``lang`` for a bad query. The file name is the same in
+    every language.
     """
     module = registry.FORMATS.get(fmt)
     if module is None:
         raise NotFound(f"no export format {fmt!r}; formats: {', '.join(registry.names())}", field="format")
+    lang = language_from_query(query)
     routine = routines.get_routine(session, routine_id)
     timed = registry.TIMED.get(fmt)
-    if timed is not None:
-        body = timed.export(routine, start=start_from_query(query, clock.now()))
-    else:
-        body = module.export(routine)
+    start = start_from_query(query, clock.now()) if timed is not None else None
+    body = export_in(fmt, routine, lang, start)
     return ExportFile(body, module.MEDIA_TYPE, f"{routine.id}.{module.EXTENSION}")
+
+
+def language_from_query(query: Mapping[str, str]) -> i18n.Language:
+    """The language ``lang`` names (en when absent); InvalidInput naming ``lang`` otherwise."""
+    code = query.get("lang") or i18n.DEFAULT
+    try:
+        return i18n.language(code)
+    except InvalidInput as err:
+        raise InvalidInput(err.message, field="lang") from None
+
+
+def export_in(fmt: str, routine: Routine, lang: i18n.Language, start: datetime | None = None) -> bytes:
+    """``routine`` exported in format ``fmt`` with every text in ``lang`` (a start for a timed format)."""
+    with i18n.using(lang):
+        localized = localize(routine, lang)
+        timed = registry.TIMED.get(fmt)
+        if timed is not None and start is not None:
+            return timed.export(localized, start=start)
+        return registry.FORMATS[fmt].export(localized)
 
 
 def start_from_query(query: Mapping[str, str], now_utc: datetime) -> datetime:

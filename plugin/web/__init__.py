@@ -11,6 +11,7 @@ from plugin.web import (
     figures,
     health,
     hooks,
+    languages,
     lifecycle,
     manifests,
     pages,
@@ -34,6 +35,7 @@ API_BLUEPRINTS = [
 
 
 def init_app(app: Flask) -> None:
+    languages.init_app(app)
     api = Api(
         app, spec_kwargs={"info": {"description": "Stretch routines for the trackers you already use."}}
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from plugin.i18n import _
 from plugin.schemas import plans
 
 # The plan's fields but its start (a subscription made here starts today); rules and messages: plans.
@@ -33,6 +34,7 @@ class SubscribeForm:
     timezone: str = DEFAULT_TIMEZONE
     reminders: list[str] = field(default_factory=lambda: [str(m) for m in plans.DEFAULTS["reminders"]])
     name: str = plans.DEFAULTS["name"]
+    language: str = "en"
     errors: dict[str, list[str]] = field(default_factory=dict)
     from_browser: bool = True  # no answer yet: let the page preselect the browser's timezone
 
@@ -45,6 +47,7 @@ class SubscribeForm:
             timezone=form.get("timezone", "").strip(),
             reminders=form.getlist("reminders"),
             name=form.get("name", "").strip(),
+            language=form.get("language", "").strip(),
             from_browser=False,
         )
 
@@ -60,7 +63,7 @@ class SubscribeForm:
             try:
                 reminders.append(int(value))
             except ValueError:
-                self.add_error("reminders", f"{value!r} is not a number of minutes.")
+                self.add_error("reminders", _("{value!r} is not a number of minutes.").format(value=value))
         return {
             "routines": self.routines,
             "days": self.days,
@@ -68,6 +71,7 @@ class SubscribeForm:
             "timezone": self.timezone,
             "reminders": reminders,
             "name": self.name or plans.DEFAULTS["name"],
+            "language": self.language,
         }
 
     def add_schema_errors(self, messages: Mapping[str, list[str]], sent: Mapping[str, Any]) -> None:

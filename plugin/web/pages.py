@@ -7,14 +7,17 @@ API views, a page parses, calls one service and renders.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from zoneinfo import available_timezones
 
 from flask import Blueprint, Response, current_app, make_response, render_template, request, url_for
 from marshmallow import ValidationError
 
 from plugin.catalog import figures
+from plugin.catalog.localize import localize
 from plugin.errors import InvalidInput, StretchsyncError
 from plugin.formats import registry, text
+from plugin.i18n import N_, NATIVE_NAMES, _, current
 from plugin.schemas import plans
 from plugin.schemas.base import field_paths
 from plugin.schemas.plans import PlanSchema
@@ -35,23 +38,27 @@ blp = Blueprint(
 
 # What a person sees on an export link; a format missing here shows its name.
 FORMAT_LABELS = {
-    "ics": "Calendar file",
-    "fit": "Garmin FIT workout",
-    "garmin": "Garmin Connect JSON",
-    "hevy": "Hevy routine JSON",
-    "csv": "CSV for Strong / Hevy import",
-    "json": "stretchsync JSON",
-    "fhir": "FHIR R4 for clinicians",
+    "ics": N_("Calendar file"),
+    "fit": N_("Garmin FIT workout"),
+    "garmin": N_("Garmin Connect JSON"),
+    "hevy": N_("Hevy routine JSON"),
+    "csv": N_("CSV for Strong / Hevy import"),
+    "json": N_("stretchsync JSON"),
+    "fhir": N_("FHIR R4 for clinicians"),
 }
 
 
-NAV = (("Routines", "pages.catalog_page"), ("Subscribe", "pages.subscribe_page"), ("API", "apidocs.api_docs"))
+NAV = (
+    (N_("Routines"), "pages.catalog_page"),
+    (N_("Subscribe"), "pages.subscribe_page"),
+    (N_("API"), "apidocs.api_docs"),
+)
 
 
 @blp.context_processor
 def _page_context() -> dict:
     # The templates word doses and cautions through formats/text.py, the one place for wording.
-    nav = [(label, url_for(endpoint)) for label, endpoint in NAV if endpoint in current_app.view_functions]
+    nav = [(_(label), url_for(endpoint)) for label, endpoint in NAV if endpoint in current_app.view_functions]
     # Every exercise has a drawing (plugin/catalog/figures.py); pages show it beside the words.
     return {"text": text, "nav": nav, "figures": figures, "figure_url": figure_url}
 
@@ -66,7 +73,7 @@ def _error_page(exc: StretchsyncError) -> tuple[str, int]:
 def catalog_page() -> str:
     """Show every routine as a card."""
     with database().unit_of_work() as session:
-        routines = routine_service.list_routines(session)
+        routines = [localize(r) for r in routine_service.list_routines(session)]
     return render_template("catalog.html", routines=routines)
 
 
@@ -74,9 +81,9 @@ def catalog_page() -> str:
 def routine_page(routine_id: str) -> str:
     """Show one routine as a printable handout, with links to its exports."""
     with database().unit_of_work() as session:
-        routine = routine_service.get_routine(session, routine_id)
+        routine = localize(routine_service.get_routine(session, routine_id))
     exports = [
-        (name, FORMAT_LABELS.get(name, name.upper()), registry.FORMATS[name].EXTENSION)
+        (name, _(FORMAT_LABELS.get(name, name.upper())), registry.FORMATS[name].EXTENSION)
         for name in registry.names()
     ]
     subscribe_url = url_for("pages.subscribe_page", routine=routine.id)
@@ -84,27 +91,29 @@ def routine_page(routine_id: str) -> str:
 
 
 FIELD_LABELS = {
-    "routines": "Routines",
-    "days": "Days",
-    "times": "Times of day",
-    "timezone": "Time zone",
-    "reminders": "Reminders",
-    "name": "Calendar name",
+    "routines": N_("Routines"),
+    "days": N_("Days"),
+    "times": N_("Times of day"),
+    "timezone": N_("Time zone"),
+    "reminders": N_("Reminders"),
+    "name": N_("Calendar name"),
+    "language": N_("Language of the calendar"),
 }
 
 
 def _subscribe_form(form: SubscribeForm, status: int = 200) -> tuple[str, int]:
     with database().unit_of_work() as session:
-        routines = routine_service.list_routines(session)
+        routines = [localize(r) for r in routine_service.list_routines(session)]
     return (
         render_template(
             "subscribe.html",
             form=form,
             routines=routines,
-            days=text.DAY_NAMES,
+            days=text.day_names(),
             timezones=sorted(available_timezones()),
             reminder_choices=REMINDER_CHOICES,
-            labels=FIELD_LABELS,
+            labels={name: _(label) for name, label in FIELD_LABELS.items()},
+            languages=list(NATIVE_NAMES.items()),
         ),
         status,
     )
@@ -114,7 +123,10 @@ def _subscribe_form(form: SubscribeForm, status: int = 200) -> tuple[str, int]:
 def subscribe_page() -> tuple[str, int]:
     """Show the subscribe form; ?routine=<id> ticks that routine."""
     form = SubscribeForm(
-        routines=request.args.getlist("routine"), days=list(plans.DEFAULTS["days"]), times="07:30"
+        routines=request.args.getlist("routine"),
+        days=list(plans.DEFAULTS["days"]),
+        times="07:30",
+        language=current().code,
     )
     return _subscribe_form(form)
 
@@ -139,7 +151,7 @@ def subscribe() -> tuple[str, int] | Response:
     urls = feed_urls(created.token)
     page = render_template(
         "subscribed.html",
-        plan=created.plan,
+        plan=replace(created.plan, routines=tuple(localize(r) for r in created.plan.routines)),
         days=text.days_phrase(created.plan.days),
         feed_url=urls["url"],
         webcal_url=urls["webcal_url"],

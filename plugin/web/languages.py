@@ -1,0 +1,81 @@
+"""The language of a request: ``?lang=``, then the ``lang`` cookie, then Accept-Language.
+
+Flask-Babel chooses the locale (docs/i18n.md#how-a-language-is-chosen); the chosen
+language is set for the request's work through ``plugin.i18n.using``, so the pure
+formats and the templates write in it. A page opened with ``?lang=`` remembers the
+choice in a cookie, which is how the language switcher works without a script.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, g, request, url_for
+from flask_babel import Babel, get_locale
+
+from plugin import i18n
+
+COOKIE = "lang"
+COOKIE_MAX_AGE_S = 365 * 24 * 3600
+
+
+def requested() -> str | None:
+    """``?lang=`` when it names one of our languages."""
+    wanted = request.args.get("lang", "")
+    return wanted if wanted in i18n.LANGUAGES else None
+
+
+def browser_language(default: str = i18n.DEFAULT) -> str:
+    """The best of our languages for the request's Accept-Language."""
+    return request.accept_languages.best_match(i18n.LANGUAGES) or default
+
+
+def select_locale() -> str:
+    """?lang=, the cookie, Accept-Language, English: in that order."""
+    cookie = request.cookies.get(COOKIE, "")
+    return requested() or (cookie if cookie in i18n.LANGUAGES else None) or browser_language()
+
+
+def _enter() -> None:
+    code = str(get_locale() or i18n.DEFAULT)
+    g.language_scope = i18n.using(code if code in i18n.LANGUAGES else i18n.DEFAULT)
+    g.language = g.language_scope.__enter__()
+
+
+def _leave(_exc: BaseException | None) -> None:
+    scope = g.pop("language_scope", None)
+    if scope is not None:
+        scope.__exit__(None, None, None)
+
+
+def _remember(response: Response) -> Response:
+    chosen = requested()
+    if chosen is not None and request.blueprint == "pages":
+        response.set_cookie(COOKIE, chosen, max_age=COOKIE_MAX_AGE_S, samesite="Lax", httponly=True)
+    if "language" in g:
+        response.headers.setdefault("Content-Language", g.language.code)
+    return response
+
+
+def language_links() -> list[tuple[str, str, str]]:
+    """(code, name in that language, this page's URL in it) for the language switcher."""
+    args = request.args.to_dict()
+    endpoint = request.endpoint or "pages.catalog_page"
+    view_args: dict[str, Any] = dict(request.view_args or {})
+    return [
+        (code, i18n.NATIVE_NAMES[code], url_for(endpoint, **view_args, **{**args, "lang": code}))
+        for code in i18n.LANGUAGES
+    ]
+
+
+def init_app(app: Flask) -> None:
+    """Choose each request's language and give the templates its gettext."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", i18n.DEFAULT)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(i18n.TRANSLATIONS_DIR))
+    Babel(app, locale_selector=select_locale)
+    # The templates read the same catalogs as the formats (plugin.i18n), .po or .mo.
+    app.jinja_env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    app.before_request(_enter)
+    app.teardown_request(_leave)
+    app.after_request(_remember)
+    app.context_processor(lambda: {"lang": i18n.current(), "language_links": language_links()})
