@@ -14,7 +14,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from plugin.i18n import _
+from plugin.i18n import _, current
 from plugin.schemas import plans
 
 # The plan's fields but its start (a subscription made here starts today); rules and messages: plans.
@@ -47,7 +47,7 @@ class SubscribeForm:
             timezone=form.get("timezone", "").strip(),
             reminders=form.getlist("reminders"),
             name=form.get("name", "").strip(),
-            language=form.get("language", "").strip(),
+            language=form.get("language", "").strip() or current().code,
             from_browser=False,
         )
 

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from plugin.catalog.localize import localize
 from plugin.catalog.model import WEEKDAYS, DoseKind, Exercise, Plan, Routine, RoutineEntry
 from plugin.formats.text import dose_phrase, seconds_phrase, side_phrase
 from plugin.formats.wger.api import (
@@ -54,7 +55,7 @@ from plugin.formats.wger.fitting import (
     when_phrase,
 )
 from plugin.formats.wger.placeholders import ExerciseRef, Ref, Request, UnitRef
-from plugin.i18n import _
+from plugin.i18n import LANGUAGES, _, using
 
 
 @dataclass(frozen=True)
@@ -346,9 +347,13 @@ def check(routine: Routine, plan: Plan | None = None) -> None:
 
     Run when a custom routine is created, so a routine no wger can take is refused
     then (422 naming the field), not at push time (docs/wger.md#what-is-refused).
+    Checked in every language: a person may install it in any of them.
     """
-    workout_requests(routine, plan)
-    routine_requests(routine, plan, start=CHECK_START)
+    for code in LANGUAGES:
+        with using(code) as lang:
+            localized = localize(routine, lang)
+            workout_requests(localized, plan)
+            routine_requests(localized, plan, start=CHECK_START)
 
 
 CHECK_START = date(2024, 1, 1)  # any Monday: the start date changes no text
