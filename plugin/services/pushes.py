@@ -20,7 +20,8 @@ from sqlalchemy import update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from plugin import clock
+from plugin import clock, i18n
+from plugin.catalog.localize import localize
 from plugin.crypto import Keyring
 from plugin.errors import InvalidInput, NotFound
 from plugin.services import installations
@@ -163,8 +164,11 @@ def _deliver(db: Database, keys: Keyring, push_id: str) -> None:
         with db.unit_of_work() as session:
             state_row = repo.state(session, installation_id, routine_id)
             state = dict(state_row.state) if state_row else {}
-        outcome = tracker.push(routine, plan, state)
-        digest = hashlib.sha256(payload_format.export(routine)).hexdigest()
+        # The tracker gets every text in the plan's language; ids and the marker stay as they are.
+        with i18n.using(plan.language if plan else i18n.DEFAULT) as lang:
+            localized = localize(routine, lang)
+            outcome = tracker.push(localized, plan, state)
+            digest = hashlib.sha256(payload_format.export(localized)).hexdigest()
         # Each delivered routine is saved at once: a later failure must not resend it.
         with db.unit_of_work() as session:
             state_row = repo.state(session, installation_id, routine_id)

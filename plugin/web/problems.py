@@ -20,6 +20,7 @@ from plugin.errors import (
     Unauthenticated,
     Unavailable,
 )
+from plugin.i18n import _
 from plugin.schemas.base import field_paths
 from plugin.trackers.base import TrackerError
 
@@ -81,9 +82,9 @@ def _http_problem(exc: HTTPException) -> Response:
             )
     detail = data.get("message") or exc.description or _title(status)
     if status == 422 and errors:
-        detail = "The request has invalid fields: " + ", ".join(sorted(errors))
+        detail = _("The request has invalid fields: {fields}").format(fields=", ".join(sorted(errors)))
     if status == 400 and errors and any("Invalid JSON" in m for v in errors.values() for m in v):
-        detail = "The request body is not valid JSON."
+        detail = _("The request body is not valid JSON.")
     response = problem(status, detail, errors, **data.get("extra", {}))
     for key, value in exc.get_response().headers.items() if status == 405 else []:
         if key.lower() == "allow":
