@@ -1,0 +1,66 @@
+"""Pages in a language: ?lang=, then the cookie, then Accept-Language; a switcher on every page."""
+
+from __future__ import annotations
+
+from plugin import i18n
+
+
+def test_the_contract_relax_handout_in_german(client, valid_html) -> None:
+    response = client.get("/routine/contract-relax?lang=de")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    valid_html(page)
+    assert '<html lang="de">' in page
+    assert "Bitte zuerst lesen" in page and "Kontraindikation" in page
+    german = i18n.language("de")
+    assert (
+        german.gettext(
+            "With sciatica, wait until the inflammation has settled before you stretch the hamstrings."
+        )
+        in page
+    )
+    assert "With sciatica" not in page
+    assert "lang=de" in page.split('id="exports-heading"', 1)[1]  # the exports come in German too
+    assert response.headers["Content-Language"] == "de"
+    assert "lang=de" in response.headers["Set-Cookie"]
+
+
+def test_the_cookie_keeps_the_choice_and_accept_language_comes_last(client) -> None:
+    assert "Dehnprogramme" in client.get("/?lang=de").get_data(as_text=True)
+    assert "Dehnprogramme" in client.get("/").get_data(as_text=True)  # the cookie
+    client.delete_cookie("lang")
+    spanish = client.get("/", headers={"Accept-Language": "es-ES,es;q=0.9"}).get_data(as_text=True)
+    assert "Rutinas de estiramiento" in spanish
+    assert "Stretch routines" in client.get("/", headers={"Accept-Language": "it"}).get_data(as_text=True)
+
+
+def test_every_page_offers_the_other_languages(client) -> None:
+    page = client.get("/routine/daily-hamstring?lang=fr").get_data(as_text=True)
+    for code in ("en", "de", "es"):
+        assert f'data-lang="{code}"' in page
+        assert f"/routine/daily-hamstring?lang={code}" in page
+
+
+def test_the_subscribe_form_in_french(client, valid_html) -> None:
+    page = client.get("/subscribe?lang=fr").get_data(as_text=True)
+    valid_html(page)
+    assert "S’abonner à un calendrier d’étirements" in page
+    assert '<option value="fr" lang="fr" selected>' in page
+    assert "lun." in page  # the locale's own weekday names
+
+
+def test_a_calendar_made_on_the_form_speaks_its_language(client) -> None:
+    response = client.post(
+        "/subscribe?lang=fr",
+        data={
+            "routines": "wall-hamstring",
+            "days": ["MO"],
+            "times": "07:30",
+            "timezone": "Europe/Paris",
+            "language": "es",
+        },
+    )
+    assert response.status_code == 201
+    feed_url = response.get_data(as_text=True).split('id="feed-url" value="', 1)[1].split('"', 1)[0]
+    feed = client.get(feed_url.split("localhost", 1)[1]).get_data(as_text=True).replace("\r\n ", "")
+    assert "PRECAUCIONES (leer primero)" in feed
