@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from garmin_fit_sdk import Decoder, Stream
-from ical_readers import node_available, with_icaljs, with_icalendar, with_vobject
+from ical_readers import node_available, with_icalendar, with_icaljs, with_vobject
 
 from plugin import catalog, i18n
 from plugin.catalog.localize import localize, localize_plan

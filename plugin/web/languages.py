@@ -59,11 +59,10 @@ def _remember(response: Response) -> Response:
 
 def language_links() -> list[tuple[str, str, str]]:
     """(code, name in that language, this page's URL in it) for the language switcher."""
-    args = request.args.to_dict()
     endpoint = request.endpoint or "pages.catalog_page"
-    view_args: dict[str, Any] = dict(request.view_args or {})
+    values: dict[str, Any] = {**request.args.to_dict(), **(request.view_args or {})}
     return [
-        (code, i18n.NATIVE_NAMES[code], url_for(endpoint, **view_args, **{**args, "lang": code}))
+        (code, i18n.NATIVE_NAMES[code], url_for(endpoint, **{**values, "lang": code}))
         for code in i18n.LANGUAGES
     ]
 
