@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from plugin.catalog.model import Caution, Exercise, Frequency, Plan, Routine, RoutineEntry
+from plugin.catalog.model import DEFAULT_PLAN_NAME, Caution, Exercise, Frequency, Plan, Routine, RoutineEntry
 from plugin.i18n import Language, current, language
 
 
@@ -50,8 +50,8 @@ def localize(routine: Routine, lang: Language | None = None) -> Routine:
     entries = tuple(
         RoutineEntry(exercise=localize_exercise(e.exercise, lang), dose=e.dose) for e in routine.entries
     )
-    # A built-in routine's name and description are ours; a custom one's are its author's,
-    # and a catalog without that sentence hands it back unchanged.
+    # A built-in routine's name and description are ours; a custom one's are its author's
+    # (translated only where they are word for word a catalog text).
     return replace(
         routine,
         name=lang.gettext(routine.name),
@@ -64,4 +64,6 @@ def localize(routine: Routine, lang: Language | None = None) -> Routine:
 def localize_plan(plan: Plan, lang: Language | None = None) -> Plan:
     """``plan`` with its routines in ``lang`` (the plan's own language when not given)."""
     lang = lang or language(plan.language)
-    return replace(plan, routines=tuple(localize(r, lang) for r in plan.routines))
+    # The default calendar name is ours to translate; a name a person chose stays theirs.
+    name = lang.gettext(plan.name) if plan.name == DEFAULT_PLAN_NAME else plan.name
+    return replace(plan, name=name, routines=tuple(localize(r, lang) for r in plan.routines))

@@ -250,7 +250,7 @@ class Routine:
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # A plan's defaults; the plan rules (plugin.schemas.plans) fill the same for every caller.
-DEFAULT_PLAN_NAME = "Stretching"
+DEFAULT_PLAN_NAME = "Stretching"  # plugin.formats.ical marks the same word for translation
 DEFAULT_REMINDERS_MIN = (10,)
 
 

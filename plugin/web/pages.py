@@ -26,7 +26,7 @@ from plugin.services import calendars as calendar_service
 from plugin.services import routines as routine_service
 from plugin.services.adherence import AdherenceReport
 from plugin.web.calendars import feed_urls
-from plugin.web.charts import ChartDay, adherence_svg
+from plugin.web.charts import ChartDay, adherence_svg, day_name
 from plugin.web.context import database
 from plugin.web.figures import figure_url
 from plugin.web.forms import REMINDER_CHOICES, SubscribeForm
@@ -153,6 +153,7 @@ def subscribe() -> tuple[str, int] | Response:
         "subscribed.html",
         plan=replace(created.plan, routines=tuple(localize(r) for r in created.plan.routines)),
         days=text.days_phrase(created.plan.days),
+        times=", ".join(at.strftime("%H:%M") for at in created.plan.times),
         feed_url=urls["url"],
         webcal_url=urls["webcal_url"],
     )
@@ -188,9 +189,14 @@ def adherence_page(token: str) -> Response:
     with database().unit_of_work() as session:
         report = adherence_service.calendar_adherence(session, token)
     days = chart_days(report)
-    title = f"Planned and done sessions per day, {report.first} to {report.last}"
+    title = _("Planned and done sessions per day, {first} to {last}").format(
+        first=report.first, last=report.last
+    )
+    # Built-in routines' names in the page's language; a custom one's as its author wrote it.
+    report = replace(report, routine_names={k: _(v) for k, v in report.routine_names.items()})
     page = render_template(
         "adherence.html",
+        day_name=day_name,
         report=report,
         days=days,
         chart=adherence_svg(days, title=title),

@@ -61,6 +61,7 @@ def test_a_calendar_made_on_the_form_speaks_its_language(client) -> None:
         },
     )
     assert response.status_code == 201
+    assert "Votre calendrier d’étirements est prêt" in response.get_data(as_text=True)
     feed_url = response.get_data(as_text=True).split('id="feed-url" value="', 1)[1].split('"', 1)[0]
     feed = client.get(feed_url.split("localhost", 1)[1]).get_data(as_text=True).replace("\r\n ", "")
     assert "PRECAUCIONES (leer primero)" in feed
