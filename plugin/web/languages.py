@@ -74,6 +74,10 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     # The templates read the same catalogs as the formats (plugin.i18n), .po or .mo.
     app.jinja_env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # A catalog text kept in data (a variation's name) and a sentence's first capital
+    # (Jinja's capitalize would lower a German noun).
+    app.jinja_env.filters["translate"] = i18n._
+    app.jinja_env.filters["sentence"] = lambda text: text[:1].upper() + text[1:]
     app.before_request(_enter)
     app.teardown_request(_leave)
     app.after_request(_remember)
