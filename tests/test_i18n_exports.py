@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
+from babel.messages.pofile import read_po
 from garmin_fit_sdk import Decoder, Stream
 from ical_readers import node_available, with_icalendar, with_icaljs, with_vobject
 
@@ -151,3 +152,56 @@ def test_problem_detail_follows_the_request_language(client) -> None:
     assert answer.status_code == 422
     assert answer.get_json()["detail"].startswith("Die Anfrage hat ungültige Felder")
     assert answer.get_json()["title"] == "Unprocessable Entity"
+
+
+def _english_sentences(code: str) -> list[str]:
+    """Our English texts that read differently in ``code`` (long enough not to be a field value)."""
+    lang = i18n.language(code)
+    with (i18n.TRANSLATIONS_DIR / code / "LC_MESSAGES" / "messages.po").open("rb") as fp:
+        messages = [m.id for m in read_po(fp) if isinstance(m.id, str) and m.id]
+    return [
+        mid
+        for mid in messages
+        if len(mid) >= 12 and "{" not in mid and "%(" not in mid and lang.gettext(mid) != mid
+    ]
+
+
+@pytest.mark.parametrize("code", LANGS)
+@pytest.mark.parametrize("fmt", registry.names())
+def test_no_english_text_of_ours_is_left(fmt: str, code: str) -> None:
+    english = _english_sentences(code)
+    for routine in ROUTINES:
+        text = readable_text(fmt, export_in(fmt, routine, i18n.language(code)))
+        left = [mid for mid in english if mid in text]
+        assert left == [], f"{fmt} {code} {routine.id}: {left[:3]}"
+
+
+def test_a_care_plan_speaks_its_calendars_language(client) -> None:
+    created = client.post(
+        "/calendars",
+        json={
+            "routines": ["trunk-rotation"],
+            "times": ["08:00"],
+            "timezone": "Europe/Madrid",
+            "language": "es",
+        },
+    )
+    token = created.get_json()["url"].rsplit("/", 1)[1].removesuffix(".ics")
+    care_plan = client.get(f"/calendars/{token}/fhir").get_json()
+    assert care_plan["category"][0]["text"] == "Estiramientos"
+    assert "zona horaria Europe/Madrid" in care_plan["description"]
+    assert care_plan["activity"][0]["detail"]["code"]["text"] == "Rotación del tronco"
+
+
+def test_reading_back_does_not_depend_on_the_language() -> None:
+    from plugin.formats import fit, hevy
+    from plugin.formats.wger.sessions import exercise_for_comment
+
+    for code in LANGS:
+        lang = i18n.language(code)
+        notes = lang.gettext("Right leg (then the left leg).")
+        assert hevy.side_from_notes(notes) == "right"
+        lying = lang.gettext("Lying hamstring stretch")
+        assert exercise_for_comment(f"{lying}, {lang.gettext('left leg')}.") == "lying-hamstring"
+        routine = catalog.builtin_routine("disc-safe")
+        assert fit._routine_for_name(lang.gettext(routine.name), ROUTINES) is routine
