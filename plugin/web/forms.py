@@ -77,9 +77,10 @@ class SubscribeForm:
     def add_schema_errors(self, messages: Mapping[str, list[str]], sent: Mapping[str, Any]) -> None:
         """File the plan rules' messages ({'times.1': [...]}), naming the value a message is about."""
         for path, reasons in messages.items():
-            head, _, index = path.partition(".")
+            head, _dot, index = path.partition(".")
             value = _item(sent.get(head), index)
             for reason in reasons:
+                reason = plans.in_language(reason)
                 self.add_error(path, f"'{value}': {reason}" if value is not None else reason)
 
 

@@ -65,3 +65,18 @@ def test_a_calendar_made_on_the_form_speaks_its_language(client) -> None:
     feed_url = response.get_data(as_text=True).split('id="feed-url" value="', 1)[1].split('"', 1)[0]
     feed = client.get(feed_url.split("localhost", 1)[1]).get_data(as_text=True).replace("\r\n ", "")
     assert "PRECAUCIONES (leer primero)" in feed
+
+
+def test_the_french_form_explains_its_errors_in_french(client, valid_html) -> None:
+    response = client.post(
+        "/subscribe?lang=fr",
+        data={"days": ["MO"], "times": "25:00", "timezone": "Mars/Olympus", "language": "fr"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    valid_html(page)
+    assert "Veuillez vérifier ces champs" in page
+    assert "Choisissez au moins un programme (au plus 10)." in page
+    assert "&#39;25:00&#39;: pas une heure locale HH:MM entre 00:00 et 23:59" in page
+    assert "fuseau horaire inconnu &#39;Mars/Olympus&#39;" in page
+    assert "Pick at least one routine" not in page
