@@ -20,6 +20,11 @@ def test_the_contract_relax_handout_in_german(client, valid_html) -> None:
         in page
     )
     assert "With sciatica" not in page
+    # The drawings' alt texts and captions too.
+    assert (
+        'alt="Eine Person steht vor einem Stuhl' in page and "<figcaption>Fuß nach innen</figcaption>" in page
+    )
+    assert "A person stands" not in page
     assert "lang=de" in page.split('id="exports-heading"', 1)[1]  # the exports come in German too
     assert response.headers["Content-Language"] == "de"
     assert "lang=de" in response.headers["Set-Cookie"]
