@@ -2,7 +2,10 @@
 
 Facts (holds, reps, sets, sides, frequency, equipment, cautions) come from the
 seed named in each exercise's ``source``; every instruction is our own wording.
-Where a seed gives no number, the dose says so in ``assumed``.
+Where a seed gives no number, the dose says so in ``assumed``. Every text a person
+reads is marked ``N_`` for the gettext catalogs and written in a language by
+``plugin.catalog.localize`` (docs/i18n.md#catalogs); the citations stay as the
+articles give them.
 """
 
 from __future__ import annotations
@@ -78,28 +81,24 @@ def cite(source: str) -> tuple[Citation, ...]:
 DISC_INJURY = Caution(
     id="disc-injury",
     kind=CautionKind.CONTRAINDICATION,
-    text=(
-        N_(
-            "Do not stretch your hamstrings if you have an intervertebral disc injury: it can make "
-            "the back pain worse. Do the knees-to-chest stretch instead."
-        )
+    text=N_(
+        "Do not stretch your hamstrings if you have an intervertebral disc injury: it can make "
+        "the back pain worse. Do the knees-to-chest stretch instead."
     ),
     short=N_("Disc injury: skip this, do knees-to-chest"),
 )
 SCIATICA = Caution(
     id="sciatica",
     kind=CautionKind.CONTRAINDICATION,
-    text=(N_("With sciatica, wait until the inflammation has settled before you stretch the hamstrings.")),
+    text=N_("With sciatica, wait until the inflammation has settled before you stretch the hamstrings."),
     short=N_("Sciatica: only once inflammation settles"),
 )
 STOP_IF_PAIN = Caution(
     id="stop-if-pain",
     kind=CautionKind.STOP,
-    text=(
-        N_(
-            "Stop if it hurts. A mild pull is fine; pain is not. If the pain stays, ask a "
-            "physiotherapist or doctor before you go on."
-        )
+    text=N_(
+        "Stop if it hurts. A mild pull is fine; pain is not. If the pain stays, ask a "
+        "physiotherapist or doctor before you go on."
     ),
     short=N_("Stop if it hurts"),
 )
