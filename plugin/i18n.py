@@ -18,7 +18,7 @@ import hashlib
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -129,6 +129,15 @@ def using(lang: Language | str) -> Iterator[Language]:
         yield chosen
     finally:
         _CURRENT.reset(token)
+
+
+def begin(lang: Language | str) -> Token[Language | None]:
+    """Write in ``lang`` until ``end(token)``: for work whose start and end are two callbacks."""
+    return _CURRENT.set(language(lang) if isinstance(lang, str) else lang)
+
+
+def end(token: Token[Language | None]) -> None:
+    _CURRENT.reset(token)
 
 
 def _(message: str) -> str:

@@ -38,22 +38,24 @@ def select_locale() -> str:
 
 def _enter() -> None:
     code = str(get_locale() or i18n.DEFAULT)
-    g.language_scope = i18n.using(code if code in i18n.LANGUAGES else i18n.DEFAULT)
-    g.language = g.language_scope.__enter__()
+    g.language_token = i18n.begin(code if code in i18n.LANGUAGES else i18n.DEFAULT)
 
 
 def _leave(_exc: BaseException | None) -> None:
-    scope = g.pop("language_scope", None)
-    if scope is not None:
-        scope.__exit__(None, None, None)
+    token = g.pop("language_token", None)
+    if token is not None:
+        i18n.end(token)
 
 
 def _remember(response: Response) -> Response:
-    chosen = requested()
-    if chosen is not None and request.blueprint == "pages":
-        response.set_cookie(COOKIE, chosen, max_age=COOKIE_MAX_AGE_S, samesite="Lax", httponly=True)
-    if "language" in g:
-        response.headers.setdefault("Content-Language", g.language.code)
+    if request.blueprint == "pages":
+        # A page's words follow the cookie and Accept-Language: caches must keep them apart.
+        response.vary.update(("Accept-Language", "Cookie"))
+        chosen = requested()
+        if chosen is not None:
+            response.set_cookie(COOKIE, chosen, max_age=COOKIE_MAX_AGE_S, samesite="Lax", httponly=True)
+    if "language_token" in g:
+        response.headers.setdefault("Content-Language", i18n.current().code)
     return response
 
 

@@ -27,6 +27,7 @@ def test_the_contract_relax_handout_in_german(client, valid_html) -> None:
     assert "A person stands" not in page
     assert "lang=de" in page.split('id="exports-heading"', 1)[1]  # the exports come in German too
     assert response.headers["Content-Language"] == "de"
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response.headers["Vary"].split(",")}
     assert "lang=de" in response.headers["Set-Cookie"]
 
 
