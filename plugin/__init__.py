@@ -26,12 +26,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from plugin import web
 
     web.init_app(app)
+    from plugin.config import secret_key
     from plugin.jobs import schedule_feed_rebuilds
-    from plugin.services import feeds
+    from plugin.services import done_links, feeds
 
     base_url = str(app.config.get("BASE_URL") or "").rstrip("/")
     feeds.configure_feeds(
-        app.extensions["stretchsync.db"], feeds.FeedSettings(app.config["FEED_HISTORY_DAYS"], base_url)
+        app.extensions["stretchsync.db"],
+        feeds.FeedSettings(
+            app.config["FEED_HISTORY_DAYS"], base_url, lambda: done_links.keys_from(secret_key(app))
+        ),
     )
     schedule_feed_rebuilds(app)
     return app

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from plugin import crypto
+from plugin import crypto, outbound
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,12 @@ DEFAULTS: dict[str, Any] = {
     "HOST_SECRETS": "",
     # Fernet key(s) for credentials at rest; empty: generated into the instance folder (development).
     "SECRET_KEY": None,
-    # CalDAV servers on loopback or private networks are refused unless the operator allows them.
+    # Outgoing requests (CalDAV, wger, Hevy, hosts, Strava) to loopback, private, link-local or
+    # reserved addresses are refused unless allowed (docs/outbound.md#private-networks):
+    # all of them, or the comma-separated addresses, networks and address:port pairs listed.
+    "ALLOW_PRIVATE_HOSTS": False,
+    "ALLOW_PRIVATE_ADDRESSES": "",
+    # The older, CalDAV-only name of ALLOW_PRIVATE_HOSTS; it now allows every outgoing request.
     "CALDAV_ALLOW_PRIVATE_HOSTS": False,
     # Background jobs: huey on SQLite in the instance folder, or Redis when this is set.
     "REDIS_URL": "",
@@ -112,6 +117,7 @@ def check(app: Flask) -> None:
     if whole is None or not low <= whole <= high:
         raise ValueError(f"PLUGIN_FEED_HISTORY_DAYS must be a whole number of days from {low} to {high}")
     app.config["FEED_HISTORY_DAYS"] = whole
+    outbound.policy_of(app.config)  # ValueError naming PLUGIN_ALLOW_PRIVATE_ADDRESSES
 
 
 def keyring(app: Flask) -> crypto.Keyring:

@@ -158,3 +158,22 @@ def catalogs_fingerprint() -> str:
         digest.update(po.parent.parent.name.encode())
         digest.update(po.read_bytes())
     return digest.hexdigest()
+
+
+# Messages filled with fixed values (limits) at import: the English text a caller raises,
+# and how to write it again in another language where a person reads it.
+_PHRASES: dict[str, tuple[str, dict[str, object]]] = {}
+
+
+def phrase(template: str, **values: object) -> str:
+    """``template`` (marked with N_) filled in English, remembered for ``in_current``."""
+    english = template.format(**values)
+    _PHRASES[english] = (template, values)
+    return english
+
+
+def in_current(message: str) -> str:
+    """A message made by ``phrase``, or any catalog text, in the current language."""
+    template, values = _PHRASES.get(message, (message, {}))
+    text = _(template)
+    return text.format(**values) if values else text

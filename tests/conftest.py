@@ -22,6 +22,9 @@ from plugin.store import migrate
 from plugin.store.db import normalise_url
 
 POSTGRES_URL = os.environ.get("PLUGIN_DATABASE_URL", "")
+# Tracker clients used without an app read the policy from the environment: the suite's
+# peers are all on loopback (plugin/outbound.py; tests/test_outbound.py turns it off).
+os.environ.setdefault("PLUGIN_ALLOW_PRIVATE_HOSTS", "true")
 
 
 def _is_postgres() -> bool:
@@ -58,6 +61,8 @@ def app(app_config, tmp_path, monkeypatch) -> Iterator[Flask]:
     for key in list(os.environ):
         if key.startswith("PLUGIN_"):
             monkeypatch.delenv(key)
+    # Every peer of the suite listens on loopback; tests of the guard itself turn this off.
+    monkeypatch.setenv("PLUGIN_ALLOW_PRIVATE_HOSTS", "true")
     application = create_app(app_config)
     application.instance_path = str(tmp_path / "instance")
     db = application.extensions["stretchsync.db"]

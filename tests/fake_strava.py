@@ -3,13 +3,19 @@
 From docs/strava.md and Strava's docs: ``POST /oauth/token`` (form body;
 ``authorization_code`` and ``refresh_token`` grants; every refresh hands out a
 new refresh token and retires the old one), Bearer access tokens that expire
-(401 with Strava's error body), ``GET /api/v3/activities/{id}``,
+(401 with Strava's error body), ``GET /api/v3/athlete`` (the token's athlete),
+``GET /api/v3/activities/{id}``,
 ``GET /api/v3/athlete/activities`` (after, before, page, per_page) and
 ``POST /api/v3/activities`` for manual activities (name, sport_type,
 start_date_local, elapsed_time required).
 
 The detail answers a DetailedActivity; the listing answers SummaryActivity, which
 has no ``description`` (Strava's API reference, stravalib's generated models).
+
+An athlete who revokes the app's access (``deauthorize``) invalidates every token
+of that athlete and app: API calls with them answer 401, a refresh with them 400
+naming ``refresh_token`` (Strava's deauthorize docs: "all requests made using
+invalidated tokens will receive a 401").
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ class FakeStrava(FakeAPI):
         self.codes: dict[str, int] = {}  # authorization code → athlete id
         self.access: dict[str, float] = {}  # access token → expires_at
         self.refresh_tokens: set[str] = set()
+        self.athlete_of: dict[str, int] = {}  # access or refresh token → its athlete
         self.activities: dict[int, dict] = {}
         self.ids = itertools.count(9_000_000_001)
         self.route("POST", "/oauth/token", "/oauth/token", self.token, auth=False)
@@ -58,6 +65,7 @@ class FakeStrava(FakeAPI):
             "GET", re.compile(r"^/api/v3/activities/\d+$"), "/api/v3/activities/<id>", self.get_activity
         )
         self.route("GET", "/api/v3/athlete/activities", "/api/v3/athlete/activities", self.list_activities)
+        self.route("GET", "/api/v3/athlete", "/api/v3/athlete", self.get_athlete)
         self.route("POST", "/api/v3/activities", "/api/v3/activities", self.create_activity)
 
     # --- OAuth ------------------------------------------------------------------------------
@@ -67,6 +75,7 @@ class FakeStrava(FakeAPI):
         expires_at = int(self.now) + lifetime
         self.access[access] = expires_at
         self.refresh_tokens.add(refresh)
+        self.athlete_of[access] = self.athlete_of[refresh] = athlete_id
         return {
             "token_type": "Bearer",
             "access_token": access,
@@ -91,7 +100,7 @@ class FakeStrava(FakeAPI):
             if old not in self.refresh_tokens:
                 return fault("RefreshToken", "refresh_token", "invalid", "Bad Request", 400)
             self.refresh_tokens.discard(old)  # rotated: the old one no longer works
-            issued = self.issue()
+            issued = self.issue(self.athlete_of.get(old, ATHLETE_ID))
             del issued["athlete"]  # a refresh answer carries no athlete
             return answer(issued)
         return fault("Application", "grant_type", "invalid", "Bad Request", 400)
@@ -102,6 +111,17 @@ class FakeStrava(FakeAPI):
         if not header.startswith("Bearer ") or self.access.get(token, 0) <= self.now:
             return fault("Athlete", "access_token", "invalid", "Authorization Error", 401)
         return None
+
+    def deauthorize(self, athlete_id: int = ATHLETE_ID) -> None:
+        """The athlete revokes the app's access: every token of theirs stops working."""
+        revoked = {t for t, a in self.athlete_of.items() if a == athlete_id}
+        self.access = {t: e for t, e in self.access.items() if t not in revoked}
+        self.refresh_tokens -= revoked
+
+    def get_athlete(self, request: Request) -> Response:
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        athlete_id = self.athlete_of[token]
+        return answer({"id": athlete_id, "resource_state": 3, "firstname": "Ada", "lastname": "Lovelace"})
 
     def expire_all(self) -> None:
         """Every access token stops working at once, as after a revocation."""

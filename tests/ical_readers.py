@@ -74,6 +74,8 @@ def with_vobject(body: bytes, first: date, last: date) -> list[Occurrence]:
         )
         for start in starts:
             source = overrides.get((ev.uid.value, start.astimezone(UTC)), ev)
+            if source is not ev:
+                start = source.dtstart.value  # an override may move its occurrence (RFC 5545 §3.8.4.4)
             local = start.astimezone(zone)
             if not first <= local.date() <= last:
                 continue

@@ -10,6 +10,7 @@ import icalendar
 import pytest
 from ical_readers import with_icalendar, with_vobject
 from sqlalchemy import func, select
+from werkzeug.http import parse_options_header
 
 from plugin import catalog
 from plugin.store.calendars import CalendarRow
@@ -85,6 +86,18 @@ def test_the_feed_is_served_with_validators_and_a_filename(client):
     assert "no-cache" in response.headers["Cache-Control"]
     assert response.headers["Content-Disposition"] == 'attachment; filename="morning-and-evening.ics"'
     assert len(events(response.data)) == 4
+
+
+def test_a_non_ascii_name_downloads_under_rfc_6266_names(client):
+    token = subscribe(client, name="Dehnübungen – täglich")["token"]
+    disposition = client.get(feed_path(token)).headers["Content-Disposition"]
+    # werkzeug parses the header as browsers do: filename* wins, filename is the ASCII fallback.
+    value, params = parse_options_header(disposition)
+    assert value == "attachment"
+    assert params["filename"] == "dehnübungen-täglich.ics"
+    assert 'filename="dehnuebungen-taeglich.ics"' in disposition
+    assert "filename*=UTF-8''dehn%C3%BCbungen-t%C3%A4glich.ics" in disposition
+    assert disposition.isascii()
 
 
 def test_two_fetches_are_byte_identical_with_the_same_etag(client):

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from plugin import catalog
+from plugin.formats import registry
 from plugin.store.tables import CustomRoutineRow
 
 PROBLEM = "application/problem+json"
@@ -74,6 +75,33 @@ def test_json_export_is_the_canonical_routine(client):
     assert response.status_code == 200
     assert 'filename="trunk-rotation.json"' in response.headers["Content-Disposition"]
     assert response.get_json()["exercises"][0]["dose"]["duration_s"] == 180
+
+
+@pytest.mark.parametrize(
+    ("fmt", "filename"),
+    [
+        ("json", "desk-break.json"),
+        ("garmin", "desk-break.garmin.json"),
+        ("hevy", "desk-break.hevy.json"),
+        ("wger", "desk-break.wger.json"),
+        ("fhir", "desk-break.fhir.json"),
+        ("ics", "desk-break.ics"),
+        ("fit", "desk-break.fit"),
+        ("csv", "desk-break.csv"),
+    ],
+)
+def test_each_export_downloads_under_its_own_name(client, fmt, filename):
+    response = client.get(f"/routines/desk-break/export/{fmt}")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{filename}"'
+
+
+def test_no_two_formats_download_under_the_same_name(client):
+    names = {
+        client.get(f"/routines/desk-break/export/{fmt}").headers["Content-Disposition"]
+        for fmt in registry.names()
+    }
+    assert len(names) == len(registry.names())
 
 
 def test_custom_routine_is_stored_with_overrides_and_keeps_cautions(client, db):

@@ -260,7 +260,7 @@ PRIVATE_HOSTS = ["127.0.0.1", "localhost", "10.1.2.3", "192.168.0.10", "169.254.
 
 @pytest.mark.parametrize("host", PRIVATE_HOSTS)
 def test_private_and_loopback_hosts_are_refused_by_default(app, client, collection, db, host):
-    app.config["CALDAV_ALLOW_PRIVATE_HOSTS"] = False
+    app.config["CALDAV_ALLOW_PRIVATE_HOSTS"] = app.config["ALLOW_PRIVATE_HOSTS"] = False
     token = subscribe(client)
     url = collection.replace("127.0.0.1", host, 1)
     response = push(client, token, url)

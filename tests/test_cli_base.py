@@ -45,6 +45,7 @@ def build_app(config: dict, tmp_path, monkeypatch):
             "HUEY_NAME": "t-" + uuid.uuid4().hex[:12],
             "HUEY_SQLITE_PATH": str(tmp_path / "huey.db"),
             "PUSH_MAX_ATTEMPTS": 1,
+            "ALLOW_PRIVATE_HOSTS": True,  # the wger peer listens on loopback
             **config,
         }
     )

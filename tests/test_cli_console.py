@@ -44,6 +44,7 @@ def env(database_config, tmp_path) -> dict[str, str]:
     clean["PLUGIN_SECRET_KEY"] = Fernet.generate_key().decode()
     clean["PLUGIN_HUEY_SQLITE_PATH"] = str(tmp_path / "huey.db")
     clean["PLUGIN_PUSH_MAX_ATTEMPTS"] = "1"
+    clean["PLUGIN_ALLOW_PRIVATE_HOSTS"] = "true"  # the wger peer listens on loopback
     return clean
 
 

@@ -22,8 +22,9 @@ HEADER_LINE = (
 def strict_rfc4180(text: str) -> list[list[str]]:
     """Split records and fields by RFC 4180 §2 alone, failing on anything it does not allow."""
     records: list[list[str]] = []
-    for line_no, line in enumerate(text.split("\n")[:-1], start=1):
-        assert "\r" not in line, f"line {line_no}: stray CR"
+    assert text.endswith("\r\n"), "RFC 4180 §2.2: the last record ends with CRLF here too"
+    for line_no, line in enumerate(text.split("\r\n")[:-1], start=1):
+        assert "\r" not in line and "\n" not in line, f"line {line_no}: a bare CR or LF, not CRLF"
         fields: list[str] = []
         i = 0
         while True:
@@ -59,8 +60,8 @@ def strict_rfc4180(text: str) -> list[list[str]]:
 @pytest.mark.parametrize("routine", ROUTINES, ids=lambda r: r.id)
 def test_both_readers_agree_and_every_set_hold_side_and_caution_is_there(routine):
     text = strong_csv.export(routine).decode("utf-8")
-    assert text.split("\n", 1)[0] == HEADER_LINE
-    assert text.endswith("\n")
+    assert text.split("\r\n", 1)[0] == HEADER_LINE
+    assert text.endswith("\r\n")
     by_csv = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     by_hand = strict_rfc4180(text)
     assert by_csv == by_hand
@@ -97,7 +98,7 @@ def test_both_readers_agree_and_every_set_hold_side_and_caution_is_there(routine
 def test_quotes_and_commas_in_text_are_quoted_by_the_rules():
     routine = catalog.builtin_routine("daily-hamstring")
     text = strong_csv.export(routine).decode("utf-8")
-    row = text.split("\n")[1]
+    row = text.split("\r\n")[1]
     # Notes hold commas, so they are quoted; the plain fields are not.
     assert row.startswith("2026-01-05 07:00:00,Daily hamstring stretch,")
     assert ',"Left leg (then the right leg). Lying hamstring stretch: hold 30 s' in row

@@ -73,6 +73,7 @@ def service_env(database_config, tmp_path) -> dict:
         PLUGIN_HUEY_NAME="flow-" + uuid.uuid4().hex[:8],
         PLUGIN_HUEY_SQLITE_PATH=str(tmp_path / "huey.db"),
         PLUGIN_PUSH_BACKOFF_BASE_S="0.05",
+        PLUGIN_ALLOW_PRIVATE_HOSTS="true",  # the host stand-in listens on loopback
     )
     if database_config.get("DATABASE_SCHEMA"):
         env["PLUGIN_DATABASE_SCHEMA"] = database_config["DATABASE_SCHEMA"]

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from fake_strava import ATHLETE_ID, CLIENT_ID, CLIENT_SECRET, FakeStrava
 from hostkit import Host, host_config, session_body
+from werkzeug import Response
 
 from plugin.config import keyring
 from plugin.jobs import jobs
@@ -349,6 +350,7 @@ def test_an_expired_token_is_refreshed_and_the_new_one_kept(app, client, db, hos
 
 def test_deauthorization_disables_sync(app, client, db, host, fake):
     connect(client, host, fake)
+    fake.deauthorize(ATHLETE_ID)  # the athlete revoked our access in Strava's settings
     client.post(
         "/webhooks/strava",
         json=event(ATHLETE_ID, "update", object_type="athlete", updates={"authorized": "false"}),
@@ -360,6 +362,122 @@ def test_deauthorization_disables_sync(app, client, db, host, fake):
     run_queue(app)
     assert host.call("GET", "/sessions").get_json() == []
     assert fake.requests("GET", f"/api/v3/activities/{yoga['id']}") == []
+
+
+# --- events are only pointers: forged ones change nothing (issue 19, finding 6) ---------------
+
+
+def run_retries(app) -> None:
+    """Run the retries the queue scheduled, as a consumer would once their delay has passed."""
+    huey = jobs(app).huey
+    later = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=1)  # huey keeps naive UTC
+    for task in huey.read_schedule(later):
+        huey.execute(task, later)
+
+
+def stored_session_ids(host: Host) -> list[str]:
+    return [s["source_id"] for s in host.call("GET", "/sessions").get_json()]
+
+
+def test_a_forged_delete_of_an_activity_strava_still_has_leaves_the_session(app, client, host, fake):
+    connect(client, host, fake)
+    activity = recent_stretch(fake)
+    client.post("/webhooks/strava", json=event(activity["id"]))
+    run_queue(app)
+    assert stored_session_ids(host) == [str(activity["id"])]
+
+    forged = client.post("/webhooks/strava", json=event(activity["id"], "delete"))
+    assert forged.status_code == 200  # acknowledged, as Strava expects: it is only a pointer
+    run_queue(app)
+
+    assert stored_session_ids(host) == [str(activity["id"])]
+    # Strava was asked, with the athlete's token, whether the activity is gone.
+    asked = fake.requests("GET", f"/api/v3/activities/{activity['id']}")
+    assert len(asked) == 2 and asked[-1].headers["Authorization"].startswith("Bearer ")
+
+
+def test_a_delete_while_strava_is_unreachable_keeps_the_session_and_is_tried_again(app, client, host, fake):
+    connect(client, host, fake)
+    activity = recent_stretch(fake)
+    client.post("/webhooks/strava", json=event(activity["id"]))
+    run_queue(app)
+    del fake.activities[activity["id"]]  # the athlete really deleted it, but Strava is down
+    fake.fail("GET", "/api/v3/activities/<id>", Response("upstream timeout", status=503))
+
+    client.post("/webhooks/strava", json=event(activity["id"], "delete"))
+    run_queue(app)
+    assert stored_session_ids(host) == [str(activity["id"])]  # never deleted on doubt
+    assert jobs(app).huey.scheduled_count() == 1
+
+    run_retries(app)  # Strava answers again: 404
+    assert stored_session_ids(host) == []
+
+
+@pytest.mark.parametrize("answer", [Response(status=403), Response(status=429), Response(status=500)])
+def test_a_delete_that_strava_answers_with_anything_but_404_keeps_the_session(
+    app, client, host, fake, answer
+):
+    connect(client, host, fake)
+    activity = recent_stretch(fake)
+    client.post("/webhooks/strava", json=event(activity["id"]))
+    run_queue(app)
+    for _ in range(4):  # the first try and every retry
+        fake.fail("GET", "/api/v3/activities/<id>", answer)
+    client.post("/webhooks/strava", json=event(activity["id"], "delete"))
+    run_queue(app)
+    for _ in range(3):
+        run_retries(app)
+    assert stored_session_ids(host) == [str(activity["id"])]
+
+
+def test_a_forged_deauthorization_leaves_sync_on(app, client, db, host, fake):
+    connect(client, host, fake)
+    forged = client.post(
+        "/webhooks/strava",
+        json=event(ATHLETE_ID, "update", object_type="athlete", updates={"authorized": "false"}),
+    )
+    assert forged.status_code == 200
+    run_queue(app)
+
+    assert installation(db, host).tracker_state["strava"]["sync"] is True
+    assert len(fake.requests("GET", "/api/v3/athlete")) == 1  # Strava still takes the token
+    activity = recent_stretch(fake)
+    client.post("/webhooks/strava", json=event(activity["id"]))
+    run_queue(app)
+    assert stored_session_ids(host) == [str(activity["id"])]
+
+
+def test_a_deauthorization_while_strava_is_unreachable_waits_for_strava(app, client, db, host, fake):
+    connect(client, host, fake)
+    fake.fail("GET", "/api/v3/athlete", Response("", status=502))
+    client.post(
+        "/webhooks/strava",
+        json=event(ATHLETE_ID, "update", object_type="athlete", updates={"authorized": "false"}),
+    )
+    run_queue(app)
+    assert installation(db, host).tracker_state["strava"]["sync"] is True
+    fake.deauthorize(ATHLETE_ID)
+    run_retries(app)
+    assert installation(db, host).tracker_state["strava"]["sync"] is False
+
+
+@pytest.mark.parametrize("field", ["object_id", "owner_id", "subscription_id", "event_time"])
+@pytest.mark.parametrize("value", [-1, 2**63, 2**70, 1.5, "12", True])
+def test_an_id_out_of_stravas_range_is_a_422_naming_it(app, client, field, value):
+    answer = client.post("/webhooks/strava", json={**event(1), field: value})
+    assert answer.status_code == 422
+    assert answer.mimetype == "application/problem+json"
+    assert field in answer.get_json()["errors"]
+    assert jobs(app).huey.pending_count() == 0
+
+
+def test_the_largest_id_strava_can_give_is_taken(app, client):
+    largest = 2**63 - 1
+    answer = client.post(
+        "/webhooks/strava", json={**event(largest, owner_id=largest), "subscription_id": largest}
+    )
+    assert answer.status_code == 200
+    assert jobs(app).huey.pending_count() == 1
 
 
 def test_an_unknown_owner_is_ignored_with_a_logged_reason(app, client, fake, caplog):
@@ -512,6 +630,6 @@ def test_an_activity_recorded_as_posted_while_its_event_was_handled_is_not_impor
     row = installation(db, host)
     (activity_id,) = service.post_pending(db, keyring(app), app.config, row.id)
     # The event's first look saw no posted id; the write checks again.
-    outcome = service.activity_changed(db, keyring(app), app.config, row.id, activity_id)
+    outcome = service.follow_activity(db, keyring(app), app.config, row.id, ATHLETE_ID, activity_id)
     assert outcome == "ignored: an activity we posted"
     assert [s["source"] for s in host.call("GET", "/sessions").get_json()] == ["host"]

@@ -12,7 +12,7 @@ from werkzeug import Response
 from plugin import catalog
 from plugin.catalog.model import CompletedSession, ExerciseDone
 from plugin.trackers.base import TrackerError
-from plugin.trackers.strava import StravaApp, StravaTokens, StravaTracker, exchange_code
+from plugin.trackers.strava import StravaApp, StravaTokens, StravaTracker, TokenRefused, exchange_code
 
 NOW = 1_795_000_000.0  # 2026-11-18, the fake's and the client's clock
 FAST = (2, 0.5)
@@ -113,9 +113,25 @@ def test_a_revoked_refresh_token_fails_without_retry(fake):
     tracker = connected(fake)
     fake.expire_all()
     fake.refresh_tokens.clear()
-    with pytest.raises(TrackerError) as failure:
+    with pytest.raises(TokenRefused) as failure:
         tracker.activity(1)
-    assert failure.value.status == 400 and not failure.value.retryable
+    assert failure.value.status == 401 and not failure.value.retryable
+
+
+def test_a_deauthorized_athlete_is_a_refused_token_and_a_working_one_is_not(fake):
+    tracker = connected(fake)
+    assert tracker.athlete()["id"] == ATHLETE_ID
+    fake.deauthorize(ATHLETE_ID)
+    with pytest.raises(TokenRefused):
+        tracker.athlete()
+
+
+def test_a_bad_client_secret_is_not_taken_for_a_refused_token(fake):
+    tracker = connected(fake, lifetime=60)  # about to expire: the call refreshes first
+    tracker.app = StravaApp(CLIENT_ID, "not-the-secret", tracker.app.api_url, tracker.app.oauth_url)
+    with pytest.raises(TrackerError) as failure:
+        tracker.athlete()
+    assert not isinstance(failure.value, TokenRefused) and failure.value.status == 400
 
 
 def test_rate_limits_server_errors_and_timeouts_are_retryable(fake):

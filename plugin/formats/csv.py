@@ -93,8 +93,9 @@ def rows(routine: Routine, started_at: datetime) -> list[list[str]]:
 def export_at(routine: Routine, started_at: datetime) -> bytes:
     """The routine as Strong-layout CSV bytes for a session starting at ``started_at``."""
     buffer = io.StringIO()
-    # RFC 4180 quoting; "\n" line ends as Strong writes them.
-    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    # RFC 4180 §2: quoting as needed and CRLF line ends (Strong's own export writes "\n";
+    # Strong, Hevy and spreadsheets read both).
+    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(HEADER)
     writer.writerows(rows(routine, started_at))
     return buffer.getvalue().encode("utf-8")

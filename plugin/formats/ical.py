@@ -35,7 +35,7 @@ from icalendar import Alarm, Calendar, Component, Event, vDuration
 from plugin.catalog.model import WEEKDAYS, Plan, Routine
 from plugin.errors import InvalidInput
 from plugin.formats.text import reminder_line, routine_text, seconds_phrase
-from plugin.formats.vtimezone import vtimezone
+from plugin.formats.vtimezone import clock_changes, vtimezone
 from plugin.i18n import N_, _
 
 MEDIA_TYPE = "text/calendar"
@@ -45,7 +45,7 @@ PRODID = "-//stretchsync//stretch calendar 1.0//EN"
 # Stored feeds are reused while this and the built-in catalog are unchanged
 # (services.feeds.renderer_fingerprint). Bump it with any change to the bytes a
 # feed renders to: this module, plugin.formats.vtimezone, or the wording in plugin.formats.text.
-RENDERER_VERSION = "2026.11.2"
+RENDERER_VERSION = "2026.11.3"
 UID_DOMAIN = "stretchsync"
 # RFC 7986 §5.7: a suggested minimum polling interval; Google ignores it, Apple and Outlook do not.
 REFRESH = timedelta(hours=1)
@@ -57,6 +57,8 @@ FOCUS_CATEGORY = {"hamstring": N_("Hamstring"), "trunk": N_("Trunk"), "mixed": N
 REFERENCE_START = datetime(2026, 1, 5, 7, 0)
 REFERENCE_STAMP = datetime(2026, 1, 1, 0, 0, tzinfo=UTC)
 DONE_MARK = "✓"
+MARK_AS_DONE = N_("Mark as done")  # the line that ends each series' description, before its link
+CHANGE_DONE = N_("Change what you recorded")
 
 
 @dataclass(frozen=True)
@@ -137,23 +139,66 @@ def series_of(plan: Plan, feed_id: str) -> list[Series]:
 
 
 def first_date(plan: Plan, changed_at: datetime, since: date | None = None) -> date:
-    """The first day of the feed's series: the plan's start, or the local date of its last change.
+    """The first day of the feed's series: the first planned weekday on or after the plan's
+    start (or the local date of its last change) and, with ``since``, on or after that too.
 
-    With ``since`` (the start of the history window) a series never starts before it: it
-    starts on the first planned day on or after ``since``. That day is itself an occurrence
-    of the weekly rule, so DTSTART adds no stray instance (RFC 5545 §3.8.5.3 counts DTSTART
-    as the first instance) and every later occurrence, and so every RECURRENCE-ID, keeps
-    the same date-time whatever the window.
+    DTSTART is always an occurrence of the weekly rule: RFC 5545 §3.8.5.3 counts DTSTART
+    as the first instance but leaves a DTSTART off the rule undefined, and clients differ
+    (recurring-ical-events and vobject show it, ical.js and Radicale do not;
+    docs/icalendar.md#series-start). With a window (``since``, the start of the history
+    window) every later occurrence, and so every RECURRENCE-ID, keeps the same date-time
+    whatever the window.
     """
-    first = plan.start or changed_at.astimezone(ZoneInfo(plan.timezone)).date()
-    if since is None or since <= first:
-        return first
-    day = since
+    day = plan.start or changed_at.astimezone(ZoneInfo(plan.timezone)).date()
+    if since is not None and since > day:
+        day = since
     for _day in range(7):
         if WEEKDAYS[day.weekday()] in plan.days:
             return day
         day += timedelta(days=1)
-    return since  # a plan names at least one day; unreachable for a valid plan
+    return day  # a plan names at least one day; unreachable for a valid plan
+
+
+def instant(zone: ZoneInfo, local: datetime) -> datetime:
+    """The UTC instant of a planned wall-clock time (naive), by RFC 5545 §3.3.5.
+
+    A time skipped by a clock change (02:30 on the spring-forward day in Berlin) means the
+    same instant as that time in the offset before the change, so it is shown an hour later
+    (03:30); a time that happens twice (02:30 on the autumn day) means its first occurrence.
+    That is what zoneinfo gives with ``fold=0`` (docs/icalendar.md#clock-changes).
+    """
+    return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
+def is_unclear(zone: ZoneInfo, local: datetime) -> bool:
+    """Whether a wall-clock time (naive) does not exist or exists twice in ``zone``."""
+    first = local.replace(tzinfo=zone, fold=0)
+    if first.utcoffset() != local.replace(tzinfo=zone, fold=1).utcoffset():
+        return True  # in a gap or an overlap: the two folds disagree
+    return first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local
+
+
+# Occurrences at an unclear wall-clock time get an override for this many years from the
+# series' first day; a feed is rendered again with every session and plan change.
+CLOCK_CHANGE_YEARS = 5
+
+
+def unclear_days(plan: Plan, first: date, at: time) -> list[date]:
+    """The planned days from ``first`` on (``CLOCK_CHANGE_YEARS``) whose ``at`` is unclear.
+
+    Only days with a clock change can have one, so only those are checked.
+    """
+    zone = ZoneInfo(plan.timezone)
+    days: set[date] = set()
+    for change in clock_changes(plan.timezone, first.year, first.year + CLOCK_CHANGE_YEARS - 1):
+        for day in (change - timedelta(days=1), change, change + timedelta(days=1)):
+            if (
+                day >= first
+                and WEEKDAYS[day.weekday()] in plan.days
+                and is_unclear(zone, datetime.combine(day, at))
+            ):
+                days.add(day)
+    return sorted(days)
 
 
 def is_occurrence(plan: Plan, first: date, series: Series, local_start: datetime) -> bool:
@@ -212,6 +257,7 @@ def build_feed(
     since: date | None = None,
     routine_url: Callable[[str], str] | None = None,
     figure_url: Callable[[str], str] | None = None,
+    done_url: Callable[[str], str] | None = None,
 ) -> Calendar:
     """The subscribable calendar of ``plan`` as an icalendar object (``feed`` gives its bytes).
 
@@ -225,6 +271,9 @@ def build_feed(
         routine_url: the public page of a routine by id, linked from each done mark.
         figure_url: the drawing of an exercise by id; each series carries one IMAGE per
             exercise (RFC 7986 §5.10), so a client that shows images can show the position.
+        done_url: the private "Mark as done" page of a routine by id; each series carries it
+            as its URL and at the end of its description, each done mark in its description
+            (to change what was recorded). One link per routine, not per occurrence.
     """
     body = feed(
         plan,
@@ -236,6 +285,7 @@ def build_feed(
         since=since,
         routine_url=routine_url,
         figure_url=figure_url,
+        done_url=done_url,
     )
     return Calendar.from_ical(body)
 
@@ -251,6 +301,7 @@ def feed(
     since: date | None = None,
     routine_url: Callable[[str], str] | None = None,
     figure_url: Callable[[str], str] | None = None,
+    done_url: Callable[[str], str] | None = None,
 ) -> bytes:
     """The feed of ``plan`` as bytes (CRLF, folded at 75 octets, UTF-8); parameters as ``build_feed``.
 
@@ -295,7 +346,12 @@ def feed(
         event.add("rrule", {"FREQ": "WEEKLY", "BYDAY": list(plan.days), "WKST": "MO"})
         event.add("summary", summary(routine))
         event.add("categories", _categories(routine))
-        event.add("description", description(routine, plan.reminders_min))
+        mark_link = done_url(routine.id) if done_url else None
+        text = description(routine, plan.reminders_min)
+        if mark_link:
+            text += f"\n\n{_(MARK_AS_DONE)}: {mark_link}"
+            event.add("url", mark_link)  # RFC 5545 §3.8.4.6; clients show it as a link
+        event.add("description", text)
         event.add("transp", "OPAQUE")
         if figure_url is not None:
             for exercise_id in dict.fromkeys(entry.exercise.id for entry in routine.entries):
@@ -307,12 +363,19 @@ def feed(
                 )
         for minutes in plan.reminders_min:
             event.add_component(_alarm(routine, minutes))
-        parts.append(event.to_ical())
+        series_bytes = event.to_ical()
+        parts.append(series_bytes)
         link = routine_url(routine.id) if routine_url else None
+        unclear = set(unclear_days(plan, first, series.at))
         for index in by_routine.get(routine.id, ()):
             if index not in matched and is_occurrence(plan, first, series, done[index].local_start):
                 matched.add(index)
-                parts.append(writer.override(series, done[index], link))
+                day = done[index].local_start.date()
+                at = instant(zone, done[index].local_start) if day in unclear else None
+                unclear.discard(day)
+                parts.append(writer.override(series, done[index], link, at, mark_link))
+        for day in sorted(unclear):
+            parts.append(_pinned(series_bytes, zone, datetime.combine(day, series.at)))
     for index, occurrence in enumerate(done):
         if index not in matched:
             link = routine_url(occurrence.routine_id) if routine_url and occurrence.routine_id else None
@@ -321,14 +384,33 @@ def feed(
     return b"".join(parts)
 
 
+def _pinned(series_bytes: bytes, zone: ZoneInfo, local: datetime) -> bytes:
+    """The occurrence of a series at an unclear wall-clock time, pinned to its instant.
+
+    RFC 5545 §3.8.4.4: an override with the series' UID and a RECURRENCE-ID written as the
+    series writes it, so each client finds the occurrence it expanded however it read that
+    time, and a DTSTART in UTC that no client can read two ways (``instant``).
+    Everything else is the series' own, alarms included.
+    """
+    event = Event.from_ical(series_bytes)
+    for name in ("RRULE", "DTSTART"):
+        del event[name]
+    event.add("recurrence-id", local.replace(tzinfo=zone))
+    event.add("dtstart", instant(zone, local))
+    body: bytes = event.to_ical()
+    return body
+
+
 _END_CALENDAR = b"END:VCALENDAR\r\n"
 FOLD_OCTETS = 75  # RFC 5545 §3.1: lines longer than 75 octets are folded
 
 
-def _done_text(occurrence: DoneOccurrence, link: str | None = None) -> str:
+def _done_text(occurrence: DoneOccurrence, link: str | None = None, mark_link: str | None = None) -> str:
     text = f"{DONE_MARK} " + _("Done: {what}").format(what=occurrence.done)
     if link:
         text += "\n\n" + _("The routine, cautions first: {link}").format(link=link)
+    if mark_link:
+        text += f"\n\n{_(CHANGE_DONE)}: {mark_link}"
     return text
 
 
@@ -412,13 +494,24 @@ class _DoneWriter:
         )
 
     @staticmethod
-    def _description(occurrence: DoneOccurrence, link: str | None) -> str:
+    def _description(occurrence: DoneOccurrence, link: str | None, mark_link: str | None = None) -> str:
         # What was done and the pain, not the routine again: its full text is on the series and
         # on the linked page, and repeating it made a year of history weigh 600 KiB.
-        return _fold("DESCRIPTION:" + _escape(_done_text(occurrence, link))) + "\r\n"
+        return _fold("DESCRIPTION:" + _escape(_done_text(occurrence, link, mark_link))) + "\r\n"
 
-    def override(self, series: Series, occurrence: DoneOccurrence, link: str | None) -> bytes:
-        """The done occurrence of a series: RFC 5545 §3.8.4.4, same UID and a RECURRENCE-ID."""
+    def override(
+        self,
+        series: Series,
+        occurrence: DoneOccurrence,
+        link: str | None,
+        pinned: datetime | None = None,
+        mark_link: str | None = None,
+    ) -> bytes:
+        """The done occurrence of a series: RFC 5545 §3.8.4.4, same UID and a RECURRENCE-ID.
+
+        ``pinned``: the UTC instant of an occurrence at an unclear wall-clock time, written
+        as its DTSTART (see ``_pinned``).
+        """
         fixed = self._series.get((series.uid, link))
         if fixed is None:
             routine = series.routine
@@ -429,8 +522,11 @@ class _DoneWriter:
             self._series[(series.uid, link)] = fixed
         start = self._local("DTSTART", occurrence.local_start)
         recurrence = "RECURRENCE-ID" + start[7:]
+        if pinned is not None:
+            start = f"DTSTART:{pinned:%Y%m%dT%H%M%SZ}\r\n"
         after_uid = recurrence + fixed[2]
-        text = fixed[0] + start + fixed[1] + after_uid + self._description(occurrence, link) + fixed[3]
+        described = self._description(occurrence, link, mark_link)
+        text = fixed[0] + start + fixed[1] + after_uid + described + fixed[3]
         return text.encode("utf-8")
 
     def event(self, plan: Plan, feed_id: str, occurrence: DoneOccurrence, link: str | None) -> bytes:

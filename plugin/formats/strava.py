@@ -213,20 +213,33 @@ class StravaEvent:
         return f"{self.object_type}:{self.object_id}:{self.aspect_type}:{self.event_time}"
 
 
+# Strava's ids and event times are 64-bit signed integers (int64 in its API reference): a
+# number past that, or below zero, names nothing Strava has (docs/strava.md#webhooks).
+ID_RANGE = (0, 2**63 - 1)
+
+
+def _check_id(value: Any, name: str) -> None:
+    """InvalidInput naming ``name`` unless ``value`` is a whole number Strava can use."""
+    if not _whole_number(value):
+        raise InvalidInput(f"{name} must be an integer", field=name)
+    low, high = ID_RANGE
+    if not low <= value <= high:
+        raise InvalidInput(f"{name} must be from {low} to 2^63 - 1", field=name)
+
+
 def parse_event(body: Any) -> StravaEvent:
     """Validate a webhook event body; InvalidInput names the field at fault."""
     if not isinstance(body, Mapping):
         raise InvalidInput("an event must be a JSON object", field="body")
     for name in ("object_id", "owner_id", "event_time"):
-        if not _whole_number(body.get(name)):
-            raise InvalidInput(f"{name} must be an integer", field=name)
+        _check_id(body.get(name), name)
     if body.get("object_type") not in OBJECT_TYPES:
         raise InvalidInput(f"object_type must be one of {', '.join(OBJECT_TYPES)}", field="object_type")
     if body.get("aspect_type") not in ASPECT_TYPES:
         raise InvalidInput(f"aspect_type must be one of {', '.join(ASPECT_TYPES)}", field="aspect_type")
     subscription_id = body.get("subscription_id")
-    if subscription_id is not None and not _whole_number(subscription_id):
-        raise InvalidInput("subscription_id must be an integer", field="subscription_id")
+    if subscription_id is not None:
+        _check_id(subscription_id, "subscription_id")
     updates = body.get("updates")
     updates = {} if updates is None else updates
     if not isinstance(updates, Mapping):

@@ -65,6 +65,12 @@ def _transitions(zone: ZoneInfo, first_year: int, last_year: int) -> list[_Trans
     return found
 
 
+@lru_cache(maxsize=256)
+def clock_changes(tzid: str, first_year: int, last_year: int) -> tuple[date, ...]:
+    """The UTC dates on which ``tzid`` changes its offset in the years given."""
+    return tuple(t.at_utc.date() for t in _transitions(ZoneInfo(tzid), first_year, last_year))
+
+
 def _byday(when: date, last: bool) -> tuple[int, str]:
     code = WEEKDAYS[when.weekday()]
     return (-1 if last else (when.day - 1) // 7 + 1), code

@@ -7,16 +7,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from plugin import clock, crypto
+from plugin import clock, crypto, outbound
 from plugin.errors import Gone, InvalidInput
 from plugin.formats import ical
 from plugin.services.calendar_lookup import CalendarView, find_calendar, hash_token, view
-from plugin.services.feeds import render_feed, renderer_fingerprint
+from plugin.services.feeds import render_feed, stored_fingerprint
 from plugin.store import calendars as repo
 from plugin.store.calendars import CalendarRow
 from plugin.store.db import Database
 from plugin.trackers.base import TrackerError
-from plugin.trackers.caldav import CalDavClient, CalDavOutcome, check_collection_url, check_public_host
+from plugin.trackers.caldav import CalDavClient, CalDavOutcome, check_collection_url
 
 log = logging.getLogger(__name__)
 
@@ -101,26 +101,26 @@ def push_caldav(
     username: str,
     password: str,
     keys: crypto.Keyring,
-    allow_private_hosts: bool = False,
+    policy: outbound.Policy | None = None,
 ) -> CalendarView:
     """PUT every series into a CalDAV collection; a second push updates the same resources.
 
     The password is stored encrypted (plugin.crypto, PLUGIN_SECRET_KEY) so that later plan
     changes and the revocation reach the server too. Raises InvalidInput for a bad URL
+    (a private address the outbound policy refuses: docs/outbound.md#private-networks)
     and TrackerError when the server refuses. The calendar is read in one transaction,
     the server called with none open, and the target recorded in a second one.
     """
     with db.unit_of_work() as session:
         row = find_calendar(session, token)
-        if row.feed_stale or row.feed_fingerprint != renderer_fingerprint() or not row.feed_body:
+        if row.feed_stale or row.feed_fingerprint != stored_fingerprint(session) or not row.feed_body:
             render_feed(session, row)
         old = _copy_of(row)
         body, sequence = row.feed_body or b"", row.sequence
     try:
         collection_url = check_collection_url(collection_url)
-        if not allow_private_hosts:
-            check_public_host(collection_url)
-    except ValueError as err:
+        outbound.check_url(collection_url, policy)
+    except (ValueError, outbound.AddressRefused) as err:
         raise InvalidInput(str(err), field="url") from None
     secret_password = keys.encrypt(password)  # SecretMissing before any request goes out
     previous: list[str] = list(old.resources) if old is not None else []
@@ -128,7 +128,7 @@ def push_caldav(
         # Moving to another collection: take our events out of the old one first.
         _remove_copy(old, keys)
         previous = []
-    client = CalDavClient(collection_url, username, password)
+    client = CalDavClient(collection_url, username, password, policy=policy)
     for _ in range(MAX_REPUSHES):
         outcome = _push_checked(client, body, previous)
         with db.unit_of_work() as session:

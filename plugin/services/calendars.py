@@ -20,6 +20,7 @@ from plugin import clock, crypto
 from plugin.catalog.model import Plan
 from plugin.formats import ical
 from plugin.ids import new_id
+from plugin.services import calendar_done
 from plugin.services.caldav import _copy_of, _remove_copy, _repush
 from plugin.services.calendar_lookup import (
     CalendarView,
@@ -143,8 +144,13 @@ def revoke_calendar(session: Session, token: str, keys: crypto.Keyring) -> None:
     """Revoke the token: the feed answers 410, the plan is erased, pushed CalDAV events are deleted.
 
     The events are deleted after the revocation commits (``session`` comes from a unit of work).
+    Sessions marked done from a calendar of its own go with it (``calendar_done``); a
+    tracker's installation keeps its own.
     """
-    _revoke(session, find_calendar(session, token), keys)
+    row = find_calendar(session, token)
+    if calendar_done.erase_own_sessions(session, row.installation_id):
+        row.installation_id = None
+    _revoke(session, row, keys)
 
 
 def erase_installation_calendars(session: Session, installation_id: str, keys: crypto.Keyring) -> int:

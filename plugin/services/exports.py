@@ -43,7 +43,18 @@ def export_routine(session: Session, routine_id: str, fmt: str, query: Mapping[s
     timed = registry.TIMED.get(fmt)
     start = start_from_query(query, clock.now()) if timed is not None else None
     body = export_in(fmt, routine, lang, start)
-    return ExportFile(body, module.MEDIA_TYPE, f"{routine.id}.{module.EXTENSION}")
+    return ExportFile(body, module.MEDIA_TYPE, download_name(routine.id, fmt))
+
+
+def download_name(routine_id: str, fmt: str) -> str:
+    """``<id>.<ext>`` when the format is its extension (json, ics, fit, csv), else ``<id>.<fmt>.<ext>``.
+
+    Several formats are JSON files; each keeps its own name so that downloading the
+    garmin, hevy and wger exports of one routine gives three files, not one overwritten.
+    The name is the same in every language.
+    """
+    extension = registry.FORMATS[fmt].EXTENSION
+    return f"{routine_id}.{extension}" if fmt == extension else f"{routine_id}.{fmt}.{extension}"
 
 
 def language_from_query(query: Mapping[str, str]) -> i18n.Language:

@@ -27,7 +27,7 @@ from plugin.catalog.localize import localize_plan
 from plugin.catalog.model import Plan
 from plugin.errors import Gone, NotFound
 from plugin.formats import canonical, ical
-from plugin.services import schedule
+from plugin.services import done_links, schedule
 from plugin.services.calendar_lookup import hash_token, plan_from_spec
 from plugin.store import calendars as repo
 from plugin.store import sessions as session_repo
@@ -66,10 +66,24 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
+def _no_keys() -> tuple[bytes, ...]:
+    return ()
+
+
 @dataclass(frozen=True)
 class FeedSettings:
     history_days: int = DEFAULT_HISTORY_DAYS
     site_url: str = ""  # public root for links to routine pages; empty: no link
+    # The "Mark as done" link keys (services.done_links.keys_from), read when first needed:
+    # the secret key may be generated into the instance folder on first use.
+    link_keys: Callable[[], tuple[bytes, ...]] = _no_keys
+
+    def fingerprint(self) -> str:
+        """What of the settings shows in a feed's bytes: another value means "render again"."""
+        digest = hashlib.sha256(renderer_fingerprint().encode())
+        digest.update(self.site_url.encode())
+        digest.update(done_links.key_id(self.link_keys()).encode())
+        return digest.hexdigest()
 
 
 # Per database (by its engine), set by create_app: the feed settings of the app that owns it.
@@ -88,6 +102,17 @@ def feed_settings(session: Session) -> FeedSettings:
     fetch differ from the same feed rendered by a job, and its ETag flip between them.
     """
     return _settings.get(session.get_bind(), FeedSettings())
+
+
+def stored_fingerprint(bind: Any) -> str:
+    """The fingerprint a current stored feed of this database (engine or session) carries.
+
+    The renderer, the catalog, the site's root and the link key: a feed stored under
+    another one is rendered again on its next read, so a new PLUGIN_BASE_URL or
+    PLUGIN_SECRET_KEY reaches every feed's links (and so its ETag).
+    """
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    return _settings.get(engine, FeedSettings()).fingerprint()
 
 
 def history_start(plan: Plan, now: datetime, days: int) -> date:
@@ -121,13 +146,15 @@ def render_body(
     """
     now = now or clock.now()
     settings = settings or feed_settings(session)
-    # Every text of the feed in the calendar's language; UIDs and ids stay as they are.
+    # Every text of the feed in the calendar's language; UIDs and ids stay as they are, and the
+    # links open their pages in the same language.
     with i18n.using((row.spec or {}).get("language") or i18n.DEFAULT) as lang:
         plan = localize_plan(plan_from_spec(session, row.spec or {}), lang)
         since = history_start(plan, now, settings.history_days)
         if done is None:
             done = done_marks(session, row.installation_id, plan, since) if row.installation_id else ()
         site = settings.site_url
+        keys = settings.link_keys() if site else ()
         query = "" if lang.code == i18n.DEFAULT else f"?lang={lang.code}"
         body = ical.feed(
             plan,
@@ -139,6 +166,9 @@ def render_body(
             since=since,
             routine_url=(lambda routine_id: f"{site}/routine/{routine_id}{query}") if site else None,
             figure_url=(lambda exercise_id: site + _drawing_path(exercise_id)) if site else None,
+            done_url=(lambda routine_id: site + done_links.path(keys[0], row.id, routine_id) + query)
+            if keys
+            else None,
         )
     # One record per rendering: what the "once for a burst" promise is checked against.
     log.info("rendered the feed of calendar %s (%d bytes)", row.id, len(body))
@@ -172,7 +202,7 @@ def render_feed(
         row.feed_stale = False
         session.flush()
     body = render_body(session, row, done, now)
-    row.feed_fingerprint = renderer_fingerprint()
+    row.feed_fingerprint = stored_fingerprint(session)
     row.feed_stale = False
     etag = etag_of(body)
     if etag == row.feed_etag:
@@ -243,7 +273,9 @@ def rebuild_feed(db: Database, calendar_id: str, only_if_stale: bool = False) ->
     etag = etag_of(body)
     modified = previous if etag == replaces and previous else later_than(previous, now)
     with db.unit_of_work() as session:
-        stored = repo.store_feed(session, calendar_id, replaces, body, etag, modified, renderer_fingerprint())
+        stored = repo.store_feed(
+            session, calendar_id, replaces, body, etag, modified, stored_fingerprint(db.engine)
+        )
         if not stored:
             repo.set_stale(session, calendar_id)
     return body
@@ -257,7 +289,12 @@ def rebuild_stale_feeds(db: Database, limit: int = STALE_PER_SWEEP) -> int:
 
 
 def _filename(name: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()
+    """The download name of a feed: the calendar's name as a slug, in any script.
+
+    "Dehnübungen – täglich" → "dehnübungen-täglich.ics"; the web edge adds an ASCII
+    fallback beside it (plugin.web.downloads, RFC 6266).
+    """
+    slug = re.sub(r"[\W_]+", "-", name).strip("-").lower()
     return (slug or "stretching") + ".ics"
 
 
@@ -284,7 +321,7 @@ def feed(
     A 304 carries no Last-Modified (RFC 9110 §15.4.5 does not ask for it).
     """
     token_hash = hash_token(token)
-    fingerprint = renderer_fingerprint()
+    fingerprint = stored_fingerprint(db.engine)
 
     def current(found: repo.FeedValidators) -> bool:
         return bool(found.etag) and found.fingerprint == fingerprint and not found.stale
@@ -332,6 +369,6 @@ def installation_feed(session: Session, installation_id: str, calendar_id: str) 
     row = repo.by_id(session, calendar_id)
     if row is None or row.installation_id != installation_id or row.revoked_at is not None:
         raise NotFound(f"no calendar {calendar_id!r}", field="id")
-    if row.feed_stale or row.feed_fingerprint != renderer_fingerprint() or not row.feed_body:
+    if row.feed_stale or row.feed_fingerprint != stored_fingerprint(session) or not row.feed_body:
         render_feed(session, row)
     return row.feed_body or b""

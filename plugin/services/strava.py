@@ -43,6 +43,7 @@ from plugin.trackers.strava import (
     StravaApp,
     StravaTokens,
     StravaTracker,
+    TokenRefused,
     exchange_code,
     posted_activity_ids,
 )
@@ -199,6 +200,19 @@ def tokens_of(row: InstallationRow, keys: crypto.Keyring) -> StravaTokens | None
     return None
 
 
+def token_keeper(db: Database, keys: crypto.Keyring, installation_id: str) -> Callable[[StravaTokens], None]:
+    """What a client calls with refreshed tokens: saves them at once, in a transaction of its own."""
+
+    def keep(new: StravaTokens) -> None:
+        # Strava may retire the old refresh token with this answer: store before anything else.
+        with db.unit_of_work() as session:
+            row = installation_repo.get(session, installation_id)
+            if row is not None:
+                save_tokens(row, keys, new)
+
+    return keep
+
+
 def tracker_for(
     db: Database, keys: crypto.Keyring, config: Mapping[str, Any], installation_id: str
 ) -> StravaTracker:
@@ -210,18 +224,10 @@ def tracker_for(
         posted = posted_activity_ids(strava_state(row)) if row is not None else frozenset()
     if tokens is None:
         raise TrackerError("this installation has not connected a Strava account")
-
-    def keep(new: StravaTokens) -> None:
-        # Strava may retire the old refresh token with this answer: store before anything else.
-        with db.unit_of_work() as session:
-            row = installation_repo.get(session, installation_id)
-            if row is not None:
-                save_tokens(row, keys, new)
-
     return StravaTracker(
         app_of(config, stored),
         tokens,
-        on_tokens=keep,
+        on_tokens=token_keeper(db, keys, installation_id),
         sport_types=sport_types_of(stored),
         posted_ids=posted,
     )
@@ -290,9 +296,12 @@ def handle_event(
 ) -> str:
     """Act on one webhook event; returns what was done, for the log.
 
-    The activity is fetched again rather than trusted from the event, so
-    repeated and reordered events all end in what Strava holds now: one session
-    kept up to date in place, or none once the activity is deleted or no longer ours.
+    Strava signs no event (docs/strava.md#webhooks), so an event is only a reason to
+    ask Strava, with the athlete's token and no transaction open: the activity is
+    fetched again whatever the aspect, so repeated, reordered and forged events all end
+    in what Strava holds now (one session kept up to date in place, or none once
+    Strava answers 404); a deauthorization counts only once Strava refuses the token.
+    A Strava that cannot be reached raises TrackerError, and the job tries again later.
     """
     event = strava_format.parse_event(body)
     with db.unit_of_work() as session:
@@ -300,49 +309,77 @@ def handle_event(
         if row is None:
             return f"ignored: no installation is connected to athlete {event.owner_id}"
         installation_id = row.id
-        if event.is_deauthorization:
-            set_strava_state(row, sync=False)
-            return f"sync disabled: athlete {event.owner_id} revoked access"
         state = strava_state(row)
-        if state.get("sync") is False:
-            return "ignored: sync is disabled for this installation"
-        if event.object_type != "activity":
-            return f"ignored: athlete {event.aspect_type}"
-        if str(event.object_id) in posted_activity_ids(state):
-            return "ignored: an activity we posted"
-    if event.aspect_type == "delete":
-        return activity_deleted(db, installation_id, event.object_id)
-    return activity_changed(db, keys, config, installation_id, event.object_id)
+        connected = tokens_of(row, keys) is not None
+    if event.is_deauthorization:
+        return deauthorized(db, keys, config, installation_id, event.owner_id, connected)
+    if state.get("sync") is False:
+        return "ignored: sync is disabled for this installation"
+    if event.object_type != "activity":
+        return f"ignored: athlete {event.aspect_type}"
+    if str(event.object_id) in posted_activity_ids(state):
+        return "ignored: an activity we posted"
+    return follow_activity(db, keys, config, installation_id, event.owner_id, event.object_id)
 
 
-def activity_deleted(db: Database, installation_id: str, activity_id: int) -> str:
-    """Remove the session of an activity Strava reports deleted.
-
-    Strava signs no event (docs/strava.md#webhooks): a check that the activity is
-    really gone (its detail answering 404) belongs here, before the transaction.
-    """
-    with db.unit_of_work() as session:
-        removed = delete_session(session, installation_id, SOURCE, str(activity_id))
-    return "session removed" if removed else "ignored: no session for that activity"
-
-
-def activity_changed(
-    db: Database, keys: crypto.Keyring, config: Mapping[str, Any], installation_id: str, activity_id: int
+def deauthorized(
+    db: Database,
+    keys: crypto.Keyring,
+    config: Mapping[str, Any],
+    installation_id: str,
+    athlete_id: int,
+    connected: bool,
 ) -> str:
-    """Bring the stored session in line with the activity as Strava holds it now (create or update).
+    """Turn sync off for an athlete who revoked our access, once Strava refuses the token.
 
-    An update fires for a new title, type or privacy (docs/strava.md#webhooks): a
-    renamed or retyped activity may become ours or stop being ours.
+    Anyone can post ``authorized: "false"`` for any athlete; only Strava's own refusal
+    of the stored token (docs/strava.md#deauthorization) shows the athlete did it.
+    """
+    if connected:
+        try:
+            tracker_for(db, keys, config, installation_id).athlete()
+        except TokenRefused:
+            pass
+        else:
+            return f"ignored: Strava still accepts athlete {athlete_id}'s token"
+    with db.unit_of_work() as session:
+        row = installation_repo.get(session, installation_id)
+        if row is not None:
+            set_strava_state(row, sync=False)
+    return f"sync disabled: athlete {athlete_id} revoked access"
+
+
+def follow_activity(
+    db: Database,
+    keys: crypto.Keyring,
+    config: Mapping[str, Any],
+    installation_id: str,
+    athlete_id: int,
+    activity_id: int,
+) -> str:
+    """Bring the stored session in line with the activity as Strava holds it now.
+
+    Created, updated (a new title, type or privacy, docs/strava.md#webhooks) or deleted,
+    the activity is read again: a 404 removes its session, one that is (still) ours is
+    stored or updated, one no longer ours removes it. Any other failure keeps the
+    session and raises, so the event is tried again: nothing is deleted on doubt.
     """
     with db.unit_of_work() as session:
         names = routine_names(session)
     tracker = tracker_for(db, keys, config, installation_id)
     try:
         activity = tracker.activity(activity_id)
+    except TokenRefused:
+        return "ignored: Strava refuses the athlete's token; the session is kept"
     except TrackerError as err:
-        if err.status == 404:
-            return "ignored: the activity is gone"
-        raise
+        if err.status != 404:
+            raise
+        with db.unit_of_work() as session:
+            removed = delete_session(session, installation_id, SOURCE, str(activity_id))
+        return "session removed: Strava has no such activity" if removed else "ignored: the activity is gone"
+    owner = activity.get("athlete") if isinstance(activity, Mapping) else None
+    if isinstance(owner, Mapping) and owner.get("id") not in (None, athlete_id):
+        return "ignored: the activity is another athlete's"
     try:
         completed = strava_format.parse_activity(activity, names, tracker.sport_types)
     except InvalidInput as err:

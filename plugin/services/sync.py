@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from plugin import clock, manifests
 from plugin.crypto import Keyring
 from plugin.errors import InvalidInput
-from plugin.services import installations
+from plugin.services import installations, strava
 from plugin.services.sessions import delete_session, sync_session
 from plugin.store import installations as installation_repo
 from plugin.store import pushes as push_repo
@@ -19,6 +19,7 @@ from plugin.store.db import Database
 from plugin.store.tables import utc
 from plugin.trackers import registry
 from plugin.trackers.base import Credentials, PullScope
+from plugin.trackers.strava import StravaTracker
 
 DEFAULT_LOOKBACK = timedelta(days=14)  # PLUGIN_SYNC_LOOKBACK_DAYS (plugin.config.sync_lookback)
 OUTCOME_COUNT = {"created": "new", "updated": "updated", "unchanged": "repeated"}
@@ -58,6 +59,9 @@ def sync(
             since = clock.now().astimezone(ZoneInfo(zone)).date() - lookback
         start = datetime.combine(since, time(0), tzinfo=ZoneInfo(zone)) if since else None
         known = session_repo.source_ids(session, installation_id, source, start)
+    if isinstance(tracker, StravaTracker):
+        # Strava may retire the refresh token with each refresh: keep every new one at once.
+        tracker.on_tokens = strava.token_keeper(db, keys, installation_id)
     scope = PullScope(timezone=zone, plan=plan, since=since, known=frozenset(known))
     outcome = tracker.pull(cursor, by_remote, scope)  # outside any transaction: a network call
     settled_before = clock.now() - lookback

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import requests
 
-from plugin import clock
+from plugin import clock, outbound
 from plugin.catalog.model import CompletedSession, Plan, Routine
 from plugin.errors import RemoteFailed
 
@@ -68,11 +68,13 @@ class TrackerError(RemoteFailed):
         status: int | None = None,
         retryable: bool = False,
         retry_after: float | None = None,
+        excerpt: str = "",
     ) -> None:
         super().__init__(message)
         self.status = status
         self.retryable = retryable
         self.retry_after = retry_after
+        self.excerpt = excerpt  # plugin.outbound.excerpt of the answer: all that is kept of it
 
 
 class Tracker(Protocol):
@@ -101,16 +103,23 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
 
 
 def raise_for_response(response: requests.Response, what: str) -> None:
-    """Turn a failed answer into TrackerError: 429, 408 and 5xx are worth retrying, other 4xx not."""
+    """Turn a failed answer into TrackerError: 429, 408 and 5xx are worth retrying, other 4xx not.
+
+    A redirect that was not followed (plugin.outbound follows them for GET only) is a
+    failure too. Only a short excerpt of the body is kept (docs/outbound.md#error-excerpts).
+    """
+    status = response.status_code
+    if 300 <= status < 400:
+        raise TrackerError(f"{what}: HTTP {status}: a redirect, which is not followed", status=status)
     if response.ok:
         return
-    status = response.status_code
-    body = response.text[:300]
     retryable = status in (408, 425, 429) or status >= 500
+    body = outbound.response_excerpt(response)
     raise TrackerError(
-        f"{what}: HTTP {status}: {body}",
+        f"{what}: HTTP {status}" + (f": {body}" if body else ""),
         status=status,
         retryable=retryable,
+        excerpt=body,
         retry_after=retry_after_seconds(response.headers.get("Retry-After"))
         if status in (429, 503)
         else None,
@@ -118,10 +127,15 @@ def raise_for_response(response: requests.Response, what: str) -> None:
 
 
 def send(session: requests.Session, method: str, url: str, what: str, **kwargs: Any) -> requests.Response:
-    """One HTTP call with a timeout; network failures become retryable TrackerErrors."""
+    """One HTTP call through plugin.outbound with a timeout; network failures become retryable TrackerErrors.
+
+    An address the outbound policy refuses is a TrackerError that no retry can help.
+    """
     kwargs.setdefault("timeout", TIMEOUT)
     try:
-        response = session.request(method, url, **kwargs)
+        response = outbound.request(session, method, url, **kwargs)
+    except outbound.AddressRefused as err:
+        raise TrackerError(f"{what}: {err}") from err
     except (requests.ConnectionError, requests.Timeout) as err:
         raise TrackerError(f"{what}: {type(err).__name__}: {err}", retryable=True) from err
     raise_for_response(response, what)

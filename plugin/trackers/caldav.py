@@ -7,13 +7,12 @@ ready-made from plugin.formats.ical.
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 
+from plugin import outbound
 from plugin.trackers.base import TrackerError, send
 
 USER_AGENT = "stretchsync-caldav/1"
@@ -33,32 +32,6 @@ def check_collection_url(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def is_public_address(address: str) -> bool:
-    """Whether an IP address is on the public internet (not loopback, private, link-local, ...)."""
-    ip = ipaddress.ip_address(address)
-    return ip.is_global and not ip.is_multicast
-
-
-def check_public_host(url: str) -> None:
-    """ValueError unless every address the URL's host resolves to is public.
-
-    A person names the CalDAV server, so without this the service could be made to
-    send requests into the network it runs in. Operators whose calendar server is on
-    their own network allow that with PLUGIN_CALDAV_ALLOW_PRIVATE_HOSTS.
-    """
-    parts = urlsplit(url)
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-    except (socket.gaierror, UnicodeError):
-        raise ValueError(f"the host {parts.hostname!r} cannot be resolved") from None
-    for info in infos:
-        if not is_public_address(str(info[4][0])):
-            raise ValueError(
-                f"the host {parts.hostname!r} is on a private or local network, which this server "
-                "does not call (PLUGIN_CALDAV_ALLOW_PRIVATE_HOSTS allows it)"
-            )
-
-
 def resource_url(collection_url: str, uid: str) -> str:
     """Where the series with ``uid`` lives: the UID, percent-encoded, plus ``.ics``."""
     return urljoin(check_collection_url(collection_url), quote(uid, safe="@-_.") + ".ics")
@@ -70,10 +43,15 @@ class CalDavClient:
     key = "caldav"
 
     def __init__(
-        self, collection_url: str, username: str, password: str, http: requests.Session | None = None
+        self,
+        collection_url: str,
+        username: str,
+        password: str,
+        http: requests.Session | None = None,
+        policy: outbound.Policy | None = None,
     ) -> None:
         self.collection_url = check_collection_url(collection_url)
-        self.http = http or requests.Session()
+        self.http = outbound.guard(http or requests.Session(), policy)
         self.http.auth = (username, password)
         self.http.headers["User-Agent"] = USER_AGENT
 

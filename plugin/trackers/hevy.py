@@ -17,7 +17,7 @@ from typing import Any
 
 import requests
 
-from plugin import catalog
+from plugin import catalog, outbound
 from plugin.catalog.model import CompletedSession, Plan, Routine, RoutineEntry
 from plugin.errors import InvalidInput
 from plugin.formats import hevy
@@ -72,7 +72,7 @@ class HevyTracker:
         # Installation-wide memory: templates found or made, shared by every routine.
         self.state = state if state is not None else {}
         self.state.setdefault("templates", {})
-        self.http = session or requests.Session()
+        self.http = session or outbound.new_session()
         # docs/hevy.md#conventions: the key goes in an `api-key` header, not Authorization.
         self.http.headers.update({"api-key": credentials.token, "Accept": "application/json"})
         self.timeout = timeout

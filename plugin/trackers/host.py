@@ -14,6 +14,7 @@ from typing import Any
 
 import requests
 
+from plugin import outbound
 from plugin.catalog.model import Plan, Routine
 from plugin.formats import canonical
 from plugin.security import sign_headers
@@ -30,7 +31,7 @@ class HostTracker:
         self.base_url = credentials.base_url.rstrip("/")
         self.secret = credentials.extra["shared_secret"]
         self.routines_path = credentials.extra.get("routinesPath") or DEFAULT_ROUTINES_PATH
-        self.http = requests.Session()
+        self.http = outbound.new_session()
 
     def push(self, routine: Routine, plan: Plan | None, state: dict[str, Any]) -> PushOutcome:
         """Create the routine on the host, or update the one it already has."""

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 import requests
 
+from plugin import outbound
 from plugin.catalog.model import CompletedSession, Plan, Routine
 from plugin.clock import now as utc_now
 from plugin.errors import InvalidInput
@@ -109,7 +110,7 @@ def exchange_code(
         app,
         {"code": code, "grant_type": "authorization_code"},
         "exchange the authorization code",
-        session or requests.Session(),
+        session or outbound.new_session(),
         timeout,
     )
     tokens = StravaTokens.from_answer(answer)
@@ -118,6 +119,13 @@ def exchange_code(
     if not isinstance(athlete_id, int) or isinstance(athlete_id, bool):
         raise TrackerError("token answer lacks athlete.id", status=502)
     return tokens, athlete_id
+
+
+class TokenRefused(TrackerError):
+    """Strava refuses the athlete's tokens: the refresh token is rejected, or a fresh access token is.
+
+    What an athlete's revocation of our access looks like (docs/strava.md#deauthorization).
+    """
 
 
 class StravaTracker:
@@ -143,7 +151,7 @@ class StravaTracker:
         self.posted_ids = posted_ids  # activities we posted for sessions done elsewhere
         self.tokens = tokens
         self.on_tokens = on_tokens
-        self.http = session or requests.Session()
+        self.http = session or outbound.new_session()
         self.clock = clock
         self.timeout = timeout
 
@@ -152,7 +160,13 @@ class StravaTracker:
     def refresh(self) -> StravaTokens:
         """Get a new access token; keep the refresh token Strava returns (it may be new)."""
         form = {"grant_type": "refresh_token", "refresh_token": self.tokens.refresh_token}
-        answer = token_request(self.app, form, "refresh the access token", self.http, self.timeout)
+        try:
+            answer = token_request(self.app, form, "refresh the access token", self.http, self.timeout)
+        except TrackerError as err:
+            # 400 naming refresh_token: revoked or retired (a 400 naming client_id is our setup).
+            if err.status == 401 or (err.status == 400 and "refresh_token" in err.excerpt):
+                raise TokenRefused(err.message, status=401) from err
+            raise
         self.tokens = StravaTokens.from_answer(answer)
         if self.on_tokens:
             self.on_tokens(self.tokens)
@@ -168,11 +182,17 @@ class StravaTracker:
                 response = send(self.http, method, url, what, headers=headers, timeout=self.timeout, **kwargs)
                 return _json(response, what)
             except TrackerError as err:
-                if err.status != 401 or attempt == 2:
+                if err.status == 401 and attempt == 2:
+                    raise TokenRefused(err.message, status=401) from err
+                if err.status != 401:
                     raise
                 log.info("Strava answered 401 to %s; refreshing the token once", what)
                 self.refresh()
         raise AssertionError("unreachable")
+
+    def athlete(self) -> Any:
+        """``GET /athlete``: the athlete the token belongs to; TokenRefused once access is revoked."""
+        return self._call("GET", "/athlete", "read the athlete")
 
     # --- activities ----------------------------------------------------------------
 
@@ -309,8 +329,8 @@ def from_credentials(credentials: Credentials, state: dict[str, Any]) -> StravaT
     """A client from a Strava installation's credentials (the tracker registry's factory).
 
     The host installs with clientId, clientSecret, accessToken, refreshToken,
-    expiresAt and stretchingSportTypes; tokens refreshed here are not saved, so work
-    that may refresh goes through plugin.services.strava, which saves them.
+    expiresAt and stretchingSportTypes. Whoever builds it sets ``on_tokens`` to save the
+    tokens a refresh hands out (plugin.services.strava.token_keeper).
     """
     extra = credentials.extra
     connected = extra.get("strava")

@@ -36,10 +36,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from plugin import clock
+from plugin import clock, outbound
 from plugin.catalog.model import CompletedSession, Exercise, Plan, Routine
 from plugin.formats.wger import matching
 from plugin.formats.wger.api import MARKER
@@ -62,7 +61,7 @@ STATE_EXERCISES = "exercise_ids"
 
 def make_session(token: str | None, retries: int = 3) -> requests.Session:
     """A session with the token header and retries for idempotent calls and refused connections."""
-    session = requests.Session()
+    session = outbound.new_session()
     session.headers.update({"Accept": "application/json"})
     if token:
         session.headers["Authorization"] = f"Token {token}"
@@ -80,7 +79,7 @@ def make_session(token: str | None, retries: int = 3) -> requests.Session:
         raise_on_status=False,
         respect_retry_after_header=False,
     )
-    adapter = HTTPAdapter(max_retries=retry)
+    adapter = outbound.GuardedAdapter(outbound.current_policy(), max_retries=retry)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -133,7 +132,8 @@ class WgerTracker:
             return response.json()
         except ValueError as err:
             raise TrackerError(
-                f"wger {what}: not JSON: {response.text[:200]}", status=response.status_code
+                f"wger {what}: HTTP {response.status_code} with a body that is not JSON",
+                status=response.status_code,
             ) from err
 
     def get_all(

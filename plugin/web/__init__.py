@@ -8,6 +8,7 @@ from flask_smorest import Api
 from plugin.web import (
     calendars,
     docs,
+    done_pages,
     figures,
     health,
     hooks,
@@ -32,6 +33,9 @@ API_BLUEPRINTS = [
     sessions.blp,
     strava.blp,
 ]
+
+# Modules whose routes live on pages.blp (its templates, context and error page); imported for that.
+PAGE_MODULES = (pages, done_pages)
 
 
 def init_app(app: Flask) -> None:

@@ -21,6 +21,7 @@ from plugin.services import caldav as caldav_service
 from plugin.services import calendar_lookup, feeds
 from plugin.services import calendars as service
 from plugin.services import fhir as fhir_service
+from plugin.web import downloads
 from plugin.web.context import base_url, database
 from plugin.web.languages import browser_language
 
@@ -168,7 +169,7 @@ class CalendarFeed(MethodView):
             headers["Last-Modified"] = http_date(found.last_modified)
         if found.body is None:
             return Response(status=304, headers=headers)
-        headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+        headers["Content-Disposition"] = downloads.attachment(found.filename)
         return Response(found.body, mimetype="text/calendar", headers=headers)
 
 
@@ -185,7 +186,6 @@ class CalendarCalDav(MethodView):
             body["username"],
             body["password"],
             keyring(current_app),
-            allow_private_hosts=bool(current_app.config.get("CALDAV_ALLOW_PRIVATE_HOSTS")),
         )
         return Shown(found, token)
 

@@ -88,3 +88,26 @@ def _item(values: Any, index: str) -> Any:
     if index.isdigit() and isinstance(values, list) and int(index) < len(values):
         return values[int(index)]
     return None
+
+
+@dataclass
+class DoneForm:
+    """The "Mark as done" form: the occurrence picked, the pain score and notes as typed."""
+
+    occurrence: str = ""
+    pain: str = ""
+    notes: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_request(cls, form: MultiDict) -> DoneForm:
+        return cls(
+            occurrence=form.get("occurrence", "").strip(),
+            pain=form.get("pain", "").strip(),
+            notes=form.get("notes", ""),
+        )
+
+    def add_error(self, name: str | None, message: str) -> None:
+        """File a message under ``name`` when it is a field of this form, else under the form."""
+        key = name if name in ("occurrence", "pain", "notes") else "form"
+        self.errors.setdefault(key, []).append(message)

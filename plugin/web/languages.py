@@ -8,8 +8,10 @@ choice in a cookie, which is how the language switcher works without a script.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from babel.dates import format_datetime
 from flask import Flask, Response, g, request, url_for
 from flask_babel import Babel, get_locale
 
@@ -69,6 +71,11 @@ def language_links() -> list[tuple[str, str, str]]:
     ]
 
 
+def when(moment: datetime) -> str:
+    """A local date and time as the page's language writes it: 'Mon 03 Nov, 07:00', 'Mo., 03. Nov., 07:00'."""
+    return format_datetime(moment, i18n._("EEE dd MMM, HH:mm"), locale=i18n.current().locale)
+
+
 def init_app(app: Flask) -> None:
     """Choose each request's language and give the templates its gettext."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", i18n.DEFAULT)
@@ -80,6 +87,7 @@ def init_app(app: Flask) -> None:
     # (Jinja's capitalize would lower a German noun).
     app.jinja_env.filters["translate"] = i18n._
     app.jinja_env.filters["sentence"] = lambda text: text[:1].upper() + text[1:]
+    app.jinja_env.filters["when"] = when
     app.before_request(_enter)
     app.teardown_request(_leave)
     app.after_request(_remember)

@@ -27,7 +27,7 @@ from plugin.services import routines as routine_service
 from plugin.services.adherence import AdherenceReport
 from plugin.web.calendars import feed_urls
 from plugin.web.charts import ChartDay, adherence_svg, day_name
-from plugin.web.context import database
+from plugin.web.context import base_url, database
 from plugin.web.figures import figure_url
 from plugin.web.forms import REMINDER_CHOICES, SubscribeForm
 from plugin.web.problems import status_of
@@ -156,6 +156,7 @@ def subscribe() -> tuple[str, int] | Response:
         times=", ".join(at.strftime("%H:%M") for at in created.plan.times),
         feed_url=urls["url"],
         webcal_url=urls["webcal_url"],
+        adherence_url=base_url() + url_for("pages.adherence_page", token=created.token),
     )
     return _private(make_response(page, 201))
 

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from plugin import catalog
 from plugin.services import exports
 from plugin.services import routines as service
+from plugin.web import downloads
 from plugin.web.context import database
 from plugin.web.schemas import CatalogExerciseSchema, RoutineCreateSchema, RoutineSchema
 
@@ -65,5 +66,5 @@ class RoutineExport(MethodView):
         with database().unit_of_work() as session:
             exported = exports.export_routine(session, routine_id, fmt, request.args)
         response = Response(exported.body, mimetype=exported.media_type)
-        response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+        response.headers["Content-Disposition"] = downloads.attachment(exported.filename)
         return response
