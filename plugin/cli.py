@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from plugin import catalog, create_app, i18n
+from plugin.catalog import limits
 from plugin.catalog.localize import localize
 from plugin.catalog.model import Routine
 from plugin.cli_base import StretchsyncGroup, database_failure, database_url, ensure_schema, with_database
@@ -125,6 +126,11 @@ def show(routine_id: str, language: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(registry.names()), help="export format")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="file to write (default stdout)")
 @click.option(
+    "--week",
+    type=click.IntRange(*limits.WEEKS),
+    help="the doses of this week of a plan (docs/catalog.md#progression); default the routine's own",
+)
+@click.option(
     "--all",
     "all_dir",
     type=click.Path(file_okay=False),
@@ -138,7 +144,12 @@ def show(routine_id: str, language: str) -> None:
 )
 @with_appcontext
 def export(
-    routine_id: str | None, fmt: str | None, output: str | None, all_dir: str | None, language: str
+    routine_id: str | None,
+    fmt: str | None,
+    output: str | None,
+    week: int | None,
+    all_dir: str | None,
+    language: str,
 ) -> None:
     """Export one routine in one format, or everything into a folder."""
     from plugin.services.exports import export_in, write_reference_exports
@@ -149,7 +160,8 @@ def export(
         return
     if not routine_id or not fmt:
         raise click.UsageError("give --routine and --format, or --all DIR")
-    body = export_in(fmt, _routine(routine_id), i18n.language(language))
+    routine = _routine(routine_id)
+    body = export_in(fmt, routine.at_week(week) if week else routine, i18n.language(language))
     if output:
         Path(output).write_bytes(body)
     else:

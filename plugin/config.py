@@ -44,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     "PUSH_BACKOFF_BASE_S": 30.0,  # attempt n waits base × 2^(n-1), at least the tracker's Retry-After
     "PUSH_BACKOFF_MAX_S": 6 * 3600.0,
     "SIGNATURE_TOLERANCE_S": 300,
+    # Hevy's API root, for accounts a person connects from /connect (the CLI names its own).
+    "HEVY_API_URL": "https://api.hevyapp.com",
     # Strava API v3 and OAuth roots, the registered app, and the webhook subscription's verify token.
     "STRAVA_API_URL": "https://www.strava.com/api/v3",
     "STRAVA_OAUTH_URL": "https://www.strava.com/oauth",

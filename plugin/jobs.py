@@ -119,6 +119,8 @@ def jobs(app: Flask) -> Jobs:
         with app.app_context():
             for push_id in pushes.overdue(db):
                 made.enqueue_push(push_id)
+            # A plan's week moved on or a pain hold began or ended: the trackers get the new dose.
+            pushes.push_changed_doses(db, made.enqueue_push)
             for installation_id in sync.due_for_polling(db):
                 made.sync_installation(installation_id)
             for installation_id in strava.posting_installations(db):

@@ -85,7 +85,10 @@ def test_the_feed_is_served_with_validators_and_a_filename(client):
     assert response.last_modified is not None
     assert "no-cache" in response.headers["Cache-Control"]
     assert response.headers["Content-Disposition"] == 'attachment; filename="morning-and-evening.ics"'
-    assert len(events(response.data)) == 4
+    # One series per time of day for each weekly step of the daily hamstring routine (4 steps),
+    # one per time of day for trunk rotation, whose dose stays (docs/icalendar.md#progression).
+    steps = catalog.builtin_routine("daily-hamstring").weeks
+    assert len(events(response.data)) == len(PLAN["times"]) * (steps + 1) == 10
 
 
 def test_a_non_ascii_name_downloads_under_rfc_6266_names(client):
@@ -146,9 +149,12 @@ def test_the_served_feed_is_read_by_two_parsers_as_planned(client):
 
 
 def test_a_plan_change_changes_etag_and_sequence_but_not_the_uids(client):
-    token = subscribe(client)["token"]
+    created = subscribe(client)
+    token = created["token"]
     before = client.get(feed_path(token))
-    changed = client.patch(f"/calendars/{token}", json={"times": ["07:30", "19:30"], "reminders": [5, 15]})
+    changed = client.patch(
+        f"/calendars/{created['manage_token']}", json={"times": ["07:30", "19:30"], "reminders": [5, 15]}
+    )
     assert changed.status_code == 200, changed.get_json()
     assert changed.get_json()["sequence"] == 1
     after = client.get(feed_path(token))
@@ -162,9 +168,10 @@ def test_a_plan_change_changes_etag_and_sequence_but_not_the_uids(client):
 
 
 def test_a_patch_that_changes_nothing_keeps_etag_and_sequence(client):
-    token = subscribe(client)["token"]
+    created = subscribe(client)
+    token = created["token"]
     before = client.get(feed_path(token))
-    same = client.patch(f"/calendars/{token}", json={"days": ["FR", "MO", "WE"]})
+    same = client.patch(f"/calendars/{created['manage_token']}", json={"days": ["FR", "MO", "WE"]})
     assert same.status_code == 200 and same.get_json()["sequence"] == 0
     assert client.get(feed_path(token)).headers["ETag"] == before.headers["ETag"]
 
@@ -172,18 +179,19 @@ def test_a_patch_that_changes_nothing_keeps_etag_and_sequence(client):
 def test_show_gives_the_plan_without_secrets(client):
     token = subscribe(client)["token"]
     shown = client.get(f"/calendars/{token}").get_json()
-    assert shown["timezone"] == "Europe/Berlin" and "token" not in shown
+    assert shown["timezone"] == "Europe/Berlin" and "token" not in shown and "manage_token" not in shown
 
 
 def test_revoking_answers_410_everywhere_and_erases_the_plan(client, db):
-    token = subscribe(client)["token"]
-    assert client.delete(f"/calendars/{token}").status_code == 204
+    created = subscribe(client)
+    token, manage = created["token"], created["manage_token"]
+    assert client.delete(f"/calendars/{manage}").status_code == 204
     for response in (
         client.get(feed_path(token)),
         client.head(feed_path(token)),
         client.get(f"/calendars/{token}"),
-        client.patch(f"/calendars/{token}", json={"days": ["MO"]}),
-        client.delete(f"/calendars/{token}"),
+        client.patch(f"/calendars/{manage}", json={"days": ["MO"]}),
+        client.delete(f"/calendars/{manage}"),
     ):
         assert response.status_code == 410
     answer = client.get(feed_path(token))
@@ -250,9 +258,10 @@ def test_required_fields_are_named_when_missing(client, db, missing):
     ],
 )
 def test_a_bad_patch_is_422_and_changes_nothing(client, change, field):
-    token = subscribe(client)["token"]
+    created = subscribe(client)
+    token = created["token"]
     before = client.get(feed_path(token))
-    response = client.patch(f"/calendars/{token}", json=change)
+    response = client.patch(f"/calendars/{created['manage_token']}", json=change)
     assert response.status_code == 422
     assert field in response.get_json()["errors"]
     after = client.get(feed_path(token))

@@ -121,8 +121,9 @@ def test_a_calendar_token_gives_its_care_plan(client):
 
 def test_an_unknown_or_revoked_calendar_has_no_care_plan(client):
     assert client.get("/calendars/nope/fhir").status_code == 404
-    token = client.post("/calendars", json=BERLIN).json["token"]
-    assert client.delete(f"/calendars/{token}").status_code == 204
+    created = client.post("/calendars", json=BERLIN).json
+    token = created["token"]
+    assert client.delete(f"/calendars/{created['manage_token']}").status_code == 204
     gone = client.get(f"/calendars/{token}/fhir")
     assert gone.status_code == 410
     assert gone.mimetype == "application/problem+json"

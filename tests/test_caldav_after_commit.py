@@ -22,7 +22,8 @@ from plugin.store.calendars import CalendarRow
 from plugin.store.installations import InstallationRow
 
 USER, PASSWORD = "alice", "correct horse battery staple"
-PLAN = {"routines": ["daily-hamstring"], "times": ["07:00"], "timezone": "Europe/Berlin"}
+# A routine whose dose does not progress: one series, so one CalDAV resource and one DELETE.
+PLAN = {"routines": ["trunk-rotation"], "times": ["07:00"], "timezone": "Europe/Berlin"}
 SLOW_DELETE_S = 5.0
 
 
@@ -164,11 +165,19 @@ def test_uninstall_calls_the_calendar_server_only_after_the_erasure_committed(ap
     assert [(s.observed, s.held_connections) for s in caldav.seen] == [(0, 0)]
 
 
+def subscribed_with_pushed_calendar(client, caldav: CalDavServer) -> tuple[str, str]:
+    """A calendar subscribed on its own, pushed to the CalDAV server; its feed and manage tokens."""
+    created = client.post("/calendars", json=PLAN).get_json()
+    assert push(client, created["token"], caldav.url).status_code == 200
+    assert caldav.resources
+    return created["token"], created["manage_token"]
+
+
 def test_a_plan_change_pushes_to_caldav_only_after_it_committed(app, client, db, caldav):
-    _, token = installed_with_pushed_calendar(client, caldav)
+    _, manage = subscribed_with_pushed_calendar(client, caldav)
     caldav.seen.clear()
     caldav.probe = lambda: calendar_state(db)
-    changed = client.patch(f"/calendars/{token}", json={"times": ["06:30"]})
+    changed = client.patch(f"/calendars/{manage}", json={"times": ["06:30"]})
     assert changed.status_code == 200, changed.get_json()
     assert changed.get_json()["caldav_error"] is None
     assert changed.get_json()["sequence"] == 1
@@ -194,21 +203,21 @@ def test_a_reinstall_that_changes_the_plan_pushes_after_its_signed_call_committe
 
 
 def test_a_push_and_a_revocation_hold_no_connection_while_the_server_works(app, client, db, caldav):
-    token = client.post("/calendars", json=PLAN).get_json()["token"]
-    assert push(client, token, caldav.url).status_code == 200
-    assert client.delete(f"/calendars/{token}").status_code == 204
+    created = client.post("/calendars", json=PLAN).get_json()
+    assert push(client, created["token"], caldav.url).status_code == 200
+    assert client.delete(f"/calendars/{created['manage_token']}").status_code == 204
     assert caldav.methods()[-1] == "DELETE" and "PUT" in caldav.methods()
     assert [s.held_connections for s in caldav.seen] == [0] * len(caldav.seen)
     assert caldav.resources == {}
 
 
 def test_a_failing_calendar_server_is_reported_and_the_plan_change_stands(app, client, db, caldav):
-    _, token = installed_with_pushed_calendar(client, caldav)
+    token, manage = subscribed_with_pushed_calendar(client, caldav)
     dead = "http://127.0.0.1:9/alice/stretching/"  # nobody listens on the discard port
     with db.unit_of_work() as session:
         row = session.execute(select(CalendarRow)).scalar_one()
         row.caldav_url = dead
-    changed = client.patch(f"/calendars/{token}", json={"times": ["06:30"]})
+    changed = client.patch(f"/calendars/{manage}", json={"times": ["06:30"]})
     assert changed.status_code == 200, changed.get_json()
     assert "ConnectionError" in changed.get_json()["caldav_error"]
     assert changed.get_json()["sequence"] == 1

@@ -124,7 +124,13 @@ def expanded_in_window(collection: str) -> int:
 def subscribe(client, **changes) -> str:
     response = client.post("/calendars", json={**PLAN, **changes})
     assert response.status_code == 201, response.get_json()
-    return response.get_json()["token"]
+    created = response.get_json()
+    MANAGE[created["token"]] = created["manage_token"]
+    return created["token"]
+
+
+# The manage token of each feed token subscribed here: it changes and revokes (issue 19).
+MANAGE: dict[str, str] = {}
 
 
 def push(client, token: str, collection: str, password: str = PASSWORD):
@@ -172,7 +178,9 @@ def test_a_second_push_updates_the_same_resources(client, collection):
 def test_a_plan_change_follows_into_the_collection_without_duplicates(client, collection):
     token = subscribe(client)
     assert push(client, token, collection).status_code == 200
-    changed = client.patch(f"/calendars/{token}", json={"routines": ["contract-relax"], "times": ["07:15"]})
+    changed = client.patch(
+        f"/calendars/{MANAGE[token]}", json={"routines": ["contract-relax"], "times": ["07:15"]}
+    )
     assert changed.status_code == 200 and changed.get_json()["caldav_error"] is None
     resources = stored(collection)
     assert len(resources) == 1
@@ -186,7 +194,7 @@ def test_revoking_deletes_the_pushed_resources(client, collection):
     token = subscribe(client)
     assert push(client, token, collection).status_code == 200
     assert len(stored(collection)) == series_count(PLAN)
-    assert client.delete(f"/calendars/{token}").status_code == 204
+    assert client.delete(f"/calendars/{MANAGE[token]}").status_code == 204
     assert stored(collection) == {}
 
 
@@ -238,10 +246,10 @@ def test_a_rotated_secret_key_never_blocks_a_change_or_a_revocation(app, client,
     token = subscribe(client)
     assert push(client, token, collection).status_code == 200
     app.config["SECRET_KEY"] = "a-different-key"
-    changed = client.patch(f"/calendars/{token}", json={"times": ["08:00", "19:30"]})
+    changed = client.patch(f"/calendars/{MANAGE[token]}", json={"times": ["08:00", "19:30"]})
     assert changed.status_code == 200
     assert "cannot be decrypted" in changed.get_json()["caldav_error"]
-    assert client.delete(f"/calendars/{token}").status_code == 204
+    assert client.delete(f"/calendars/{MANAGE[token]}").status_code == 204
     assert client.get(f"/calendars/{token}.ics").status_code == 410
 
 

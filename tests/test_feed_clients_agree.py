@@ -77,9 +77,11 @@ def test_a_time_a_clock_change_skips_or_repeats_is_one_instant_in_every_reader(r
     on_the_day = [o for o in found if o.utc.astimezone(ZoneInfo(tzid)).date() == sunday]
     assert len(on_the_day) == 1
     # It is still the routine, with its text and its length: an override, not a bare time.
-    assert on_the_day[0].summary == ical.summary(ROUTINE)
+    # The plan's week on that day: the desk break's forward bend lengthens week by week.
+    routine = ROUTINE.at_week((sunday - p.start).days // 7 + 1)
+    assert on_the_day[0].summary == ical.summary(routine)
     assert on_the_day[0].description.startswith("CAUTIONS")
-    assert on_the_day[0].duration_s == ROUTINE.duration_s
+    assert on_the_day[0].duration_s == routine.duration_s
 
 
 def test_the_rule_is_the_time_after_a_gap_and_the_first_of_a_repeat():
@@ -137,5 +139,7 @@ def test_a_plan_made_on_a_day_it_does_not_include_starts_on_its_first_planned_da
 def test_the_series_dtstart_is_on_a_planned_day(tzid):
     friday = date(2026, 11, 27)
     cal = icalendar.Calendar.from_ical(feed_of(make_plan(tzid, time(7, 0), friday, days=("MO", "WE"))))
-    (series,) = [e for e in cal.walk("VEVENT") if "RRULE" in e]
-    assert series["DTSTART"].dt.date() == date(2026, 11, 30)
+    every_series = [e for e in cal.walk("VEVENT") if "RRULE" in e]  # one per weekly step
+    first = next(e for e in every_series if str(e["UID"]).endswith(f"-{ROUTINE.id}-1@stretchsync"))
+    assert first["DTSTART"].dt.date() == date(2026, 11, 30)
+    assert {WEEKDAYS[e["DTSTART"].dt.weekday()] for e in every_series} <= {"MO", "WE"}

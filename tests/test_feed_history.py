@@ -224,11 +224,12 @@ def test_the_feed_does_not_grow_with_history(client, host):
 def test_two_plan_changes_within_one_second_give_two_etags_and_a_later_last_modified(client, monkeypatch):
     frozen = datetime(2026, 11, 27, 10, 0, 0, 400_000, tzinfo=UTC)
     monkeypatch.setattr(clock, "now", lambda: frozen)
-    token = client.post("/calendars", json={**PLAN, "start": "2026-11-23"}).json["token"]
+    created = client.post("/calendars", json={**PLAN, "start": "2026-11-23"}).json
+    token = created["token"]
     path = f"/calendars/{token}.ics"
     seen = []
     for times in (["07:15", "19:30"], ["07:30", "19:30"]):
-        assert client.patch(f"/calendars/{token}", json={"times": times}).status_code == 200
+        assert client.patch(f"/calendars/{created['manage_token']}", json={"times": times}).status_code == 200
         answer = client.get(path)
         seen.append((answer.headers["ETag"], parsedate_to_datetime(answer.headers["Last-Modified"])))
     (first_etag, first_modified), (second_etag, second_modified) = seen

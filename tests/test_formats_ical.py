@@ -76,6 +76,16 @@ def planned(p: Plan, first: date, last: date) -> list[tuple[str, datetime, datet
     return sorted(out, key=lambda o: (o[2], o[0]))
 
 
+def week_of(p: Plan, day: date) -> int:
+    """The plan's week of ``day``, counted here from the start: 1 for its first 7 days."""
+    return (day - p.start).days // 7 + 1
+
+
+def routine_on(p: Plan, name: str, day: date):
+    """The plan's routine by name, with the dose of ``day``'s week."""
+    return next(r for r in p.routines if r.name == name).at_week(week_of(p, day))
+
+
 def name_of(summary: str) -> str:
     # SUMMARY is "<routine name> (<duration>)", possibly after a ✓.
     return summary.removeprefix(ical.DONE_MARK + " ").rsplit(" (", 1)[0]
@@ -99,21 +109,22 @@ def test_expanding_14_days_gives_exactly_the_planned_occurrences(reader, window)
 @pytest.mark.parametrize("reader", READERS)
 def test_each_occurrence_lasts_as_long_as_its_routine(reader):
     first, last = WINDOWS["october"]
-    p = plan(first)
-    durations = {r.name: r.duration_s for r in p.routines}
-    for occurrence in reader(feed_of(p), first, last):
-        assert occurrence.duration_s == durations[name_of(occurrence.summary)]
+    p = plan(first - timedelta(days=7))  # the window is the plan's weeks 2 and 3
+    found = reader(feed_of(p), first, last)
+    assert {week_of(p, o.local.date()) for o in found} == {2, 3}
+    for occurrence in found:
+        routine = routine_on(p, name_of(occurrence.summary), occurrence.local.date())
+        assert occurrence.duration_s == routine.duration_s
 
 
 @pytest.mark.parametrize("reader", READERS)
 def test_every_caution_and_every_dose_can_be_read_back_from_each_description(reader):
     first, last = WINDOWS["october"]
     p = plan(first)
-    by_name = {r.name: r for r in p.routines}
     found = reader(feed_of(p), first, last)
     assert found
     for occurrence in found:
-        routine = by_name[name_of(occurrence.summary)]
+        routine = routine_on(p, name_of(occurrence.summary), occurrence.local.date())
         text = occurrence.description
         assert text.startswith("CAUTIONS")
         # Cautions come before the first exercise.
@@ -160,8 +171,11 @@ def test_the_calendar_carries_the_properties_clients_need():
         assert all("RDATE" not in part for part in vtz.subcomponents)
 
 
+STEADY = (catalog.builtin_routine("contract-relax"), catalog.builtin_routine("trunk-rotation"))
+
+
 def test_one_weekly_series_per_routine_and_time_with_alarms():
-    p = plan(date(2026, 10, 19))
+    p = plan(date(2026, 10, 19), routines=STEADY)  # doses that do not progress
     cal = icalendar.Calendar.from_ical(feed_of(p, sequence=4))
     events = cal.walk("VEVENT")
     assert len(events) == len(p.routines) * len(p.times)
@@ -207,7 +221,7 @@ def test_uids_derive_from_the_feed_and_the_series_only():
 
 
 def test_start_defaults_to_the_local_date_of_the_last_change():
-    p = plan(None)  # type: ignore[arg-type]
+    p = plan(None, routines=STEADY)  # type: ignore[arg-type]
     late_evening_utc = datetime(2026, 10, 20, 23, 30, tzinfo=UTC)  # already the 21st in Berlin
     cal = icalendar.Calendar.from_ical(feed_of(p, changed_at=late_evening_utc))
     assert {e["DTSTART"].dt.date() for e in cal.walk("VEVENT")} == {date(2026, 10, 21)}

@@ -127,11 +127,11 @@ def test_a_calendar_keeps_its_uids_when_its_language_changes(client) -> None:
         headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"},
     )
     assert created.status_code == 201
-    token = created.get_json()["url"].rsplit("/", 1)[1].removesuffix(".ics")
+    token, manage = created.get_json()["token"], created.get_json()["manage_token"]
     shown = client.get(f"/calendars/{token}").get_json()
     assert shown["language"] == "fr"  # from Accept-Language
     before = client.get(f"/calendars/{token}.ics").get_data()
-    changed = client.patch(f"/calendars/{token}", json={"language": "de"})
+    changed = client.patch(f"/calendars/{manage}", json={"language": "de"})
     assert changed.status_code == 200
     assert changed.get_json()["sequence"] == shown["sequence"] + 1
     after = client.get(f"/calendars/{token}.ics").get_data()
@@ -142,7 +142,7 @@ def test_a_calendar_keeps_its_uids_when_its_language_changes(client) -> None:
     assert uids[0] == uids[1] and uids[0]
     assert "PRÉCAUTIONS" in readable_text("ics", before)
     assert "WARNHINWEISE" in readable_text("ics", after)
-    refused = client.patch(f"/calendars/{token}", json={"language": "xx"})
+    refused = client.patch(f"/calendars/{manage}", json={"language": "xx"})
     assert refused.status_code == 422
     assert "language" in refused.get_json()["errors"]
 

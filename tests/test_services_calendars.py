@@ -43,7 +43,7 @@ def test_a_calendar_made_for_an_installation_loads_back_as_its_plan(db):
 def test_load_plan_refuses_unknown_and_revoked_calendars(app, db):
     with db.unit_of_work() as session:
         created = service.create_calendar(session, FIELDS)
-        service.revoke_calendar(session, created.token, keyring(app))
+        service.revoke_calendar(session, created.manage_token, keyring(app))
     with db.unit_of_work() as session, pytest.raises(Gone):
         calendar_lookup.load_plan(session, created.calendar_id)
     with db.unit_of_work() as session, pytest.raises(NotFound):

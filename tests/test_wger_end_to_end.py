@@ -83,7 +83,8 @@ def test_install_push_log_sync_sessions(runner, wger_server, wger_user):
     assert set(answer["remote_ids"]) == set(ROUTINES)
     for routine in catalog.builtin_routines():
         workout_id = int(answer["remote_ids"][routine.id]["workout"])
-        day = api.check_workout(workout_id, routine, weekdays=[1, 2, 3, 4, 5])
+        # The plan starts today: wger gets the doses of its first week (docs/catalog.md#progression).
+        day = api.check_workout(workout_id, routine.at_week(1), weekdays=[1, 2, 3, 4, 5])
         assert "at 07:30, 19:00 Europe/Berlin" in day["description"]
         assert [w["id"] for w in api.workouts_for(routine.id)] == [workout_id]
 

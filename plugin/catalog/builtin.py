@@ -18,6 +18,7 @@ from plugin.catalog.model import (
     Exercise,
     Focus,
     Frequency,
+    Progression,
     Routine,
     RoutineEntry,
 )
@@ -351,9 +352,27 @@ EXERCISES: tuple[Exercise, ...] = (
 )
 
 
+# --- progressions ------------------------------------------------------------
+# Where an article gives a range, a plan walks it one step a week from its low end to its
+# high end and stays there; never beyond what the article gives (docs/catalog.md#progression).
+# Where it gives one number (or none), the dose stays as it is.
+
+PROGRESSIONS: dict[str, Progression] = {
+    # "Stretch the hamstring for 15-30 seconds" (SEED_LYING).
+    LYING_HAMSTRING.id: Progression(hold_s=(15, 20, 25, 30)),
+    # "hold the position for 30 – 45 seconds" (SEED_FORWARD_BEND_TRUNK).
+    STANDING_FORWARD_BEND.id: Progression(hold_s=(30, 35, 40, 45)),
+    # "Repeat exercise for 6-8 times" (SEED_HOME_ROUTINE).
+    LEGS_UP_WALL.id: Progression(reps=(6, 7, 8)),
+}
+
+
 def _routine(routine_id: str, name: str, description: str, *exercises: Exercise) -> Routine:
     """A built-in routine of catalog doses, done once or twice a day as the seeds advise."""
-    entries = tuple(RoutineEntry(exercise=ex, dose=ex.dose) for ex in exercises)
+    entries = tuple(
+        RoutineEntry(exercise=ex, dose=ex.dose, progression=PROGRESSIONS.get(ex.id, Progression()))
+        for ex in exercises
+    )
     return Routine(
         id=routine_id, name=name, description=description, entries=entries, frequency=ONCE_OR_TWICE
     )

@@ -14,3 +14,7 @@ ROUTINES_PER_PLAN = (1, 10)
 TIMES_PER_DAY = (1, 6)
 REMINDER_MIN = (0, 7 * 24 * 60)
 REMINDERS_PER_EVENT = 5
+# A plan's week, as exports take it (?week=N); past a progression's last step nothing changes.
+WEEKS = (1, 520)
+# Weekly steps of one dose field in a custom routine's progression (a year of weeks).
+PROGRESSION_STEPS = (1, 52)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from plugin.catalog.model import DEFAULT_PLAN_NAME, Caution, Exercise, Frequency, Plan, Routine, RoutineEntry
+from plugin.catalog.model import DEFAULT_PLAN_NAME, Caution, Exercise, Frequency, Plan, Routine
 from plugin.i18n import Language, current, language
 
 
@@ -47,9 +47,7 @@ def localize(routine: Routine, lang: Language | None = None) -> Routine:
     lang = lang or current()
     if lang.code == "en":
         return routine
-    entries = tuple(
-        RoutineEntry(exercise=localize_exercise(e.exercise, lang), dose=e.dose) for e in routine.entries
-    )
+    entries = tuple(replace(e, exercise=localize_exercise(e.exercise, lang)) for e in routine.entries)
     # A built-in routine's name and description are ours; a custom one's are its author's
     # (translated only where they are word for word a catalog text).
     return replace(

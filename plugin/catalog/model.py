@@ -184,14 +184,62 @@ class Exercise:
     citations: tuple[Citation, ...] = ()  # one per file named in ``source``, in that order
 
 
+PROGRESSING = ("hold_s", "reps", "sets")  # the dose fields a progression may step
+
+
+@dataclass(frozen=True)
+class Progression:
+    """Weekly steps of a dose: week 1 (from the plan's start) takes the first value of each
+    list, every later week the next one, and the last value is kept from then on."""
+
+    hold_s: tuple[int, ...] = ()
+    reps: tuple[int, ...] = ()
+    sets: tuple[int, ...] = ()
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, name) for name in PROGRESSING)
+
+    @property
+    def weeks(self) -> int:
+        """The week from which nothing changes any more (1 without steps)."""
+        return max((len(getattr(self, name)) for name in PROGRESSING), default=0) or 1
+
+    def steps_at(self, week: int) -> dict[str, int]:
+        """The stepped fields' values in ``week`` (1-based; earlier weeks read as week 1)."""
+        index = max(week, 1) - 1
+        return {
+            name: steps[min(index, len(steps) - 1)] for name in PROGRESSING if (steps := getattr(self, name))
+        }
+
+    def dose_at(self, dose: Dose, week: int) -> Dose:
+        """``dose`` as it is in ``week``; InvalidDose names ``<field>`` of a step that cannot be."""
+        return dose.with_overrides(**self.steps_at(week)) if self else dose
+
+    def check(self, dose: Dose) -> None:
+        """Every step must make a valid dose; InvalidDose names ``<field>.<index>`` of the first bad one."""
+        for name in PROGRESSING:
+            for index, value in enumerate(getattr(self, name)):
+                try:
+                    dose.with_overrides(**{name: value})
+                except InvalidDose as err:
+                    raise InvalidDose(err.message, field=f"{name}.{index}") from None
+
+
 @dataclass(frozen=True)
 class RoutineEntry:
     exercise: Exercise
     dose: Dose
+    progression: Progression = field(default_factory=Progression)
 
     @property
     def seconds(self) -> int:
         return self.dose.seconds
+
+    def at_week(self, week: int) -> RoutineEntry:
+        """This entry with the dose of ``week`` (itself when it does not progress)."""
+        if not self.progression:
+            return self
+        return replace(self, dose=self.progression.dose_at(self.dose, week))
 
     def variation_for_set(self, set_no: int) -> str | None:
         """The variation done in set ``set_no`` (1-based), when each set has its own."""
@@ -217,6 +265,8 @@ class Routine:
     entries: tuple[RoutineEntry, ...]
     frequency: Frequency = field(default_factory=Frequency)
     builtin: bool = True
+    # A line every export puts first in its notes (a pain hold's warning); empty for a plain routine.
+    notice: str = ""
 
     def __post_init__(self) -> None:
         if not self.entries:
@@ -227,6 +277,21 @@ class Routine:
                     f"{entry.exercise.id}: the source gives no timing; give hold_s",
                     field=f"exercises.{i}.hold_s",
                 )
+
+    @property
+    def progresses(self) -> bool:
+        return any(entry.progression for entry in self.entries)
+
+    @property
+    def weeks(self) -> int:
+        """The week from which the routine's doses stay the same (1 when nothing progresses)."""
+        return max(entry.progression.weeks for entry in self.entries)
+
+    def at_week(self, week: int, notice: str = "") -> Routine:
+        """The routine as done in ``week`` of a plan, with ``notice`` first in its notes."""
+        if not self.progresses and notice == self.notice:
+            return self
+        return replace(self, entries=tuple(entry.at_week(week) for entry in self.entries), notice=notice)
 
     @property
     def duration_s(self) -> int:

@@ -16,7 +16,7 @@ import io
 from datetime import datetime
 
 from plugin.catalog.model import DoseKind, Routine, RoutineEntry
-from plugin.formats.text import caution_lines, entry_note_lines, logged_sets_per_set, side_phrase
+from plugin.formats.text import entry_note_lines, logged_sets_per_set, notes_lines, side_phrase
 
 MEDIA_TYPE = "text/csv"
 EXTENSION = "csv"
@@ -64,7 +64,7 @@ def rows(routine: Routine, started_at: datetime) -> list[list[str]]:
     """Every row after the header, for a session of ``routine`` starting at ``started_at``."""
     date = started_at.strftime("%Y-%m-%d %H:%M:%S")
     duration = duration_text(routine.duration_s)
-    workout_notes = " ".join(caution_lines(routine.cautions))
+    workout_notes = " ".join(notes_lines(routine))
     out = []
     for entry in routine.entries:
         for side in entry.dose.sides:

@@ -40,7 +40,7 @@ from garmin_fit_sdk import Decoder, Encoder, Profile, Stream
 from plugin import catalog
 from plugin.catalog.model import CompletedSession, DoseKind, ExerciseDone, Routine
 from plugin.errors import InvalidInput
-from plugin.formats.text import caution_lines
+from plugin.formats.text import notes_lines
 from plugin.formats.workout_steps import (
     FIT_STRING_BYTES,
     Block,
@@ -81,7 +81,7 @@ class RepeatStep:
 
 def description_and_read_first(routine: Routine) -> tuple[str, list[Step]]:
     """The workout description and the read-first steps that carry the cautions that overflow it."""
-    lines = caution_lines(routine.cautions)
+    lines = notes_lines(routine)
     chunks = pack_lines(lines)
     if len(chunks) <= 1:
         return "".join(chunks), []

@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from plugin.catalog.model import Routine
-from plugin.formats.text import caution_lines
+from plugin.formats.text import notes_lines
 from plugin.formats.workout_steps import Block, Repeat, Step, routine_blocks
 
 MEDIA_TYPE = "application/json"
@@ -95,7 +95,7 @@ def workout_steps(blocks: list[Block]) -> list[dict[str, Any]]:
 
 def workout_dict(routine: Routine) -> dict[str, Any]:
     """The routine as a Garmin Connect workout."""
-    description = "\n".join([*caution_lines(routine.cautions), "", routine.description])
+    description = "\n".join([*notes_lines(routine), "", routine.description])
     return {
         "workoutName": routine.name,
         "description": description,

@@ -35,7 +35,7 @@ from plugin.catalog.model import (
     RoutineEntry,
 )
 from plugin.errors import InvalidInput
-from plugin.formats.text import caution_lines, entry_note_lines, logged_sets_per_set, side_labels_everywhere
+from plugin.formats.text import entry_note_lines, logged_sets_per_set, notes_lines, side_labels_everywhere
 from plugin.formats.timestamps import parse_aware
 
 MEDIA_TYPE = "application/json"
@@ -90,7 +90,7 @@ def clean_note(text: str) -> str:
 
 def routine_notes(routine: Routine) -> str:
     """Cautions first, then what the routine is for, then our marker."""
-    lines = caution_lines(routine.cautions)
+    lines = notes_lines(routine)
     lines += ["", routine.description, marker(routine)]
     return clean_note("\n".join(lines))
 

@@ -33,9 +33,11 @@ from zoneinfo import ZoneInfo, available_timezones
 from icalendar import Alarm, Calendar, Component, Event, vDuration
 
 from plugin.catalog.model import WEEKDAYS, Plan, Routine
+from plugin.catalog.progress import PlanProgress, progress
 from plugin.errors import InvalidInput
-from plugin.formats.text import reminder_line, routine_text, seconds_phrase
+from plugin.formats.text import WARNING_MARK, reminder_line, routine_text, seconds_phrase
 from plugin.formats.vtimezone import clock_changes, vtimezone
+from plugin.formats.weekly import stretches
 from plugin.i18n import N_, _
 
 MEDIA_TYPE = "text/calendar"
@@ -45,7 +47,7 @@ PRODID = "-//stretchsync//stretch calendar 1.0//EN"
 # Stored feeds are reused while this and the built-in catalog are unchanged
 # (services.feeds.renderer_fingerprint). Bump it with any change to the bytes a
 # feed renders to: this module, plugin.formats.vtimezone, or the wording in plugin.formats.text.
-RENDERER_VERSION = "2026.11.3"
+RENDERER_VERSION = "2026.11.4"
 UID_DOMAIN = "stretchsync"
 # RFC 7986 §5.7: a suggested minimum polling interval; Google ignores it, Apple and Outlook do not.
 REFRESH = timedelta(hours=1)
@@ -80,12 +82,22 @@ class DoneOccurrence:
 
 @dataclass(frozen=True)
 class Series:
-    """One recurring series of the feed: a routine at one time of day."""
+    """One recurring series of the feed: a routine at one time of day, over a stretch of days.
 
-    routine: Routine
+    A routine whose dose never changes has one series from the plan's first day on. One
+    that progresses, or is held after a pain report, has one series per stretch of days
+    that read the same (``plugin.formats.weekly``): the first keeps the plain UID, each
+    later one adds its first day, and every one but the last ends with ``UNTIL``
+    (docs/icalendar.md#progression).
+    """
+
+    routine: Routine  # as done on the series' days: that week's dose, a hold's warning first
     at: time
     slot: int
     uid: str
+    start: date | None = None  # first day of the stretch; None: the plan's first day
+    end: date | None = None  # first day after the stretch; None: open-ended
+    sequence_bump: int = 0  # plan-state changes that touched this series (docs/icalendar.md#progression)
 
 
 # --- timezones ----------------------------------------------------------------------------------
@@ -117,6 +129,11 @@ def summary(routine: Routine) -> str:
     return f"{routine.name} ({seconds_phrase(routine.duration_s)})"
 
 
+def series_summary(routine: Routine) -> str:
+    """The summary of a planned occurrence: with a warning first while the plan is held."""
+    return f"{WARNING_MARK} {summary(routine)}" if routine.notice else summary(routine)
+
+
 def description(routine: Routine, reminders_min: Sequence[int] = ()) -> str:
     """Cautions first, then every exercise with its dose, then the reminders (Google drops VALARM)."""
     text = routine_text(routine)
@@ -128,14 +145,34 @@ def description(routine: Routine, reminders_min: Sequence[int] = ()) -> str:
 # --- feed --------------------------------------------------------------------------------------
 
 
-def series_of(plan: Plan, feed_id: str) -> list[Series]:
-    """The plan's series in feed order: by routine as planned, then by time of day."""
+def plan_progress(plan: Plan, changed_at: datetime) -> PlanProgress:
+    """The plan's weeks with no pain reported (a calendar that receives no sessions).
+
+    Week 1 starts on the plan's start, or the local date of its last change without one.
+    """
+    start = plan.start or changed_at.astimezone(ZoneInfo(plan.timezone)).date()
+    return progress(start, (), plan.timezone, max(r.weeks for r in plan.routines))
+
+
+def series_of(plan: Plan, feed_id: str, plan_state: PlanProgress | None = None) -> list[Series]:
+    """The plan's series in feed order: by routine as planned, then by time of day, then by days."""
     times = sorted(set(plan.times))
-    return [
-        Series(routine, at, slot, f"{feed_id}-{routine.id}-{slot}@{UID_DOMAIN}")
-        for routine in plan.routines
-        for slot, at in enumerate(times, start=1)
-    ]
+    out = []
+    for routine in plan.routines:
+        parts = stretches(routine, plan_state) if plan_state is not None else []
+        for slot, at in enumerate(times, start=1):
+            base = f"{feed_id}-{routine.id}-{slot}"
+            if len(parts) <= 1:
+                at_week = parts[0].routine if parts else routine
+                bump = plan_state.changes(None) if plan_state is not None else 0
+                out.append(Series(at_week, at, slot, f"{base}@{UID_DOMAIN}", sequence_bump=bump))
+                continue
+            for index, part in enumerate(parts):
+                uid = f"{base}@{UID_DOMAIN}" if index == 0 else f"{base}-{part.start:%Y%m%d}@{UID_DOMAIN}"
+                start = None if index == 0 else part.start
+                bump = plan_state.changes(part.end) if plan_state is not None else 0
+                out.append(Series(part.routine, at, slot, uid, start, part.end, bump))
+    return out
 
 
 def first_date(plan: Plan, changed_at: datetime, since: date | None = None) -> date:
@@ -201,11 +238,24 @@ def unclear_days(plan: Plan, first: date, at: time) -> list[date]:
     return sorted(days)
 
 
+def first_planned(plan: Plan, day: date) -> date:
+    """The first planned day on or after ``day``."""
+    for _day in range(7):
+        if WEEKDAYS[day.weekday()] in plan.days:
+            return day
+        day += timedelta(days=1)
+    return day  # a plan names at least one day; unreachable for a valid plan
+
+
 def is_occurrence(plan: Plan, first: date, series: Series, local_start: datetime) -> bool:
-    """Whether ``local_start`` (naive, plan time) is a planned occurrence of ``series``."""
+    """Whether ``local_start`` (naive, plan time) is a planned occurrence of ``series``.
+
+    ``first`` is the series' first day (its DTSTART's date).
+    """
     return (
         local_start.time() == series.at
         and local_start.date() >= first
+        and (series.end is None or local_start.date() < series.end)
         and WEEKDAYS[local_start.weekday()] in plan.days
     )
 
@@ -258,6 +308,7 @@ def build_feed(
     routine_url: Callable[[str], str] | None = None,
     figure_url: Callable[[str], str] | None = None,
     done_url: Callable[[str], str] | None = None,
+    plan_state: PlanProgress | None = None,
 ) -> Calendar:
     """The subscribable calendar of ``plan`` as an icalendar object (``feed`` gives its bytes).
 
@@ -274,6 +325,8 @@ def build_feed(
         done_url: the private "Mark as done" page of a routine by id; each series carries it
             as its URL and at the end of its description, each done mark in its description
             (to change what was recorded). One link per routine, not per occurrence.
+        plan_state: the plan's weeks and holds (``plugin.catalog.progress``); None: its weeks
+            from its first day with no pain reported.
     """
     body = feed(
         plan,
@@ -286,6 +339,7 @@ def build_feed(
         routine_url=routine_url,
         figure_url=figure_url,
         done_url=done_url,
+        plan_state=plan_state,
     )
     return Calendar.from_ical(body)
 
@@ -302,6 +356,7 @@ def feed(
     routine_url: Callable[[str], str] | None = None,
     figure_url: Callable[[str], str] | None = None,
     done_url: Callable[[str], str] | None = None,
+    plan_state: PlanProgress | None = None,
 ) -> bytes:
     """The feed of ``plan`` as bytes (CRLF, folded at 75 octets, UTF-8); parameters as ``build_feed``.
 
@@ -338,13 +393,24 @@ def feed(
         by_routine.setdefault(occurrence.routine_id, []).append(index)
     writer = _DoneWriter(plan.timezone, sequence, stamp, created_at)
     matched: set[int] = set()
-    for series in series_of(plan, feed_id):
+    plan_state = plan_state or plan_progress(plan, changed_at)
+    for series in series_of(plan, feed_id, plan_state):
         routine = series.routine
-        start = datetime.combine(first, series.at, tzinfo=zone)
-        event = _base_event(series.uid, start, routine.duration_s, sequence, stamp, created_at)
+        series_first = first if series.start is None else first_planned(plan, max(series.start, first))
+        if series.end is not None and series_first >= series.end:
+            continue  # no planned day of this stretch lies in the window
+        start = datetime.combine(series_first, series.at, tzinfo=zone)
+        event = _base_event(
+            series.uid, start, routine.duration_s, sequence + series.sequence_bump, stamp, created_at
+        )
         # Weekly on the chosen days: BYHOUR and sub-daily rules do not port (docs/icalendar.md#recurrence).
-        event.add("rrule", {"FREQ": "WEEKLY", "BYDAY": list(plan.days), "WKST": "MO"})
-        event.add("summary", summary(routine))
+        rule: dict[str, object] = {"FREQ": "WEEKLY", "BYDAY": list(plan.days), "WKST": "MO"}
+        if series.end is not None:
+            # RFC 5545 §3.3.10: with a TZID DTSTART, UNTIL is UTC; the last day's slot, inclusive.
+            last = datetime.combine(series.end - timedelta(days=1), series.at, tzinfo=zone)
+            rule["UNTIL"] = last.astimezone(UTC)
+        event.add("rrule", rule)
+        event.add("summary", series_summary(routine))
         event.add("categories", _categories(routine))
         mark_link = done_url(routine.id) if done_url else None
         text = description(routine, plan.reminders_min)
@@ -366,9 +432,14 @@ def feed(
         series_bytes = event.to_ical()
         parts.append(series_bytes)
         link = routine_url(routine.id) if routine_url else None
-        unclear = set(unclear_days(plan, first, series.at))
+        # Clock-change overrides belong to the stretch whose days they fall on.
+        unclear = {
+            day
+            for day in unclear_days(plan, series_first, series.at)
+            if series.end is None or day < series.end
+        }
         for index in by_routine.get(routine.id, ()):
-            if index not in matched and is_occurrence(plan, first, series, done[index].local_start):
+            if index not in matched and is_occurrence(plan, series_first, series, done[index].local_start):
                 matched.add(index)
                 day = done[index].local_start.date()
                 at = instant(zone, done[index].local_start) if day in unclear else None
@@ -460,7 +531,7 @@ class _DoneWriter:
         self.tzid = tzid
         utc_stamp = f"{_stamp(stamp):%Y%m%dT%H%M%SZ}"
         self.stamp = f"DTSTAMP:{utc_stamp}\r\n"
-        self.sequence = f"SEQUENCE:{sequence}\r\n"
+        self.sequence = sequence
         self.created = f"CREATED:{_stamp(created):%Y%m%dT%H%M%SZ}\r\n" if created is not None else ""
         self.modified = f"LAST-MODIFIED:{utc_stamp}\r\n"
         self._series: dict[tuple[str, str | None], tuple[str, str, str, str]] = {}
@@ -479,11 +550,12 @@ class _DoneWriter:
         categories: list[str],
         created: bool,
         link: str | None,
+        sequence: int,
     ) -> tuple[str, str, str, str]:
         return (
             "BEGIN:VEVENT\r\n" + _fold("SUMMARY:" + _escape(summary_text)) + "\r\n",
             f"DURATION:{_duration(seconds)}\r\n" + self.stamp + _fold(f"UID:{_escape(uid)}") + "\r\n",
-            self.sequence
+            f"SEQUENCE:{sequence}\r\n"
             + _fold("CATEGORIES:" + ",".join(_escape(c) for c in categories))
             + "\r\n"
             + (self.created if created else ""),
@@ -517,7 +589,13 @@ class _DoneWriter:
             routine = series.routine
             summary_text = f"{DONE_MARK} {summary(routine)}"
             fixed = self._fixed(
-                series.uid, summary_text, routine.duration_s, _categories(routine), True, link
+                series.uid,
+                summary_text,
+                routine.duration_s,
+                _categories(routine),
+                True,
+                link,
+                self.sequence + series.sequence_bump,
             )
             self._series[(series.uid, link)] = fixed
         start = self._local("DTSTART", occurrence.local_start)
@@ -535,7 +613,7 @@ class _DoneWriter:
         name = routine.name if routine else (occurrence.routine_name or _(CATEGORY))
         seconds = occurrence.duration_s or (routine.duration_s if routine else 60)
         uid = done_uid(feed_id, occurrence.key)
-        fixed = self._fixed(uid, f"{DONE_MARK} {name}", seconds, [_(CATEGORY)], False, link)
+        fixed = self._fixed(uid, f"{DONE_MARK} {name}", seconds, [_(CATEGORY)], False, link, self.sequence)
         start = self._local("DTSTART", occurrence.local_start)
         text = fixed[0] + start + fixed[1] + fixed[2] + self._description(occurrence, link) + fixed[3]
         return text.encode("utf-8")

@@ -9,6 +9,7 @@ caller exports inside ``with using(language):`` (docs/i18n.md#in-the-code).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 
 from plugin.catalog.model import (
     Caution,
@@ -18,9 +19,11 @@ from plugin.catalog.model import (
     DoseKind,
     ExerciseDone,
     Focus,
+    Progression,
     Routine,
     RoutineEntry,
 )
+from plugin.catalog.progress import Hold, HoldReason
 from plugin.i18n import LANGUAGES, N_, _, current, language, ngettext
 
 KIND_LABEL = {
@@ -140,6 +143,16 @@ def caution_lines(cautions: Iterable[Caution]) -> list[str]:
     return [caution_line(c) for c in cautions]
 
 
+def notes_lines(routine: Routine) -> list[str]:
+    """What opens a routine's notes in every target: its notice (a pain hold's warning), then
+    every caution, contraindications first."""
+    return (
+        [routine.notice, *caution_lines(routine.cautions)]
+        if routine.notice
+        else caution_lines(routine.cautions)
+    )
+
+
 def caution_groups(cautions: Iterable[Caution]) -> list[tuple[CautionKind, str, list[Caution]]]:
     """Group cautions by kind in reading order: (kind, heading, cautions), empty kinds left out."""
     cautions = list(cautions)
@@ -201,8 +214,9 @@ def exercise_lines(entry: RoutineEntry, number_: int | None = None) -> list[str]
 
 
 def routine_text(routine: Routine) -> str:
-    """The whole routine as plain text: cautions first, then every exercise."""
-    lines = [_("CAUTIONS (read first)")]
+    """The whole routine as plain text: its notice (a pain hold's warning), cautions, every exercise."""
+    lines = [routine.notice, ""] if routine.notice else []
+    lines.append(_("CAUTIONS (read first)"))
     lines += [f"- {line}" for line in caution_lines(routine.cautions)]
     lines.append("")
     lines.append(
@@ -235,6 +249,95 @@ def pain_advice(pain: int) -> str:
         "You reported pain {pain}/10. Stop this routine and seek advice from a physiotherapist "
         "or doctor before continuing."
     ).format(pain=number(pain))
+
+
+# --- progression and holds (docs/catalog.md#progression) ------------------------------------
+
+WARNING_MARK = "⚠"
+
+
+def progression_phrase(progression: Progression) -> str:
+    """'week 1: 15 s → week 4: 30 s': where each stepped field starts and where it stops."""
+    parts = []
+    for name in ("hold_s", "reps", "sets"):
+        steps = getattr(progression, name)
+        if steps:
+            parts.append(
+                _("week 1: {first} → week {last_week}: {last}").format(
+                    first=_step_amount(name, steps[0]),
+                    last_week=len(steps),
+                    last=_step_amount(name, steps[-1]),
+                )
+            )
+    return "; ".join(parts)
+
+
+def _step_amount(name: str, n: int) -> str:
+    """One step of a progression: '15 s', '6 reps', '2 sets'."""
+    if name == "hold_s":
+        return _("{seconds} s").format(seconds=number(n))
+    if name == "reps":
+        return ngettext("{reps} rep", "{reps} reps", n).format(reps=number(n))
+    return ngettext("{n} set", "{n} sets", n).format(n=number(n))
+
+
+def week_phrase(week: int, weeks: int) -> str:
+    """'week 2 of 4'; 'week 4 (last step)' once the doses stay the same."""
+    if week < weeks:
+        return _("week {week} of {weeks}").format(week=week, weeks=weeks)
+    return _("week {week} (last step)").format(week=week)
+
+
+def hold_reason_phrase(pain: int, twice: bool) -> str:
+    """'pain 7/10' or 'pain 5/10, the second time in a row'."""
+    if twice:
+        return _("pain {pain}/10, the second time in a row").format(pain=pain)
+    return _("pain {pain}/10").format(pain=pain)
+
+
+def hold_period_phrase(hold: Hold) -> str:
+    """'2026-11-24 to 2026-12-01 at week 3: pain 7/10 on 2026-11-24 07:00; ended early by pain 2/10 …'."""
+    last_day = hold.end - timedelta(days=1)
+    twice = hold.reason is HoldReason.PAIN_TWICE
+    text = _("{first} to {last} at week {week}: {reason} on {reported}").format(
+        first=hold.start.isoformat(),
+        last=last_day.isoformat(),
+        week=hold.week,
+        reason=hold_reason_phrase(hold.pain, twice),
+        reported=f"{hold.reported_at:%Y-%m-%d %H:%M}",
+    )
+    if hold.ended_early_at is not None:
+        text += "; " + _("ended early by low pain on {when}").format(
+            when=f"{hold.ended_early_at:%Y-%m-%d %H:%M}"
+        )
+    return text
+
+
+HOLD_ADVICE = N_("ask a physiotherapist or doctor before you go on")  # the sources' own advice
+
+
+def hold_notice(hold: Hold, routine: Routine) -> str:
+    """The line that opens every occurrence and push of ``routine`` during ``hold``.
+
+    The pain and when, the routine's stop rules in the catalog's own words, and the
+    advice the sources give; nothing beyond them. ``routine`` is in the current language.
+    """
+    stops = " ".join(c.text for c in routine.cautions if c.kind is CautionKind.STOP)
+    last_day = hold.end - timedelta(days=1)
+    twice = hold.reason is HoldReason.PAIN_TWICE
+    advice = _(HOLD_ADVICE)
+    lines = [
+        f"{WARNING_MARK} "
+        + _("You reported {reason} on {when}.").format(
+            reason=hold_reason_phrase(hold.pain, twice), when=f"{hold.reported_at:%Y-%m-%d %H:%M}"
+        ),
+        _("{label}: {text}").format(label=kind_label(CautionKind.STOP), text=stops) if stops else "",
+        # The catalog's stop rule already gives this advice (each catalog words it the same in
+        # both places); said once is enough.
+        "" if advice.casefold() in stops.casefold() else f"{advice[:1].upper()}{advice[1:]}.",
+        _("The plan stays at week {week} through {last}.").format(week=hold.week, last=last_day.isoformat()),
+    ]
+    return " ".join(line for line in lines if line)
 
 
 SIDE_LABEL = {"left": N_("Left leg"), "right": N_("Right leg")}

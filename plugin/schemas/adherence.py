@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from plugin.schemas.plan_state import PlanStateSchema
 from plugin.schemas.sessions import PainCautionSchema
 
 
@@ -48,4 +49,11 @@ class AdherenceReportSchema(Schema):
     linked = fields.Boolean(metadata={"description": "whether completed sessions reach this plan"})
     routine_names = fields.Dict(
         keys=fields.String(), values=fields.String(), metadata={"description": "planned and flagged routines"}
+    )
+    plan_state = fields.Nested(
+        PlanStateSchema,
+        allow_none=True,
+        metadata={
+            "description": "the plan's week, the doses of today and any pain hold; null without a plan"
+        },
     )

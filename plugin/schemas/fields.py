@@ -35,6 +35,14 @@ class DerivedList(_Derived, fields.List):
     """A list computed from the object."""
 
 
+class DerivedDate(_Derived, fields.Date):
+    """A date computed from the object."""
+
+
+class DerivedNested(_Derived, fields.Nested):
+    """A nested object computed from the object."""
+
+
 class DerivedDict(_Derived, fields.Dict):
     """A mapping computed from the object."""
 

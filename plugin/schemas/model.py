@@ -8,13 +8,14 @@ its schema, never in between.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, post_dump
 
 from plugin.catalog.figures import figure_path
 from plugin.catalog.model import Caution, CautionKind, DoseKind, Focus, Routine
 from plugin.formats.text import entry_dose_phrase
-from plugin.schemas.fields import DerivedInteger, DerivedList, DerivedString
+from plugin.schemas.fields import DerivedInteger, DerivedList, DerivedNested, DerivedString
 
 
 def _enum(kind: type) -> dict[str, list[str]]:
@@ -104,11 +105,29 @@ class ExerciseSchema(Schema):
     )
 
 
+class ProgressionSchema(Schema):
+    """Weekly steps: week 1 takes the first value, each later week the next, the last is kept."""
+
+    hold_s = fields.List(fields.Integer(), metadata={"description": "hold seconds, week by week"})
+    reps = fields.List(fields.Integer(), metadata={"description": "reps, week by week"})
+    sets = fields.List(fields.Integer(), metadata={"description": "sets, week by week"})
+
+    @post_dump
+    def _stepped_only(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {name: steps for name, steps in data.items() if steps}
+
+
 class EntrySchema(Schema):
     exercise = fields.Nested(ExerciseSchema)
     dose = fields.Nested(DoseSchema)
     dose_text = DerivedString(compute=entry_dose_phrase)
     duration_s = fields.Integer(attribute="seconds")
+    progression = DerivedNested(
+        ProgressionSchema,
+        compute=lambda entry: entry.progression or None,
+        allow_none=True,
+        metadata={"description": "weekly steps of the dose from a plan's start; null: the dose stays"},
+    )
 
 
 class RoutineSchema(Schema):
@@ -122,3 +141,6 @@ class RoutineSchema(Schema):
     equipment = fields.List(fields.String())
     cautions = DerivedList(fields.Nested(RoutineCautionSchema), compute=RoutineCaution.of)
     exercises = fields.List(fields.Nested(EntrySchema), attribute="entries")
+    notice = fields.String(
+        metadata={"description": "a line that opens the notes in every target (a pain hold's warning)"}
+    )

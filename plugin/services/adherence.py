@@ -19,6 +19,7 @@ from plugin.catalog.model import Plan
 from plugin.errors import InvalidInput, NotFound
 from plugin.services import installations
 from plugin.services import sessions as session_service
+from plugin.services.plan_state import PlanState, state_of
 from plugin.services.routines import get_routine
 from plugin.services.schedule import Done, match, occurrences
 from plugin.store import installations as installation_repo
@@ -76,6 +77,7 @@ class AdherenceReport:
     name: str | None  # the plan's name; None without a plan
     linked: bool  # whether completed sessions reach this plan (a calendar of its own receives none)
     routine_names: dict[str, str]  # the planned and flagged routines by id
+    plan_state: PlanState | None = None  # week, doses of today and pain holds; None without a plan
 
 
 def adherence(
@@ -178,6 +180,7 @@ def report(
         name=plan.name if plan else None,
         linked=installation_id is not None,
         routine_names={r: get_routine(db_session, r).name for r in sorted(named)},
+        plan_state=state_of(db_session, plan, installation_id, now) if plan else None,
     )
 
 

@@ -8,7 +8,9 @@ schedule, gets the same checks and the same names for the field at fault.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -53,6 +55,18 @@ class CalendarView:
 def hash_token(token: str) -> str:
     """What is stored instead of the token: its SHA-256, hex (256 random bits need no salt)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# The feed token a manage token opens is derived from it, so a management page can show the
+# calendar link without any token kept in the clear; the way back (feed to manage) is HMAC's
+# one-wayness, so a calendar app holding the feed URL cannot change or revoke the calendar.
+_FEED_LABEL = b"stretchsync feed token v1"
+
+
+def feed_token_of(manage_token: str) -> str:
+    """The feed token that belongs to ``manage_token``: HMAC-SHA256 of a fixed label, base64url."""
+    digest = hmac.new(manage_token.encode("utf-8"), _FEED_LABEL, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def normalise_spec(session: Session, fields: Mapping[str, Any], today: date | None = None) -> dict[str, Any]:
@@ -101,6 +115,20 @@ def _live(row: CalendarRow) -> CalendarRow:
 def find_calendar(session: Session, token: str) -> CalendarRow:
     """The live subscription of ``token``; NotFound when unknown, Gone when revoked."""
     row = repo.by_token_hash(session, hash_token(token))
+    if row is None:
+        raise NotFound("no such calendar", field="token")
+    return _live(row)
+
+
+def find_managed_calendar(session: Session, manage_token: str) -> CalendarRow:
+    """The live calendar subscribed on its own whose manage token this is.
+
+    NotFound for any other token, a feed token included (it only reads). A calendar a
+    tracker's installation owns has no manage token (it is changed through its installation
+    only); a calendar of its own keeps its token when its Mark-as-done sessions give it an
+    installation of its own (plugin.services.calendar_done). Gone when revoked.
+    """
+    row = repo.by_manage_token_hash(session, hash_token(manage_token))
     if row is None:
         raise NotFound("no such calendar", field="token")
     return _live(row)

@@ -24,7 +24,9 @@ from plugin.services import calendar_done
 from plugin.services.caldav import _copy_of, _remove_copy, _repush
 from plugin.services.calendar_lookup import (
     CalendarView,
+    feed_token_of,
     find_calendar,
+    find_managed_calendar,
     hash_token,
     normalise_spec,
     plan_from_spec,
@@ -41,9 +43,16 @@ TOKEN_BYTES = 32  # 256 bits from the OS's CSPRNG; the issue asks for at least 1
 
 @dataclass(frozen=True)
 class CreatedCalendar:
-    token: str  # shown once; only its hash is stored
+    token: str  # the feed token: shown once; only its hash is stored
     calendar_id: str
     plan: Plan
+    # Changes and revokes a calendar subscribed on its own; None for an installation's calendar.
+    manage_token: str | None = None
+
+
+def new_token() -> str:
+    """A fresh secret token (a manage token; a feed token is derived from one)."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
 
 
 def create_calendar(
@@ -51,18 +60,26 @@ def create_calendar(
     plan_fields: Mapping[str, Any],
     installation_id: str | None = None,
     now: datetime | None = None,
+    manage_token: str | None = None,
 ) -> CreatedCalendar:
-    """Check the plan, store the subscription and its rendered feed; nothing is stored if invalid."""
+    """Check the plan, store the subscription and its rendered feed; nothing is stored if invalid.
+
+    The feed token is derived from ``manage_token`` (a new one when not given). A calendar
+    an installation owns keeps no manage token hash: it is changed through the installation.
+    """
     now = now or clock.now_s()
     tzid = plan_fields.get("timezone")
     today = None
     if isinstance(tzid, str) and ical.is_timezone(tzid):
         today = now.astimezone(ZoneInfo(tzid)).date()
     spec = normalise_spec(session, plan_fields, today)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    manage_token = manage_token or new_token()
+    token = feed_token_of(manage_token)
+    owned = installation_id is not None
     row = CalendarRow(
         id=new_id(),
         token_hash=hash_token(token),
+        manage_token_hash=None if owned else hash_token(manage_token),
         installation_id=installation_id,
         spec=spec,
         sequence=0,
@@ -71,17 +88,27 @@ def create_calendar(
     )
     render_feed(session, row, now=now)
     repo.add(session, row)
-    return CreatedCalendar(token=token, calendar_id=row.id, plan=plan_from_spec(session, spec))
+    return CreatedCalendar(
+        token=token,
+        calendar_id=row.id,
+        plan=plan_from_spec(session, spec),
+        manage_token=None if owned else manage_token,
+    )
 
 
 def show_calendar(session: Session, token: str) -> CalendarView:
-    """The plan behind a token."""
+    """The plan behind a feed token."""
     return view(session, find_calendar(session, token))
+
+
+def show_managed_calendar(session: Session, manage_token: str) -> CalendarView:
+    """The plan behind a manage token."""
+    return view(session, find_managed_calendar(session, manage_token))
 
 
 def update_calendar(
     db: Database,
-    token: str,
+    manage_token: str,
     changes: Mapping[str, Any],
     keys: crypto.Keyring,
     now: datetime | None = None,
@@ -92,7 +119,7 @@ def update_calendar(
     open, and its failure is reported in ``caldav_error`` while the change stands.
     """
     with db.unit_of_work() as session:
-        row = find_calendar(session, token)
+        row = find_managed_calendar(session, manage_token)
         changed = _set_plan(session, row, changes, now)
         copy = _copy_of(row) if changed else None
         found = view(session, row)
@@ -140,14 +167,15 @@ def _set_plan(session: Session, row: CalendarRow, changes: Mapping[str, Any], no
     return True
 
 
-def revoke_calendar(session: Session, token: str, keys: crypto.Keyring) -> None:
-    """Revoke the token: the feed answers 410, the plan is erased, pushed CalDAV events are deleted.
+def revoke_calendar(session: Session, manage_token: str, keys: crypto.Keyring) -> None:
+    """Revoke the calendar: the feed answers 410, the plan is erased, pushed CalDAV events are deleted.
 
-    The events are deleted after the revocation commits (``session`` comes from a unit of work).
-    Sessions marked done from a calendar of its own go with it (``calendar_done``); a
-    tracker's installation keeps its own.
+    Takes the manage token (never the feed token). The events are deleted after the
+    revocation commits (``session`` comes from a unit of work). Sessions marked done
+    from a calendar of its own go with it (``calendar_done``); a tracker's installation
+    keeps its own.
     """
-    row = find_calendar(session, token)
+    row = find_managed_calendar(session, manage_token)
     if calendar_done.erase_own_sessions(session, row.installation_id):
         row.installation_id = None
     _revoke(session, row, keys)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from plugin import catalog, clock, i18n
+from plugin.catalog import limits
 from plugin.catalog.localize import localize
 from plugin.catalog.model import Routine
 from plugin.errors import InvalidInput, NotFound
@@ -30,16 +31,20 @@ class ExportFile:
 def export_routine(session: Session, routine_id: str, fmt: str, query: Mapping[str, str]) -> ExportFile:
     """Export one routine in format ``fmt``, in the language ``lang`` of ``query`` (default en).
 
-    A timed format reads its start from ``query``. Raises NotFound naming ``format``
-    for an unknown format (or the routine's own NotFound), InvalidInput naming
-    ``start``, ``timezone`` or ``lang`` for a bad query. The file name is the same in
-    every language.
+    A timed format reads its start from ``query``; ``week`` gives the doses of that week of
+    a plan (docs/catalog.md#progression), without it the routine's own doses. Raises
+    NotFound naming ``format`` for an unknown format (or the routine's own NotFound),
+    InvalidInput naming ``start``, ``timezone``, ``week`` or ``lang`` for a bad query. The
+    file name is the same in every language.
     """
     module = registry.FORMATS.get(fmt)
     if module is None:
         raise NotFound(f"no export format {fmt!r}; formats: {', '.join(registry.names())}", field="format")
     lang = language_from_query(query)
     routine = routines.get_routine(session, routine_id)
+    week = week_from_query(query)
+    if week is not None:
+        routine = routine.at_week(week)
     timed = registry.TIMED.get(fmt)
     start = start_from_query(query, clock.now()) if timed is not None else None
     body = export_in(fmt, routine, lang, start)
@@ -74,6 +79,17 @@ def export_in(fmt: str, routine: Routine, lang: i18n.Language, start: datetime |
         if timed is not None and start is not None:
             return timed.export(localized, start=start)
         return registry.FORMATS[fmt].export(localized)
+
+
+def week_from_query(query: Mapping[str, str]) -> int | None:
+    """``week`` from a query (limits.WEEKS), or None when absent; InvalidInput naming ``week``."""
+    raw = query.get("week")
+    if raw is None:
+        return None
+    low, high = limits.WEEKS
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise InvalidInput(f"week is a whole number from {low} to {high}", field="week")
+    return int(raw)
 
 
 def start_from_query(query: Mapping[str, str], now_utc: datetime) -> datetime:

@@ -27,7 +27,7 @@ from plugin.catalog.localize import localize_plan
 from plugin.catalog.model import Plan
 from plugin.errors import Gone, NotFound
 from plugin.formats import canonical, ical
-from plugin.services import done_links, schedule
+from plugin.services import done_links, plan_state, schedule
 from plugin.services.calendar_lookup import hash_token, plan_from_spec
 from plugin.store import calendars as repo
 from plugin.store import sessions as session_repo
@@ -155,12 +155,13 @@ def render_body(
             done = done_marks(session, row.installation_id, plan, since) if row.installation_id else ()
         site = settings.site_url
         keys = settings.link_keys() if site else ()
+        changed_at = utc(row.changed_at)
         query = "" if lang.code == i18n.DEFAULT else f"?lang={lang.code}"
         body = ical.feed(
             plan,
             feed_id=row.id,
             sequence=row.sequence,
-            changed_at=utc(row.changed_at),  # type: ignore[arg-type]
+            changed_at=changed_at,  # type: ignore[arg-type]
             created_at=utc(row.created_at),
             done=done,
             since=since,
@@ -169,6 +170,8 @@ def render_body(
             done_url=(lambda routine_id: site + done_links.path(keys[0], row.id, routine_id) + query)
             if keys
             else None,
+            # Weeks and pain holds: an import with a pain score marks the feed stale like any other.
+            plan_state=plan_state.plan_progress(session, plan, row.installation_id, changed_at),
         )
     # One record per rendering: what the "once for a burst" promise is checked against.
     log.info("rendered the feed of calendar %s (%d bytes)", row.id, len(body))

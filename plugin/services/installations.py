@@ -47,11 +47,14 @@ def install(
     base_url: str,
     credentials: dict[str, Any],
     plan: dict[str, Any] | None = None,
+    manage_token: str | None = None,
 ) -> Installed:
     """Store an installation, or replace the secret, credentials and plan of one with this client key.
 
     A plan lives in a calendar the installation owns (created the first time; its
-    feed token is returned then, and only then). Nothing is stored when any field is invalid.
+    feed token is returned then, and only then). ``manage_token`` (a person's connection
+    from /connect) opens the installation's management page; only its hash is stored, and
+    the calendar's feed token is derived from it. Nothing is stored when any field is invalid.
     """
     if not CLIENT_KEY.match(client_key):
         raise InvalidInput("clientKey is 1-200 letters, digits or ._:@-", field="clientKey")
@@ -78,8 +81,10 @@ def install(
     row.base_url = base_url.rstrip("/")
     row.secret_enc = keys.encrypt(shared_secret)
     row.credentials_enc = keys.encrypt(json.dumps(credentials))
+    if manage_token is not None:
+        row.manage_token_hash = calendar_lookup.hash_token(manage_token)
     session.flush()
-    token = _set_plan(session, row.id, plan, keys) if plan is not None else None
+    token = _set_plan(session, row.id, plan, keys, manage_token) if plan is not None else None
     return Installed(row, created, token, plan_spec(session, row), calendar_id(session, row))
 
 
@@ -154,13 +159,20 @@ def calendar_id(session: Session, row: InstallationRow) -> str | None:
 
 
 def _set_plan(
-    session: Session, installation_id: str, plan: dict[str, Any], keys: crypto.Keyring
+    session: Session,
+    installation_id: str,
+    plan: dict[str, Any],
+    keys: crypto.Keyring,
+    manage_token: str | None = None,
 ) -> str | None:
     """Give the installation's calendar this plan; the new calendar's token when one was made."""
     try:
         owned = calendar_lookup.installation_calendar(session, installation_id)
         if owned is None:
-            return calendars.create_calendar(session, plan, installation_id=installation_id).token
+            made = calendars.create_calendar(
+                session, plan, installation_id=installation_id, manage_token=manage_token
+            )
+            return made.token
         calendars.change_plan(session, owned, plan, keys)  # its CalDAV copy follows after commit
         return None
     except InvalidInput as err:

@@ -22,9 +22,11 @@ from sqlalchemy.orm import Session
 
 from plugin import clock, i18n
 from plugin.catalog.localize import localize
+from plugin.catalog.model import Routine
 from plugin.crypto import Keyring
 from plugin.errors import InvalidInput, NotFound
-from plugin.services import installations
+from plugin.formats import weekly
+from plugin.services import installations, plan_state
 from plugin.services.routines import check_routine_ids, get_routine
 from plugin.store import installations as installation_repo
 from plugin.store import pushes as repo
@@ -155,20 +157,28 @@ def _deliver(db: Database, keys: Keyring, push_id: str) -> None:
             installations.credentials(installation, keys),
             dict(installation.tracker_state or {}),
         )
-        payload_format = registry.format_for(installation.tracker)
+        tracker_key = installation.tracker
         plan = installations.plan_of(session, installation)
         todo = [r for r in row.routines if r not in (row.remote_ids or {})]
-        routines = {r: get_routine(session, r) for r in todo}
+        # The dose of the plan's week, and a pain hold's warning first (docs/catalog.md#progression),
+        # every text in the plan's language.
+        lang = i18n.language(plan.language if plan else i18n.DEFAULT)
+        with i18n.using(lang):
+            routines = {
+                r: plan_state.routine_now(
+                    session, plan, installation.id, localize(get_routine(session, r), lang)
+                )
+                for r in todo
+            }
         installation_id = installation.id
     for routine_id, routine in routines.items():
         with db.unit_of_work() as session:
             state_row = repo.state(session, installation_id, routine_id)
             state = dict(state_row.state) if state_row else {}
         # The tracker gets every text in the plan's language; ids and the marker stay as they are.
-        with i18n.using(plan.language if plan else i18n.DEFAULT) as lang:
-            localized = localize(routine, lang)
-            outcome = tracker.push(localized, plan, state)
-            digest = hashlib.sha256(payload_format.export(localized)).hexdigest()
+        with i18n.using(lang):
+            outcome = tracker.push(routine, plan, state)
+            digest = payload_digest(tracker_key, routine)
         # Each delivered routine is saved at once: a later failure must not resend it.
         with db.unit_of_work() as session:
             state_row = repo.state(session, installation_id, routine_id)
@@ -199,6 +209,53 @@ def _failed_attempt(
             return wait
         row.status, row.finished_at, row.next_attempt_at = FAILED, clock.now(), None
         return None
+
+
+def payload_digest(tracker: str, routine: Routine) -> str:
+    """The hash of what ``tracker`` is sent for ``routine``: a change means the tracker's copy is old."""
+    return hashlib.sha256(registry.format_for(tracker).export(routine)).hexdigest()
+
+
+def push_changed_doses(db: Database, enqueue: Callable[[str], object] | None = None) -> list[str]:
+    """Push again every routine whose payload changed since its last delivery; the new push ids.
+
+    A plan's week moves on, a pain hold starts or ends: what a tracker holds of a routine
+    (``PushStateRow.payload_hash``) no longer matches what it would be sent now. The new
+    push carries the remembered state, so the tracker updates the routine it has. A routine
+    already in a push not yet finished is left to it, so one change makes one push.
+    """
+    made = []
+    with db.unit_of_work() as session:
+        for installation_id, routine_ids in _changed(session).items():
+            made.append(create_push(session, installation_id, routine_ids, enqueue).id)
+    return made
+
+
+def _changed(session: Session) -> dict[str, list[str]]:
+    changed: dict[str, list[str]] = {}
+    now = clock.now()
+    for installation in repo.installations_with_states(session):
+        plan = installations.plan_of(session, installation)
+        if plan is None:
+            continue
+        planned = {r.id: r for r in plan.routines}
+        open_ids = {r for push in repo.open_pushes(session, installation.id) for r in push.routines}
+        waiting = [
+            state_row
+            for state_row in repo.states(session, installation.id)
+            if state_row.routine_id in planned and state_row.routine_id not in open_ids
+        ]
+        if not waiting:
+            continue
+        today = plan_state.today_of(plan, now)
+        progress = plan_state.plan_progress(session, plan, installation.id, now)
+        with i18n.using(plan.language) as lang:  # as _deliver writes it
+            for state_row in waiting:
+                planned_routine = localize(planned[state_row.routine_id], lang)
+                now_routine = weekly.routine_on(planned_routine, progress, today)
+                if payload_digest(installation.tracker, now_routine) != state_row.payload_hash:
+                    changed.setdefault(installation.id, []).append(state_row.routine_id)
+    return changed
 
 
 def overdue(db: Database, grace_s: float = 60.0, stuck_s: float = 900.0) -> list[str]:

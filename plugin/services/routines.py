@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from plugin import catalog
-from plugin.catalog.model import Routine, RoutineEntry
+from plugin.catalog.model import PROGRESSING, Progression, Routine, RoutineEntry
 from plugin.errors import InvalidDose, InvalidInput, NotFound
 from plugin.formats import wger as wger_format
 from plugin.store import routines as repo
@@ -19,7 +19,7 @@ OVERRIDABLE = ("sets", "reps", "hold_s", "rest_s", "duration_s")
 def build_routine(
     routine_id: str, name: str, description: str, items: list[dict[str, Any]], builtin: bool = False
 ) -> Routine:
-    """Build a routine from catalog exercise ids and dose overrides.
+    """Build a routine from catalog exercise ids, dose overrides and weekly progressions.
 
     Raises InvalidInput naming ``exercises.<i>.<field>`` for an unknown exercise or a bad dose.
     """
@@ -41,7 +41,18 @@ def build_routine(
             dose = exercise.dose.with_overrides(**overrides)
         except InvalidDose as err:
             raise InvalidInput(err.message, field=f"exercises.{i}.{err.field}") from None
-        entries.append(RoutineEntry(exercise=exercise, dose=dose))
+        progression = Progression(
+            **{
+                name: tuple(steps)
+                for name, steps in (item.get("progression") or {}).items()
+                if name in PROGRESSING
+            }
+        )
+        try:
+            progression.check(dose)
+        except InvalidDose as err:
+            raise InvalidInput(err.message, field=f"exercises.{i}.progression.{err.field}") from None
+        entries.append(RoutineEntry(exercise=exercise, dose=dose, progression=progression))
     return Routine(id=routine_id, name=name, description=description, entries=tuple(entries), builtin=builtin)
 
 

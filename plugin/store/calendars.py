@@ -42,6 +42,9 @@ class CalendarRow(Base):
     # Public id: part of every event UID, so it must never be the token.
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    # The feed token reads; the manage token (hashed the same way) changes and revokes. Only a
+    # calendar subscribed on its own has one: an installation's is changed through the installation.
+    manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True, nullable=True)
     installation_id: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
     # routines, days, times, timezone, reminders, start, name: the plan as the API took it.
     spec: Mapped[dict | None] = mapped_column(JSON, nullable=True)
@@ -74,6 +77,12 @@ def add(session: Session, row: CalendarRow) -> CalendarRow:
 def by_token_hash(session: Session, token_hash: str) -> CalendarRow | None:
     """The subscription whose token hashes to ``token_hash``, revoked or not."""
     return session.scalars(select(CalendarRow).where(CalendarRow.token_hash == token_hash)).first()
+
+
+def by_manage_token_hash(session: Session, manage_token_hash: str) -> CalendarRow | None:
+    """The subscription whose manage token hashes to ``manage_token_hash``, revoked or not."""
+    query = select(CalendarRow).where(CalendarRow.manage_token_hash == manage_token_hash)
+    return session.scalars(query).first()
 
 
 def by_id(session: Session, calendar_id: str) -> CalendarRow | None:

@@ -40,6 +40,9 @@ class InstallationRow(Base):
     base_url: Mapped[str] = mapped_column(String(500))
     secret_enc: Mapped[str] = mapped_column(Text)
     credentials_enc: Mapped[str] = mapped_column(Text)
+    # SHA-256 of the token of the installation's management page; only installations a person
+    # connected from /connect have one.
+    manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True, nullable=True)
     tracker_state: Mapped[dict] = mapped_column(JSON, default=dict)  # e.g. refreshed OAuth tokens
     sync_cursor: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -70,6 +73,11 @@ _BY_CLIENT_KEY = select(InstallationRow).where(InstallationRow.client_key == bin
 
 def by_client_key(session: Session, client_key: str) -> InstallationRow | None:
     return session.scalars(_BY_CLIENT_KEY, {"client_key": client_key}).first()
+
+
+def by_manage_token_hash(session: Session, manage_token_hash: str) -> InstallationRow | None:
+    query = select(InstallationRow).where(InstallationRow.manage_token_hash == manage_token_hash)
+    return session.scalars(query).first()
 
 
 def get(session: Session, installation_id: str) -> InstallationRow | None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from plugin import clock
 from plugin.ids import new_id
+from plugin.store.installations import InstallationRow
 from plugin.store.tables import Base
 
 PENDING, RUNNING, DELIVERED, FAILED = "pending", "running", "delivered", "failed"
@@ -79,3 +80,21 @@ def state(session: Session, installation_id: str, routine_id: str) -> PushStateR
 
 def states(session: Session, installation_id: str) -> list[PushStateRow]:
     return list(session.scalars(select(PushStateRow).where(PushStateRow.installation_id == installation_id)))
+
+
+def open_pushes(session: Session, installation_id: str) -> list[PushRow]:
+    """The installation's pushes not finished yet (pending or running)."""
+    query = select(PushRow).where(
+        PushRow.installation_id == installation_id, PushRow.status.in_((PENDING, RUNNING))
+    )
+    return list(session.scalars(query))
+
+
+def installations_with_states(session: Session) -> list[InstallationRow]:
+    """The installations a routine was ever delivered to, oldest first."""
+    query = (
+        select(InstallationRow)
+        .where(InstallationRow.id.in_(select(PushStateRow.installation_id).distinct()))
+        .order_by(InstallationRow.created_at)
+    )
+    return list(session.scalars(query))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     bindparam,
     insert,
+    or_,
     select,
     type_coerce,
 )
@@ -41,6 +42,8 @@ class SessionRow(Base):
         UniqueConstraint("installation_id", "source", "source_id", name="uq_session_source"),
         # Windowed reads (adherence, /sessions?from&to, the feed's done marks): migration 0004.
         Index("ix_completed_sessions_installation_started", "installation_id", "started_at"),
+        # The high pain scores a plan's progression acts on (pain_reports): migration 0007.
+        Index("ix_completed_sessions_installation_pain", "installation_id", "pain", "started_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -235,3 +238,53 @@ def completed(row: Any) -> CompletedSession:
             "notes": row.notes,
         }
     )
+
+
+def pain_reports(
+    session: Session, installation_id: str, start: datetime, high: int, low: int, reach: timedelta
+) -> list[tuple[Any, ...]]:
+    """The pain scores a plan's progression can act on, from ``start``, oldest first.
+
+    Tuples of (id, started_at, pain, routine_id, previous_pain): every session with pain
+    ``high`` or more, with the pain of the scored session before it, and the sessions
+    with pain ``low`` or less within ``reach`` after one of them (previous_pain None).
+    The rest of a long history cannot change a plan (plugin.catalog.progress), so it is
+    never read into Python: the database filters the (installation_id, started_at) range.
+    """
+    base = (
+        select(SessionRow.id, SessionRow.started_at, SessionRow.pain, SessionRow.routine_id)
+        .where(SessionRow.installation_id == installation_id)
+        .where(SessionRow.started_at >= start.astimezone(UTC))
+    )
+    # No ORDER BY: SQLite would then walk the (installation_id, started_at) index instead.
+    highs = sorted(
+        session.execute(base.where(SessionRow.pain >= high)), key=lambda row: _moment(row.started_at)
+    )
+    if not highs:
+        return []
+    # The score just before each (few rows, each one step back along the index).
+    before = (
+        select(SessionRow.pain)
+        .where(SessionRow.installation_id == installation_id)
+        .where(SessionRow.pain.is_not(None))
+        .order_by(SessionRow.started_at.desc())
+        .limit(1)
+    )
+    reports: list[tuple[Any, ...]] = [
+        (*row, session.scalar(before.where(SessionRow.started_at < row.started_at))) for row in highs
+    ]
+    spans: list[tuple[datetime, datetime]] = []
+    for row in highs:
+        began = utc(row.started_at)
+        assert began is not None
+        if spans and began <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], began + reach)
+        else:
+            spans.append((began, began + reach))
+    lows = session.execute(
+        base.where(SessionRow.pain <= low).where(
+            or_(*(SessionRow.started_at.between(a, b) for a, b in spans))
+        )
+    )
+    reports += [(*row, None) for row in lows]
+    return sorted(reports, key=lambda report: _moment(report[1]))

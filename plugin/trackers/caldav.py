@@ -55,6 +55,21 @@ class CalDavClient:
         self.http.auth = (username, password)
         self.http.headers["User-Agent"] = USER_AGENT
 
+    def check(self) -> None:
+        """PROPFIND the collection itself (RFC 4918 §9.1, Depth 0): 207 when it is there for us."""
+        body = (
+            b'<?xml version="1.0" encoding="utf-8"?>'
+            b'<propfind xmlns="DAV:"><prop><resourcetype/></prop></propfind>'
+        )
+        send(
+            self.http,
+            "PROPFIND",
+            self.collection_url,
+            "CalDAV PROPFIND",
+            data=body,
+            headers={"Depth": "0", "Content-Type": "application/xml; charset=utf-8"},
+        )
+
     def put(self, uid: str, body: bytes) -> str:
         """Create or replace the resource of ``uid``; returns its URL."""
         url = resource_url(self.collection_url, uid)

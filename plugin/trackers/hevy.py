@@ -103,6 +103,10 @@ class HevyTracker:
                 return
             page += 1
 
+    def check(self) -> None:
+        """Read one routine of the account: Hevy answers 401 to a key it does not know."""
+        self._json("GET", "/v1/routines", "check the API key", params={"page": 1, "pageSize": 1})
+
     # --- exercise templates ------------------------------------------------------
 
     def _templates(self) -> list[Mapping[str, Any]]:

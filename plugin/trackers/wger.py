@@ -176,6 +176,11 @@ class WgerTracker:
                 raise TrackerError(f"wger: {self.base_url} offers neither workouts nor routines")
         return self._generation
 
+    def check(self) -> None:
+        """Ask the server something only a valid token may read; TrackerError says who refused."""
+        self.generation()  # the API root answers anyone: a server that is no wger fails here
+        self.call("GET", "userprofile", "check the token")
+
     def units(self) -> dict[str, int]:
         """Repetition units by name (docs/wger.md#repetition-units: look them up, do not hard-code)."""
         if self._units is None:

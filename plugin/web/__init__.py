@@ -7,6 +7,7 @@ from flask_smorest import Api
 
 from plugin.web import (
     calendars,
+    connect,
     docs,
     done_pages,
     figures,
@@ -47,4 +48,5 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
     app.register_blueprint(pages.blp)
+    app.register_blueprint(connect.blp)
     problems.init_app(app)

@@ -57,14 +57,20 @@ class CalDavStateSchema(Schema):
 
 @dataclass(frozen=True)
 class Shown:
-    """A calendar as the API shows it: the service's view and the token it was reached with."""
+    """A calendar as the API shows it: the service's view and the feed token, when known.
+
+    Reached with the manage token, the feed token is unknown (only its hash is stored):
+    the answer then has no feed URLs.
+    """
 
     calendar: calendar_lookup.CalendarView
-    token: str
+    token: str | None
 
     @property
-    def urls(self) -> dict[str, str]:
-        return feed_urls(self.token)
+    def urls(self) -> dict[str, str | None]:
+        if self.token is None:
+            return {"url": None, "webcal_url": None}
+        return dict(feed_urls(self.token))
 
 
 class CalendarSchema(PlanSchema):
@@ -74,9 +80,11 @@ class CalendarSchema(PlanSchema):
         attribute="calendar.calendar_id", metadata={"description": "public id; part of every event UID"}
     )
     url = DerivedString(
-        compute=lambda shown: shown.urls["url"], metadata={"description": "the feed over https (or http)"}
+        compute=lambda shown: shown.urls["url"],
+        allow_none=True,
+        metadata={"description": "the feed over https (or http); null when reached with the manage token"},
     )
-    webcal_url = DerivedString(compute=lambda shown: shown.urls["webcal_url"])
+    webcal_url = DerivedString(compute=lambda shown: shown.urls["webcal_url"], allow_none=True)
     sequence = fields.Integer(
         attribute="calendar.sequence",
         metadata={"description": "SEQUENCE of the events; bumped by each change"},
@@ -96,8 +104,30 @@ class CalendarSchema(PlanSchema):
         return super().get_attribute(obj, attr, default)
 
 
+@dataclass(frozen=True)
+class Created(Shown):
+    """A new subscription: also its manage token, shown this once."""
+
+    manage_token: str = ""
+
+
 class CreatedSchema(CalendarSchema):
-    token = fields.String(metadata={"description": "shown once; keep it private"})
+    token = fields.String(metadata={"description": "the feed token: reads only; shown once, keep it private"})
+    manage_token = fields.String(
+        metadata={
+            "description": "changes (PATCH /calendars/{manage_token}) and revokes (DELETE) the calendar; "
+            "shown once, stored hashed; keep it apart from the feed URL"
+        }
+    )
+    manage_url = DerivedString(
+        compute=lambda created: manage_url(created.manage_token),
+        metadata={"description": "the calendar's private management page (the same token)"},
+    )
+
+
+def manage_url(manage_token: str) -> str:
+    """The private management page of a manage token."""
+    return f"{base_url()}/manage/{manage_token}"
 
 
 def feed_urls(token: str) -> dict[str, str]:
@@ -118,27 +148,48 @@ class Calendars(MethodView):
             body["language"] = browser_language()
         with database().unit_of_work() as session:
             created = service.create_calendar(session, body)
-            shown = Shown(service.show_calendar(session, created.token), created.token)
+            shown = Created(
+                service.show_calendar(session, created.token), created.token, created.manage_token or ""
+            )
         return shown, 201, {"Location": f"/calendars/{created.token}"}
 
 
-@blp.route("/calendars/<token>")
+@blp.route(
+    "/calendars/<token>",
+    parameters=[
+        {
+            "in": "path",
+            "name": "token",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": "GET: the feed token; PATCH and DELETE: the manage token "
+            "(POST /calendars gives both)",
+        }
+    ],
+)
 class CalendarByToken(MethodView):
     @blp.response(200, CalendarSchema)
     def get(self, token: str):
-        """Show the plan behind a calendar token"""
+        """Show the plan behind a calendar's feed token"""
         with database().unit_of_work() as session:
             return Shown(service.show_calendar(session, token), token)
 
     @blp.arguments(PlanChangeSchema(partial=True))
     @blp.response(200, CalendarSchema)
     def patch(self, body: dict, token: str):
-        """Change the plan: events keep their UIDs, SEQUENCE goes up, CalDAV copies follow"""
-        return Shown(service.update_calendar(database(), token, body, keyring(current_app)), token)
+        """Change the plan, with the manage token (the feed token gets 404)
+
+        Events keep their UIDs, SEQUENCE goes up, CalDAV copies follow. The answer carries
+        no feed URL (null): the manage token is not the feed's.
+        """
+        return Shown(service.update_calendar(database(), token, body, keyring(current_app)), None)
 
     @blp.response(204)
     def delete(self, token: str):
-        """Revoke the calendar: the feed answers 410 and pushed CalDAV events are deleted"""
+        """Revoke the calendar, with the manage token (the feed token gets 404)
+
+        The feed answers 410 from then on and pushed CalDAV events are deleted.
+        """
         with database().unit_of_work() as session:
             service.revoke_calendar(session, token, keyring(current_app))
 

@@ -20,7 +20,7 @@ from plugin.services import calendar_done, done_links
 from plugin.web import csrf
 from plugin.web.context import database
 from plugin.web.forms import DoneForm
-from plugin.web.pages import _private, blp
+from plugin.web.pages import blp, private
 
 DONE_PATH = f"{done_links.PREFIX}/<calendar_id>/<routine_id>/<signature>"
 
@@ -52,7 +52,7 @@ def _page(
         csrf_token=csrf.form_token(),
         labels={"occurrence": _("When"), "pain": _("Pain"), "notes": _("Notes")},
     )
-    response = _private(make_response(page, status))
+    response = private(make_response(page, status))
     response.headers["X-Robots-Tag"] = "noindex"
     return csrf.set_cookie(response, request.path)
 
@@ -93,4 +93,4 @@ def record_done(calendar_id: str, routine_id: str, signature: str) -> Response:
         at=chosen.value,
         saved=1,
     )
-    return _private(make_response(redirect(target, 303)))
+    return private(make_response(redirect(target, 303)))

@@ -12,10 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from plugin.i18n import _, current
 from plugin.schemas import plans
+from plugin.schemas.base import field_paths
+from plugin.schemas.plans import PlanSchema
 
 # The plan's fields but its start (a subscription made here starts today); rules and messages: plans.
 FIELDS = tuple(name for name in plans.FIELDS if name != "start")
@@ -73,6 +76,16 @@ class SubscribeForm:
             "name": self.name or plans.DEFAULTS["name"],
             "language": self.language,
         }
+
+    def checked_plan(self) -> dict[str, Any] | None:
+        """The plan, checked by the plan rules (as POST /calendars); None with the messages filed here."""
+        fields = self.plan_fields()
+        try:
+            body = PlanSchema().load(fields)
+        except ValidationError as err:
+            self.add_schema_errors(field_paths(err.messages), fields)
+            return None
+        return None if self.errors else body
 
     def add_schema_errors(self, messages: Mapping[str, list[str]], sent: Mapping[str, Any]) -> None:
         """File the plan rules' messages ({'times.1': [...]}), naming the value a message is about."""

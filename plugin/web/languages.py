@@ -91,4 +91,10 @@ def init_app(app: Flask) -> None:
     app.before_request(_enter)
     app.teardown_request(_leave)
     app.after_request(_remember)
-    app.context_processor(lambda: {"lang": i18n.current(), "language_links": language_links()})
+    app.context_processor(
+        lambda: {
+            "lang": i18n.current(),
+            "language_links": language_links(),
+            "languages": list(i18n.NATIVE_NAMES.items()),
+        }
+    )

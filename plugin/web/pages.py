@@ -11,7 +11,6 @@ from dataclasses import replace
 from zoneinfo import available_timezones
 
 from flask import Blueprint, Response, current_app, make_response, render_template, request, url_for
-from marshmallow import ValidationError
 
 from plugin.catalog import figures
 from plugin.catalog.localize import localize
@@ -19,13 +18,11 @@ from plugin.errors import InvalidInput, StretchsyncError
 from plugin.formats import registry, text
 from plugin.i18n import N_, NATIVE_NAMES, _, current
 from plugin.schemas import plans
-from plugin.schemas.base import field_paths
-from plugin.schemas.plans import PlanSchema
 from plugin.services import calendar_adherence as adherence_service
 from plugin.services import calendars as calendar_service
 from plugin.services import routines as routine_service
 from plugin.services.adherence import AdherenceReport
-from plugin.web.calendars import feed_urls
+from plugin.web.calendars import feed_urls, manage_url
 from plugin.web.charts import ChartDay, adherence_svg, day_name
 from plugin.web.context import base_url, database
 from plugin.web.figures import figure_url
@@ -51,12 +48,13 @@ FORMAT_LABELS = {
 NAV = (
     (N_("Routines"), "pages.catalog_page"),
     (N_("Subscribe"), "pages.subscribe_page"),
+    (N_("Connect"), "connect.connect_page"),
     (N_("API"), "apidocs.api_docs"),
 )
 
 
 @blp.context_processor
-def _page_context() -> dict:
+def page_context() -> dict:
     # The templates word doses and cautions through formats/text.py, the one place for wording.
     nav = [(_(label), url_for(endpoint)) for label, endpoint in NAV if endpoint in current_app.view_functions]
     # Every exercise has a drawing (plugin/catalog/figures.py); pages show it beside the words.
@@ -64,7 +62,7 @@ def _page_context() -> dict:
 
 
 @blp.errorhandler(StretchsyncError)
-def _error_page(exc: StretchsyncError) -> tuple[str, int]:
+def error_page(exc: StretchsyncError) -> tuple[str, int]:
     status = status_of(exc)
     return render_template("error.html", message=exc.message, status=status), status
 
@@ -135,12 +133,8 @@ def subscribe_page() -> tuple[str, int]:
 def subscribe() -> tuple[str, int] | Response:
     """Create a calendar through the same schema and service as POST /calendars."""
     form = SubscribeForm.from_request(request.form)
-    fields = form.plan_fields()
-    try:
-        body = PlanSchema().load(fields)
-    except ValidationError as err:
-        form.add_schema_errors(field_paths(err.messages), fields)
-    if form.errors:
+    body = form.checked_plan()
+    if body is None:
         return _subscribe_form(form, 422)
     try:
         with database().unit_of_work() as session:
@@ -156,12 +150,14 @@ def subscribe() -> tuple[str, int] | Response:
         times=", ".join(at.strftime("%H:%M") for at in created.plan.times),
         feed_url=urls["url"],
         webcal_url=urls["webcal_url"],
+        manage_url=manage_url(created.manage_token or ""),
         adherence_url=base_url() + url_for("pages.adherence_page", token=created.token),
     )
-    return _private(make_response(page, 201))
+    return private(make_response(page, 201))
 
 
-def _private(response: Response) -> Response:
+def private(response: Response) -> Response:
+    """Keep a page whose URL is a secret out of caches and Referer headers."""
     # The URL carries the calendar's token: keep it out of shared caches and Referer headers.
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -203,4 +199,4 @@ def adherence_page(token: str) -> Response:
         chart=adherence_svg(days, title=title),
         done_days=sum(1 for d in days if d.done),
     )
-    return _private(make_response(page))
+    return private(make_response(page))

@@ -66,6 +66,21 @@ class CatalogExerciseSchema(ExerciseSchema):
     )
 
 
+def _steps(bounds: tuple[int, int]) -> fields.List:
+    return fields.List(
+        fields.Integer(strict=True, validate=_range(bounds)),
+        validate=validate.Length(*limits.PROGRESSION_STEPS),
+    )
+
+
+class ProgressionRequestSchema(StrictSchema):
+    """Weekly steps with the same limits as the dose fields they step."""
+
+    hold_s = _steps(limits.HOLD_S)
+    reps = _steps(limits.REPS)
+    sets = _steps(limits.SETS)
+
+
 class RoutineItemSchema(StrictSchema):
     exercise = fields.String(required=True, metadata={"description": "catalog exercise id"})
     sets = fields.Integer(strict=True, validate=_range(limits.SETS))
@@ -73,6 +88,10 @@ class RoutineItemSchema(StrictSchema):
     hold_s = fields.Integer(strict=True, validate=_range(limits.HOLD_S))
     rest_s = fields.Integer(strict=True, validate=_range(limits.REST_S))
     duration_s = fields.Integer(strict=True, validate=_range(limits.DURATION_S))
+    progression = fields.Nested(
+        ProgressionRequestSchema,
+        metadata={"description": 'weekly steps from a plan\'s start, e.g. {"hold_s": [15, 20, 25, 30]}'},
+    )
 
 
 class RoutineCreateSchema(StrictSchema):

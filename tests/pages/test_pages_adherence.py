@@ -103,8 +103,9 @@ def test_a_calendar_of_its_own_shows_its_plan_and_says_why_nothing_is_done(db, h
 def test_unknown_and_revoked_tokens_get_pages_not_json(app, db, html_page):
     assert "no such calendar" in html_page("/adherence/not-a-token", 404)
     with db.unit_of_work() as session:
-        token = calendar_service.create_calendar(session, PLAN).token
-        calendar_service.revoke_calendar(session, token, keyring(app))
+        created = calendar_service.create_calendar(session, PLAN)
+        token = created.token
+        calendar_service.revoke_calendar(session, created.manage_token, keyring(app))
     assert "this calendar was revoked" in html_page(f"/adherence/{token}", 410)
 
 

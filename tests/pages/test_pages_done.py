@@ -36,7 +36,12 @@ def app_config(database_config, tmp_path):
 def subscribe(client, **changes) -> str:
     answer = client.post("/calendars", json={**PLAN, **changes})
     assert answer.status_code == 201, answer.get_json()
+    MANAGE[answer.get_json()["token"]] = answer.get_json()["manage_token"]
     return answer.get_json()["token"]
+
+
+# The manage token of each feed token subscribed here: it revokes (issue 19).
+MANAGE: dict[str, str] = {}
 
 
 def series(client, token: str) -> list:
@@ -79,7 +84,8 @@ def test_every_series_carries_its_routines_link_once(client):
     token = subscribe(client)
     events = series(client, token)
     links = {str(e["URL"]) for e in events}
-    assert len(links) == len(events) == 2  # per routine (and time), not per occurrence
+    # Per routine, not per occurrence, nor per weekly step (the daily hamstring routine has 4).
+    assert len(links) == 2 and len(events) == 5
     for event in events:
         description = str(event["DESCRIPTION"])
         assert description.startswith("CAUTIONS")  # the cautions stay first; the link comes last
@@ -215,7 +221,7 @@ def test_a_revoked_calendars_link_answers_410_and_its_sessions_are_erased(client
     path = done_link(client, token)
     page = client.get(path).get_data(as_text=True)
     assert mark(client, path).status_code == 303
-    assert client.delete(f"/calendars/{token}").status_code == 204
+    assert client.delete(f"/calendars/{MANAGE[token]}").status_code == 204
     assert client.get(path).status_code == 410
     form = {csrf.FIELD: csrf_of(page), "occurrence": f"{TODAY}T00:00", "pain": "3"}
     assert client.post(path, data=form).status_code == 410
@@ -269,3 +275,21 @@ def test_a_german_calendar_links_a_german_page(client, valid_html):
     assert "Schmerz ist eine ganze Zahl von 0 (keiner) bis 10 (am schlimmsten)" in refused.get_data(
         as_text=True
     )
+
+
+def test_the_management_page_shows_the_sessions_marked_done_and_revoking_erases_them(client, db):
+    answer = client.post("/calendars", json=PLAN).get_json()
+    token, manage = answer["token"], answer["manage_token"]
+    assert mark(client, done_link(client, token), pain="2").status_code == 303
+
+    page = client.get(f"/manage/{manage}")
+    assert page.status_code == 200
+    markup = page.get_data(as_text=True)
+    (row,) = re.findall(r'<table id="sessions">.*?</table>', markup, re.S)
+    assert "Daily hamstring stretch" in row and "<td>2</td>" in row
+    assert 'id="sessions-count">1 /' in markup  # the adherence counts it
+
+    revoke = client.post(f"/manage/{manage}/disconnect", data={csrf.FIELD: csrf_of(markup)})
+    assert revoke.status_code == 200
+    assert stored(db) == []
+    assert client.get(f"/calendars/{token}.ics").status_code == 410

@@ -59,6 +59,7 @@ def test_mark_as_done_from_the_feeds_event(
     adherence_url = page.locator("#adherence-link").get_attribute("href")
     token = urlsplit(feed_url).path.removeprefix("/calendars/").removesuffix(".ics")
     assert adherence_url == f"{served}/adherence/{token}"
+    manage_token = page.locator("#manage-link").inner_text().rsplit("/", 1)[1]  # revokes (issue 19)
 
     (event,) = _feed(page, feed_url).walk("VEVENT")
     link = str(event["URL"])
@@ -125,7 +126,7 @@ def test_mark_as_done_from_the_feeds_event(
         assert done.goto(f"{served}/done/{calendar_id}/{routine_id}/{forged}").status == 404
 
         # Once the calendar is revoked its link answers 410.
-        assert page.request.delete(f"{served}/calendars/{token}").status == 204
+        assert page.request.delete(f"{served}/calendars/{manage_token}").status == 204
         gone = done.goto(link)
         assert gone.status == 410
         valid_html(done.content())

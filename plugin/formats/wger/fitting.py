@@ -86,7 +86,11 @@ def description(routine: Routine, plan: Plan | None, overflow: Sequence[str], li
     ``exercises`` when the cautions and notes do not fit, ``description`` when the
     routine's own description is what no longer fits.
     """
-    cautions = [_("CAUTIONS (read first)"), *(f"- {line}" for line in caution_lines(routine.cautions))]
+    cautions = [
+        *([routine.notice] if routine.notice else []),
+        _("CAUTIONS (read first)"),
+        *(f"- {line}" for line in caution_lines(routine.cautions)),
+    ]
     marker = f"{MARKER} {routine.id}"
     without = "\n".join([*cautions, *overflow, marker])
     if len(without) > limits.description:
@@ -95,7 +99,13 @@ def description(routine: Routine, plan: Plan | None, overflow: Sequence[str], li
             f"wger's description holds {limits.description}",
             field="exercises",
         )
-    must = [*cautions, routine.description, *overflow] if routine.description else [*cautions, *overflow]
+    # During a pain hold the warning comes first and the routine's own description gives way
+    # to it where both do not fit (docs/catalog.md#progression): it is known from the first push.
+    keep_description = bool(routine.description) and not (
+        routine.notice
+        and len("\n".join([*cautions, routine.description, *overflow, marker])) > limits.description
+    )
+    must = [*cautions, routine.description, *overflow] if keep_description else [*cautions, *overflow]
     text = "\n".join([*must, marker])
     if len(text) > limits.description:
         room = limits.description - len(without) - 1

@@ -1,0 +1,96 @@
+"""Connect a CalDAV calendar from /connect, against a real Radicale server on loopback."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+import pytest
+from test_caldav_radicale import PASSWORD, USER, collection, radicale, stored  # noqa: F401 - fixtures
+
+from plugin.catalog import builtin_routine
+
+pytestmark = pytest.mark.peer
+
+PLAN_FORM = {
+    "routines": ["daily-hamstring", "trunk-rotation"],
+    "days": ["MO", "TH"],
+    "times": "07:30",
+    "timezone": "Europe/Berlin",
+    "reminders": ["10"],
+    "name": "Stretching",
+}
+
+
+@pytest.fixture
+def app_config(database_config) -> dict:
+    # Radicale runs on loopback, which only an operator's switch lets the service call.
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "radicale-connect",
+        "ALLOW_PRIVATE_HOSTS": True,
+        **database_config,
+    }
+
+
+def csrf_of(markup: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', markup).group(1)
+
+
+def check(client, **form):
+    start = client.get("/connect/caldav").get_data(as_text=True)
+    return client.post("/connect/caldav", data={**form, "csrf_token": csrf_of(start)})
+
+
+def field_error(markup: str, name: str) -> str:
+    return re.search(rf'<p class="field-error" id="{name}-error">([^<]*)</p>', markup).group(1)
+
+
+def test_a_wrong_password_is_refused_beside_the_field(client, collection):  # noqa: F811
+    refused = check(client, url=collection, username=USER, password="wrong")
+    assert refused.status_code == 422
+    error = field_error(refused.get_data(as_text=True), "password")
+    assert "the CalDAV server refused it" in error and "HTTP 401" in error
+
+
+def test_a_missing_collection_is_refused_beside_the_address(client, radicale):  # noqa: F811
+    refused = check(client, url=urljoin(radicale, f"{USER}/no-such/"), username=USER, password=PASSWORD)
+    assert refused.status_code == 422
+    assert "no calendar collection" in field_error(refused.get_data(as_text=True), "url")
+
+
+def test_a_private_address_is_refused_unless_the_operator_allows_it(app, client, collection):  # noqa: F811
+    app.config["CALDAV_ALLOW_PRIVATE_HOSTS"] = app.config["ALLOW_PRIVATE_HOSTS"] = False
+    refused = check(client, url=collection, username=USER, password=PASSWORD)
+    assert refused.status_code == 422
+    assert "private or local network" in field_error(refused.get_data(as_text=True), "url")
+
+
+def test_connecting_writes_every_series_into_the_calendar_and_disconnecting_takes_them_back(
+    client,
+    collection,  # noqa: F811
+):
+    checked = check(client, url=collection, username=USER, password=PASSWORD)
+    assert checked.status_code == 200, checked.get_data(as_text=True)[:400]
+    plan_page = checked.get_data(as_text=True)
+    sealed = re.search(r'name="connection" value="([^"]+)"', plan_page).group(1)
+    assert PASSWORD not in plan_page  # the password travels sealed, never as text
+    done = client.post(
+        "/connect/caldav/plan", data={**PLAN_FORM, "connection": sealed, "csrf_token": csrf_of(plan_page)}
+    )
+    assert done.status_code == 303, done.get_data(as_text=True)[:400]
+    token = re.search(r"/manage/([^?]+)\?new=1$", done.headers["Location"]).group(1)
+
+    written = stored(collection)
+    assert len(written) == 2  # one series per routine at one time
+    summaries = {str(cal.walk("VEVENT")[0]["SUMMARY"]) for cal in written.values()}
+    for routine_id in PLAN_FORM["routines"]:
+        assert any(builtin_routine(routine_id).name in s for s in summaries)
+    manage = client.get(f"/manage/{token}")
+    markup = manage.get_data(as_text=True)
+    assert manage.status_code == 200 and f'id="caldav">{collection}' in markup
+
+    gone = client.post(f"/manage/{token}/disconnect", data={"csrf_token": csrf_of(markup)})
+    assert gone.status_code == 200
+    assert stored(collection) == {}
+    assert client.get(f"/manage/{token}").status_code == 410
