@@ -38,9 +38,20 @@ def select_locale() -> str:
     return requested() or (cookie if cookie in i18n.LANGUAGES else None) or browser_language()
 
 
-def _enter() -> None:
+# Blueprints whose answers are pages a person reads; the API's answers stay English
+# (only a problem's ``detail`` follows the request: plugin.web.problems).
+PAGE_BLUEPRINTS = frozenset({"pages", "connect", "apidocs"})
+
+
+def request_language() -> i18n.Language:
+    """The language this request asks for (?lang=, cookie, Accept-Language), pages or not."""
     code = str(get_locale() or i18n.DEFAULT)
-    g.language_token = i18n.begin(code if code in i18n.LANGUAGES else i18n.DEFAULT)
+    return i18n.language(code if code in i18n.LANGUAGES else i18n.DEFAULT)
+
+
+def _enter() -> None:
+    if request.blueprint in PAGE_BLUEPRINTS or request.blueprint is None:
+        g.language_token = i18n.begin(request_language())
 
 
 def _leave(_exc: BaseException | None) -> None:
