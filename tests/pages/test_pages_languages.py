@@ -86,3 +86,11 @@ def test_the_french_form_explains_its_errors_in_french(client, valid_html) -> No
     assert "&#39;25:00&#39;: pas une heure locale HH:MM entre 00:00 et 23:59" in page
     assert "fuseau horaire inconnu &#39;Mars/Olympus&#39;" in page
     assert "Pick at least one routine" not in page
+
+
+def test_the_connect_pages_in_spanish(client, valid_html) -> None:
+    page = client.get("/connect?lang=es").get_data(as_text=True)
+    valid_html(page)
+    assert "Conectar su aplicación de entrenamiento" in page and "Un calendario CalDAV" in page
+    plan = client.get("/connect?lang=es").get_data(as_text=True)
+    assert "Connect your tracker" not in plan
