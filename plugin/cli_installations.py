@@ -13,7 +13,7 @@ import secrets
 import click
 from flask import current_app
 
-from plugin import security
+from plugin import i18n, security
 from plugin.cli_base import EX_TRACKER, OneLine, named, tracker_failure, with_database
 from plugin.config import keyring, sync_lookback
 from plugin.errors import NotFound
@@ -48,6 +48,11 @@ def _split(value: str | None) -> list[str]:
 @click.option("--days", help="comma-separated MO..SU (default every day)")
 @click.option("--timezone", "zone", help="IANA timezone (default UTC)")
 @click.option(
+    "--language",
+    type=click.Choice(i18n.LANGUAGES),
+    help="language of every text the tracker and the calendar show (default en)",
+)
+@click.option(
     "--calendar-url",
     "show_calendar",
     is_flag=True,
@@ -70,6 +75,7 @@ def install(
     times: str | None,
     days: str | None,
     zone: str | None,
+    language: str | None,
     show_calendar: bool,
     replace: bool,
 ) -> None:
@@ -89,6 +95,12 @@ def install(
         }
         if days:
             plan["days"] = _split(days)
+        if language:
+            plan["language"] = language
+    elif language:
+        raise click.BadParameter(
+            "a language belongs to a plan: give --routines too", param_hint="'--language'"
+        )
     with _db().unit_of_work() as session:
         if client_key and not replace and by_client_key(session, client_key) is not None:
             raise click.UsageError(f"{client_key!r} is installed; --replace replaces it")

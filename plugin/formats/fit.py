@@ -51,7 +51,9 @@ from plugin.formats.workout_steps import (
     exercise_for_code,
     pack_lines,
     routine_blocks,
+    utf8_len,
 )
+from plugin.i18n import LANGUAGES, N_, _, language
 
 MEDIA_TYPE = "application/vnd.ant.fit"
 EXTENSION = "fit"
@@ -61,8 +63,8 @@ MESG = Profile["mesg_num"]
 # (type + manufacturer + product + serial must be unique per workout file on a device).
 TIME_CREATED = datetime(2026, 1, 1, tzinfo=UTC)
 SPORT, SUB_SPORT = "training", "flexibility_training"
-READ_FIRST = "Read before you start"
-MORE_CAUTIONS = " More cautions: step 1."
+READ_FIRST = N_("Read before you start")
+MORE_CAUTIONS = N_("More cautions: step 1.")
 
 
 def serial_number(routine_id: str) -> int:
@@ -84,17 +86,20 @@ def description_and_read_first(routine: Routine) -> tuple[str, list[Step]]:
     chunks = pack_lines(lines)
     if len(chunks) <= 1:
         return "".join(chunks), []
-    chunks = pack_lines(lines, FIT_STRING_BYTES - len(MORE_CAUTIONS))
+    # The pointer to step 1 is counted in bytes: a translated one may hold letters of two.
+    more = " " + _(MORE_CAUTIONS)
+    chunks = pack_lines(lines, FIT_STRING_BYTES - utf8_len(more))
     rest = chunks[1:]
+    read_first = _(READ_FIRST)
     steps = [
         Step(
-            READ_FIRST if len(rest) == 1 else f"{READ_FIRST} ({n}/{len(rest)})",
+            read_first if len(rest) == 1 else f"{read_first} ({n}/{len(rest)})",
             "rest",
             notes=chunk,
         )
         for n, chunk in enumerate(rest, start=1)
     ]
-    return chunks[0] + MORE_CAUTIONS, steps
+    return chunks[0] + more, steps
 
 
 def fit_steps(routine: Routine) -> list[Step | RepeatStep]:
@@ -166,7 +171,7 @@ def _title_messages(routine: Routine, steps: list[Step | RepeatStep]) -> list[di
 
 def export(routine: Routine) -> bytes:
     """The routine as a FIT workout file (file_id, workout, workout_step…, exercise_title…)."""
-    description, _ = description_and_read_first(routine)
+    description, _read_first = description_and_read_first(routine)
     steps = fit_steps(routine)
     encoder = Encoder()
     encoder.write_mesg(
@@ -274,12 +279,13 @@ def _messages(messages: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 
 
 def _routine_for_name(name: str | None, routines: tuple[Routine, ...]) -> Routine | None:
-    """The routine whose exported wkt_name (its name) or id equals ``name``, ignoring case."""
+    """The routine whose wkt_name (its name in any language) or id equals ``name``, ignoring case."""
     if not name:
         return None
     wanted = name.strip().casefold()
     for routine in routines:
-        if wanted in (clip_utf8(routine.name).strip().casefold(), routine.id.casefold()):
+        names = {clip_utf8(language(code).gettext(routine.name)).strip().casefold() for code in LANGUAGES}
+        if wanted in names or wanted == routine.id.casefold():
             return routine
     return None
 

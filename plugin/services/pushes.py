@@ -28,7 +28,8 @@ from sqlalchemy import update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from plugin import clock
+from plugin import clock, i18n
+from plugin.catalog.localize import localize
 from plugin.catalog.model import Routine
 from plugin.crypto import Keyring
 from plugin.errors import InvalidInput, NotFound
@@ -206,18 +207,26 @@ def _deliver(db: Database, keys: Keyring, push_id: str) -> None:
         tracker_key = installation.tracker
         plan = installations.plan_of(session, installation)
         todo = [r for r in row.routines if r not in (row.remote_ids or {})]
-        # The dose of the plan's week, and a pain hold's warning first (docs/catalog.md#progression).
-        routines = {
-            r: plan_state.routine_now(session, plan, installation.id, get_routine(session, r)) for r in todo
-        }
+        # The dose of the plan's week, and a pain hold's warning first (docs/catalog.md#progression),
+        # every text in the plan's language.
+        lang = i18n.language(plan.language if plan else i18n.DEFAULT)
+        with i18n.using(lang):
+            routines = {
+                r: plan_state.routine_now(
+                    session, plan, installation.id, localize(get_routine(session, r), lang)
+                )
+                for r in todo
+            }
         message_ids = {r: message_id(row, r) for r in todo}
         installation_id = installation.id
     for routine_id, routine in routines.items():
         with db.unit_of_work() as session:
             state_row = repo.state(session, installation_id, routine_id)
             state = dict(state_row.state) if state_row else {}
-        outcome = tracker.push(routine, plan, state, message_id=message_ids[routine_id])
-        digest = payload_digest(tracker_key, routine)
+        # The tracker gets every text in the plan's language; ids and the marker stay as they are.
+        with i18n.using(lang):
+            outcome = tracker.push(routine, plan, state, message_id=message_ids[routine_id])
+            digest = payload_digest(tracker_key, routine)
         # Each delivered routine is saved at once: a later failure must not resend it.
         with db.unit_of_work() as session:
             state_row = repo.state(session, installation_id, routine_id)
@@ -288,10 +297,12 @@ def _changed(session: Session) -> dict[str, list[str]]:
             continue
         today = plan_state.today_of(plan, now)
         progress = plan_state.plan_progress(session, plan, installation.id, now)
-        for state_row in waiting:
-            now_routine = weekly.routine_on(planned[state_row.routine_id], progress, today)
-            if payload_digest(installation.tracker, now_routine) != state_row.payload_hash:
-                changed.setdefault(installation.id, []).append(state_row.routine_id)
+        with i18n.using(plan.language) as lang:  # as _deliver writes it
+            for state_row in waiting:
+                planned_routine = localize(planned[state_row.routine_id], lang)
+                now_routine = weekly.routine_on(planned_routine, progress, today)
+                if payload_digest(installation.tracker, now_routine) != state_row.payload_hash:
+                    changed.setdefault(installation.id, []).append(state_row.routine_id)
     return changed
 
 

@@ -14,6 +14,7 @@ from plugin.web import (
     guards,
     health,
     hooks,
+    languages,
     lifecycle,
     manifests,
     openapi,
@@ -42,6 +43,7 @@ PAGE_MODULES = (pages, done_pages)
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["token"] = calendars.TokenConverter
+    languages.init_app(app)
     api = Api(
         app, spec_kwargs={"info": {"description": "Stretch routines for the trackers you already use."}}
     )

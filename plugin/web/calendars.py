@@ -24,6 +24,7 @@ from plugin.services import calendars as service
 from plugin.services import fhir as fhir_service
 from plugin.web import downloads
 from plugin.web.context import base_url, database
+from plugin.web.languages import browser_language
 
 blp = Blueprint("calendars", __name__, description="Subscribable stretch calendars (iCal feed, CalDAV push)")
 
@@ -155,6 +156,10 @@ class Calendars(MethodView):
     @blp.response(201, CreatedSchema)
     def post(self, body: dict):
         """Subscribe: pick routines, days, times, timezone and reminders; get a private feed URL"""
+        sent = request.get_json(silent=True)
+        if not (isinstance(sent, dict) and "language" in sent):
+            # Unsaid, the calendar speaks the subscriber's language (their Accept-Language).
+            body["language"] = browser_language()
         with database().unit_of_work() as session:
             created = service.create_calendar(session, body)
             shown = Created(

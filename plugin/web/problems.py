@@ -11,6 +11,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
+from plugin import i18n
 from plugin.errors import (
     Forbidden,
     Gone,
@@ -22,8 +23,10 @@ from plugin.errors import (
     Unauthenticated,
     Unavailable,
 )
+from plugin.i18n import _
 from plugin.schemas.base import field_paths
 from plugin.trackers.base import TrackerError
+from plugin.web.languages import request_language
 
 PROBLEM_TYPE = "application/problem+json"
 # Seconds a client is asked to wait while the database does not answer (docs/hardening.md#database-down).
@@ -86,9 +89,11 @@ def _http_problem(exc: HTTPException) -> Response:
             )
     detail = data.get("message") or exc.description or _title(status)
     if status == 422 and errors:
-        detail = "The request has invalid fields: " + ", ".join(sorted(errors))
+        with i18n.using(request_language()):
+            detail = _("The request has invalid fields: {fields}").format(fields=", ".join(sorted(errors)))
     if status == 400 and errors and any("Invalid JSON" in m for v in errors.values() for m in v):
-        detail = "The request body is not valid JSON."
+        with i18n.using(request_language()):
+            detail = _("The request body is not valid JSON.")
     response = problem(status, detail, errors, **data.get("extra", {}))
     for key, value in exc.get_response().headers.items() if status == 405 else []:
         if key.lower() == "allow":
