@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import pytest
+from icalendar import Calendar
 from test_caldav_radicale import PASSWORD, USER, collection, radicale, stored  # noqa: F401 - fixtures
 
 from plugin.catalog import builtin_routine
@@ -81,14 +82,21 @@ def test_connecting_writes_every_series_into_the_calendar_and_disconnecting_take
     assert done.status_code == 303, done.get_data(as_text=True)[:400]
     token = re.search(r"/manage/([^?]+)\?new=1$", done.headers["Location"]).group(1)
 
-    written = stored(collection)
-    assert len(written) == 2  # one series per routine at one time
-    summaries = {str(cal.walk("VEVENT")[0]["SUMMARY"]) for cal in written.values()}
-    for routine_id in PLAN_FORM["routines"]:
-        assert any(builtin_routine(routine_id).name in s for s in summaries)
     manage = client.get(f"/manage/{token}")
     markup = manage.get_data(as_text=True)
     assert manage.status_code == 200 and f'id="caldav">{collection}' in markup
+
+    # Every series of the feed (one per routine, time and stretch of weeks with the same dose,
+    # docs/icalendar.md#progression) is one resource in the collection, under its own UID.
+    feed_path = urlsplit(re.search(r'href="webcal://[^"]+"', markup).group(0)[6:-1]).path
+    feed = Calendar.from_ical(client.get(feed_path).data)
+    series = {str(event["UID"]) for event in feed.walk("VEVENT") if "RRULE" in event}
+    written = stored(collection)
+    assert len(series) >= len(PLAN_FORM["routines"])
+    assert {str(cal.walk("VEVENT")[0]["UID"]) for cal in written.values()} == series
+    summaries = {str(cal.walk("VEVENT")[0]["SUMMARY"]) for cal in written.values()}
+    for routine_id in PLAN_FORM["routines"]:
+        assert any(builtin_routine(routine_id).name in s for s in summaries)
 
     gone = client.post(f"/manage/{token}/disconnect", data={"csrf_token": csrf_of(markup)})
     assert gone.status_code == 200
