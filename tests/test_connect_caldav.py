@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
+import icalendar
 import pytest
 from test_caldav_radicale import PASSWORD, USER, collection, radicale, stored  # noqa: F401 - fixtures
 
@@ -82,13 +83,16 @@ def test_connecting_writes_every_series_into_the_calendar_and_disconnecting_take
     token = re.search(r"/manage/([^?]+)\?new=1$", done.headers["Location"]).group(1)
 
     written = stored(collection)
-    assert len(written) == 2  # one series per routine at one time
     summaries = {str(cal.walk("VEVENT")[0]["SUMMARY"]) for cal in written.values()}
     for routine_id in PLAN_FORM["routines"]:
         assert any(builtin_routine(routine_id).name in s for s in summaries)
     manage = client.get(f"/manage/{token}")
     markup = manage.get_data(as_text=True)
     assert manage.status_code == 200 and f'id="caldav">{collection}' in markup
+    # One resource per series of the feed (a series per routine, time and weekly step).
+    feed_url = re.search(r'id="feed-url" value="([^"]+)"', markup).group(1)
+    feed = icalendar.Calendar.from_ical(client.get(urlsplit(feed_url).path).data)
+    assert {f"{e['UID']}.ics" for e in feed.walk("VEVENT")} == set(written)
 
     gone = client.post(f"/manage/{token}/disconnect", data={"csrf_token": csrf_of(markup)})
     assert gone.status_code == 200
