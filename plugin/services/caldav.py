@@ -7,12 +7,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from sqlalchemy.orm import Session
-
 from plugin import clock, crypto, outbound
-from plugin.errors import Gone, InvalidInput, NotFound
+from plugin.errors import Gone, InvalidInput
 from plugin.formats import ical
-from plugin.services.calendar_lookup import CalendarView, find_managed_calendar, view
+from plugin.services.calendar_lookup import CalendarView, find_managed_calendar, live_calendar, view
 from plugin.services.feeds import render_feed, stored_fingerprint
 from plugin.store import calendars as repo
 from plugin.store.calendars import CalendarRow
@@ -133,7 +131,7 @@ def push_calendar_caldav(
     the server called with none open, and the target recorded in a second one.
     """
     with db.unit_of_work() as session:
-        row = _live(session, calendar_id)
+        row = live_calendar(session, calendar_id)
         if row.feed_stale or row.feed_fingerprint != stored_fingerprint(session) or not row.feed_body:
             render_feed(session, row)
         old = _copy_of(row)
@@ -172,16 +170,7 @@ def push_calendar_caldav(
         )
         raise Gone("this calendar was revoked", field="token")
     with db.unit_of_work() as session:
-        return view(session, _live(session, calendar_id))
-
-
-def _live(session: Session, calendar_id: str) -> CalendarRow:
-    row = repo.by_id(session, calendar_id)
-    if row is None:
-        raise NotFound("no such calendar", field="token")
-    if row.revoked_at is not None:
-        raise Gone("this calendar was revoked", field="token")
-    return row
+        return view(session, live_calendar(session, calendar_id))
 
 
 def _push_checked(client: CalDavClient, feed_body: bytes, previous: list[str]) -> CalDavOutcome:
