@@ -14,8 +14,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from plugin import catalog, create_app
+from plugin import catalog, create_app, i18n
 from plugin.catalog import limits
+from plugin.catalog.localize import localize
 from plugin.catalog.model import Routine
 from plugin.cli_base import StretchsyncGroup, database_failure, database_url, ensure_schema, with_database
 from plugin.cli_installations import COMMANDS
@@ -107,10 +108,17 @@ def list_routines(as_json: bool) -> None:
 
 @main.command()
 @click.argument("routine_id")
+@click.option(
+    "--language",
+    default=i18n.DEFAULT,
+    type=click.Choice(i18n.LANGUAGES),
+    help="language of the texts (default en)",
+)
 @with_appcontext
-def show(routine_id: str) -> None:
+def show(routine_id: str, language: str) -> None:
     """Print one routine readably, cautions first."""
-    click.echo(routine_text(_routine(routine_id)))
+    with i18n.using(language) as lang:
+        click.echo(routine_text(localize(_routine(routine_id), lang)))
 
 
 @main.command()
@@ -128,12 +136,23 @@ def show(routine_id: str) -> None:
     type=click.Path(file_okay=False),
     help="write every built-in routine in every format here",
 )
+@click.option(
+    "--language",
+    default=i18n.DEFAULT,
+    type=click.Choice(i18n.LANGUAGES),
+    help="language of the texts (default en)",
+)
 @with_appcontext
 def export(
-    routine_id: str | None, fmt: str | None, output: str | None, week: int | None, all_dir: str | None
+    routine_id: str | None,
+    fmt: str | None,
+    output: str | None,
+    week: int | None,
+    all_dir: str | None,
+    language: str,
 ) -> None:
     """Export one routine in one format, or everything into a folder."""
-    from plugin.services.exports import write_reference_exports
+    from plugin.services.exports import export_in, write_reference_exports
 
     if all_dir:
         for path in write_reference_exports(Path(all_dir)):
@@ -142,7 +161,7 @@ def export(
     if not routine_id or not fmt:
         raise click.UsageError("give --routine and --format, or --all DIR")
     routine = _routine(routine_id)
-    body = registry.FORMATS[fmt].export(routine.at_week(week) if week else routine)
+    body = export_in(fmt, routine.at_week(week) if week else routine, i18n.language(language))
     if output:
         Path(output).write_bytes(body)
     else:

@@ -13,7 +13,7 @@ import secrets
 import click
 from flask import current_app
 
-from plugin import security
+from plugin import i18n, security
 from plugin.cli_base import EX_TRACKER, OneLine, named, tracker_failure, with_database
 from plugin.config import keyring, sync_lookback
 from plugin.errors import NotFound
@@ -24,6 +24,7 @@ from plugin.schemas.sessions import StoredSessionSchema
 from plugin.services import installations, pushes, sync
 from plugin.services import sessions as session_service
 from plugin.store.db import Database
+from plugin.store.installations import by_client_key
 from plugin.trackers.base import TrackerError
 
 
@@ -47,10 +48,20 @@ def _split(value: str | None) -> list[str]:
 @click.option("--days", help="comma-separated MO..SU (default every day)")
 @click.option("--timezone", "zone", help="IANA timezone (default UTC)")
 @click.option(
+    "--language",
+    type=click.Choice(i18n.LANGUAGES),
+    help="language of every text the tracker and the calendar show (default en)",
+)
+@click.option(
     "--calendar-url",
     "show_calendar",
     is_flag=True,
     help="also print the plan's private feed URL (shown this once)",
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="replace the installation with this client key (its secret, credentials and plan)",
 )
 @with_database
 def install(
@@ -64,7 +75,9 @@ def install(
     times: str | None,
     days: str | None,
     zone: str | None,
+    language: str | None,
     show_calendar: bool,
+    replace: bool,
 ) -> None:
     """Install into a tracker; prints the client key."""
     malformed = [item for item in extra if "=" not in item]
@@ -82,7 +95,15 @@ def install(
         }
         if days:
             plan["days"] = _split(days)
+        if language:
+            plan["language"] = language
+    elif language:
+        raise click.BadParameter(
+            "a language belongs to a plan: give --routines too", param_hint="'--language'"
+        )
     with _db().unit_of_work() as session:
+        if client_key and not replace and by_client_key(session, client_key) is not None:
+            raise click.UsageError(f"{client_key!r} is installed; --replace replaces it")
         installed = installations.install(
             session,
             keyring(current_app),
@@ -92,6 +113,8 @@ def install(
             base_url=base_url,
             credentials=credentials,
             plan=plan,
+            # The operator's own say-so stands in for the current secret a signed re-install proves.
+            may_replace=lambda current_secret: replace,
         )
         key = installed.row.client_key
     click.echo(key)
@@ -184,7 +207,7 @@ def uninstall(client_key: str) -> None:
 @with_database
 def worker(workers: int) -> None:
     """Run the background worker (pushes, syncs, the periodic sweep) until interrupted."""
-    jobs(current_app).consumer(workers=workers).run()
+    jobs(current_app).run_worker(workers=workers)
 
 
 COMMANDS = [install, push, sync_command, list_sessions, uninstall, worker]

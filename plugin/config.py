@@ -19,6 +19,8 @@ DEFAULTS: dict[str, Any] = {
     # Public base URL used in feed links and manifests; empty means "from the request".
     "BASE_URL": "",
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # Deepest nesting of arrays and objects a JSON body may have (docs/hardening.md#limits).
+    "JSON_MAX_DEPTH": 32,
     "API_TITLE": "stretchsync",
     "API_VERSION": "v1",
     "OPENAPI_VERSION": "3.0.3",
@@ -43,6 +45,9 @@ DEFAULTS: dict[str, Any] = {
     "PUSH_MAX_ATTEMPTS": 8,
     "PUSH_BACKOFF_BASE_S": 30.0,  # attempt n waits base × 2^(n-1), at least the tracker's Retry-After
     "PUSH_BACKOFF_MAX_S": 6 * 3600.0,
+    # A running push's worker renews its lease every third of this; a lapsed lease (a dead worker)
+    # hands the push to the next sweep, which resends it under the same webhook-ids.
+    "PUSH_LEASE_S": 60.0,
     "SIGNATURE_TOLERANCE_S": 300,
     # Hevy's API root, for accounts a person connects from /connect (the CLI names its own).
     "HEVY_API_URL": "https://api.hevyapp.com",

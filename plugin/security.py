@@ -27,9 +27,14 @@ TOLERANCE_S = 300  # the spec's suggested window, applied both ways (clock skew 
 HEADER_ID = "webhook-id"
 HEADER_TIMESTAMP = "webhook-timestamp"
 HEADER_SIGNATURE = "webhook-signature"
+# A re-install also signs with the installation's current secret here (docs/signing.md#re-install).
+HEADER_INSTALLATION_SIGNATURE = "X-Installation-Signature"
 # Ids are opaque to us, but we store them: printable ASCII without spaces, bounded.
 _ID_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
 _SIGNATURE_ENTRY = re.compile(r"^v(\d+)([a-z]?),(\S+)$")
+# One text for every secret that does not verify, whether the client key exists or not:
+# a different answer would tell a caller which client keys are installed.
+NO_MATCH = "the signature does not verify"
 
 
 class SignatureRejected(Unauthenticated):
@@ -161,5 +166,16 @@ def verify(
             # Compare every pair so timing says nothing about which secret or entry matched.
             matched |= hmac.compare_digest(expected, digest)
     if not matched:
-        raise SignatureRejected("no signature matches", field=HEADER_SIGNATURE)
+        raise SignatureRejected(NO_MATCH, field=HEADER_SIGNATURE)
     return VerifiedCall(webhook_id=webhook_id, timestamp=timestamp)
+
+
+def signer_identity(client_key: str, secret: str) -> str:
+    """A stable name for "this client key with this secret": the scope its webhook ids are kept in.
+
+    A hash of both, so that ids outlive the installation row (an uninstall does not make a
+    captured call new again) and a re-install with another secret starts a fresh scope.
+    32 hex characters (128 bits); reveals neither part.
+    """
+    content = b"stretchsync-signer\0" + client_key.encode() + b"\0" + secret_bytes(secret)
+    return hashlib.sha256(content).hexdigest()[:32]

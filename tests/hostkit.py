@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
-from plugin import security
+from plugin import clock, security
 from plugin.store.tables import Base
 
 HOST_SECRET = security.generate_secret()
@@ -30,6 +32,18 @@ def host_config(database_config: dict, tmp_path: Any, **extra: Any) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class Captured:
+    """One signed call exactly as it went over the wire."""
+
+    method: str
+    path: str
+    raw: bytes
+    headers: dict[str, str]
+    content_type: str
+    query: dict | None
+
+
 class Host:
     """One installation as its host sees it: client key and shared secret."""
 
@@ -37,6 +51,14 @@ class Host:
         self.client = client
         self.client_key = client_key or "host-" + uuid.uuid4().hex[:8]
         self.secret = security.generate_secret()
+        # The secret the plugin holds for this client key: a re-install proves it.
+        self.installed_secret: str | None = None
+        self._sent = threading.local()  # each thread's last call: tests send from several at once
+
+    @property
+    def last_call(self) -> Captured:
+        """The last call this thread sent, as it went over the wire."""
+        return self._sent.call
 
     def install_body(
         self, tracker: str = "host", base_url: str = "http://127.0.0.1:9", **fields: Any
@@ -56,10 +78,33 @@ class Host:
         tracker: str = "host",
         base_url: str = "http://127.0.0.1:9",
         webhook_id: str | None = None,
+        prove_with: str | None = None,
+        now: float | None = None,
         **fields: Any,
     ) -> Any:
+        """Install; a re-install also signs with the secret installed before (or ``prove_with``)."""
         body = self.install_body(tracker, base_url, **fields)
-        return self.call("POST", "/lifecycle/installed", body, secret=HOST_SECRET, webhook_id=webhook_id)
+        webhook_id = webhook_id or "msg_" + uuid.uuid4().hex
+        now = clock.now().timestamp() if now is None else now  # the app's clock, which tests may set
+        proof = prove_with or self.installed_secret
+        headers = {}
+        if proof:
+            raw = json.dumps(body).encode()
+            headers[security.HEADER_INSTALLATION_SIGNATURE] = security.signature(
+                proof, webhook_id, int(now), raw
+            )
+        response = self.call(
+            "POST",
+            "/lifecycle/installed",
+            body,
+            secret=HOST_SECRET,
+            webhook_id=webhook_id,
+            now=now,
+            headers=headers,
+        )
+        if response.status_code in (200, 201) and not response.headers.get("Webhook-Replayed"):
+            self.installed_secret = self.secret
+        return response
 
     def call(
         self,
@@ -80,13 +125,18 @@ class Host:
         signed = security.sign_headers(secret or self.secret, raw, webhook_id=webhook_id, now=now)
         all_headers = {"X-Client-Key": client_key or self.client_key, **signed, **(headers or {})}
         all_headers = {k: v for k, v in all_headers.items() if v is not None}
+        self._sent.call = Captured(method, path, raw, all_headers, content_type, query)
+        return self.replay(self._sent.call)
+
+    def replay(self, call: Captured) -> Any:
+        """Send a captured call again, byte for byte (as an eavesdropper would)."""
         return self.client.open(
-            path,
-            method=method,
-            data=raw if method != "GET" else None,
-            headers=all_headers,
-            content_type=content_type if method != "GET" else None,
-            query_string=query,
+            call.path,
+            method=call.method,
+            data=call.raw if call.method != "GET" else None,
+            headers=call.headers,
+            content_type=call.content_type if call.method != "GET" else None,
+            query_string=call.query,
         )
 
     def export(self, routines: list[str], **kwargs: Any) -> Any:

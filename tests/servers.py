@@ -39,7 +39,7 @@ def running(
                 try:
                     requests.get(ready_url, timeout=2)
                     break
-                except requests.ConnectionError:
+                except (requests.ConnectionError, requests.Timeout):  # a loaded machine starts slowly
                     if proc.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError(f"{args[0]} did not answer:\n{log_path.read_text()}") from None
                     time.sleep(0.1)

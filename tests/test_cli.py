@@ -59,3 +59,14 @@ def test_export_needs_a_routine_and_a_format(runner):
 def test_db_upgrade_is_idempotent(runner):
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0 and "head" in result.output
+
+
+def test_export_and_show_in_a_language(runner, tmp_path):
+    out = tmp_path / "cr.csv"
+    result = runner.invoke(
+        args=["export", "--routine", "contract-relax", "--format", "csv", "--language", "es", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Contraindicación" in out.read_text(encoding="utf-8")
+    shown = runner.invoke(args=["show", "contract-relax", "--language", "fr"])
+    assert shown.exit_code == 0 and shown.output.startswith("PRÉCAUTIONS (à lire d’abord)")

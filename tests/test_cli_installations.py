@@ -7,6 +7,7 @@ import json
 import pytest
 from hostkit import Host, host_config, row_counts, session_body
 
+from plugin import catalog, i18n
 from plugin.services import installations
 from plugin.store.installations import by_client_key
 
@@ -114,3 +115,29 @@ def test_uninstall_erases_and_unknown_keys_fail_cleanly(runner, client, db):
     for command in (["push", "nobody"], ["sessions", "nobody"], ["sync", "nobody"]):
         failed = runner.invoke(args=command)
         assert failed.exit_code != 0 and "no installation 'nobody'" in failed.output
+
+
+def test_an_installation_in_german_gets_german_texts(runner, httpserver, client, db):
+    key, url = install(runner, httpserver, "--language", "de", "--calendar-url").splitlines()
+    with db.unit_of_work() as session:
+        assert installations.plan_spec(session, by_client_key(session, key))["language"] == "de"
+    feed = client.get(url.removeprefix("http://127.0.0.1:8000")).get_data(as_text=True)
+    assert "WARNHINWEISE (zuerst lesen)" in feed.replace("\r\n ", "")
+    httpserver.expect_request("/stretchsync/routines", method="POST").respond_with_json(
+        {"id": "x"}, status=201
+    )
+    result = runner.invoke(args=["push", key, "--wait"])
+    assert result.exit_code == 0, result.output
+    sent = [json.loads(r.get_data()) for r, _ in httpserver.log]
+    assert sorted(body["id"] for body in sent) == ["daily-hamstring", "trunk-rotation"]  # ids stay
+    stop_rule = catalog.builtin_routine("trunk-rotation").cautions[0]
+    for body in sent:
+        text = json.dumps(body, ensure_ascii=False)
+        assert i18n.language("de").gettext(stop_rule.text) in text
+        assert stop_rule.text not in text
+
+
+def test_a_language_needs_a_plan(runner, db):
+    result = runner.invoke(args=["install", "host", "--base-url", "http://h", "--language", "fr"])
+    assert result.exit_code != 0 and "--language" in result.output
+    assert row_counts(db)["installations"] == 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-import icalendar
 import pytest
+from icalendar import Calendar
 from test_caldav_radicale import PASSWORD, USER, collection, radicale, stored  # noqa: F401 - fixtures
 
 from plugin.catalog import builtin_routine
@@ -82,17 +82,21 @@ def test_connecting_writes_every_series_into_the_calendar_and_disconnecting_take
     assert done.status_code == 303, done.get_data(as_text=True)[:400]
     token = re.search(r"/manage/([^?]+)\?new=1$", done.headers["Location"]).group(1)
 
-    written = stored(collection)
-    summaries = {str(cal.walk("VEVENT")[0]["SUMMARY"]) for cal in written.values()}
-    for routine_id in PLAN_FORM["routines"]:
-        assert any(builtin_routine(routine_id).name in s for s in summaries)
     manage = client.get(f"/manage/{token}")
     markup = manage.get_data(as_text=True)
     assert manage.status_code == 200 and f'id="caldav">{collection}' in markup
-    # One resource per series of the feed (a series per routine, time and weekly step).
-    feed_url = re.search(r'id="feed-url" value="([^"]+)"', markup).group(1)
-    feed = icalendar.Calendar.from_ical(client.get(urlsplit(feed_url).path).data)
-    assert {f"{e['UID']}.ics" for e in feed.walk("VEVENT")} == set(written)
+
+    # Every series of the feed (one per routine, time and stretch of weeks with the same dose,
+    # docs/icalendar.md#progression) is one resource in the collection, under its own UID.
+    feed_path = urlsplit(re.search(r'href="webcal://[^"]+"', markup).group(0)[6:-1]).path
+    feed = Calendar.from_ical(client.get(feed_path).data)
+    series = {str(event["UID"]) for event in feed.walk("VEVENT") if "RRULE" in event}
+    written = stored(collection)
+    assert len(series) >= len(PLAN_FORM["routines"])
+    assert {str(cal.walk("VEVENT")[0]["UID"]) for cal in written.values()} == series
+    summaries = {str(cal.walk("VEVENT")[0]["SUMMARY"]) for cal in written.values()}
+    for routine_id in PLAN_FORM["routines"]:
+        assert any(builtin_routine(routine_id).name in s for s in summaries)
 
     gone = client.post(f"/manage/{token}/disconnect", data={"csrf_token": csrf_of(markup)})
     assert gone.status_code == 200
@@ -133,7 +137,7 @@ def test_a_connections_calendar_is_copied_from_its_management_page(client, colle
     page = copied.get_data(as_text=True)
     assert "The calendar is copied to the CalDAV server." in page and f'id="caldav">{collection}' in page
     assert PASSWORD not in page
-    feed = icalendar.Calendar.from_ical(client.get(feed_path).data)
+    feed = Calendar.from_ical(client.get(feed_path).data)
     assert {f"{e['UID']}.ics" for e in feed.walk("VEVENT")} == set(stored(collection))
 
     # Disconnecting takes the copy back.

@@ -73,6 +73,20 @@ def test_the_readme_is_short_and_links_into_docs():
     }
 
 
+def test_the_reinstall_example_is_what_the_code_computes():
+    text = (DOCS / "signing.md").read_text(encoding="utf-8")
+    section = text.split("## Re-install", 1)[1].split("\n## ", 1)[0]
+    registration, current, new = re.findall(r"`(whsec_[A-Za-z0-9+/=]+)`", section)[:3]
+    webhook_id = re.search(r"id `(msg_\w+)`", section).group(1)
+    timestamp = int(re.search(r"timestamp `(\d+)`", section).group(1))
+    body = re.search(r"```json\n(.*?)\n```", section, flags=re.S).group(1).encode()
+    assert f'"sharedSecret": "{new}"'.encode() in body
+    headers = security.sign_headers(registration, body, webhook_id=webhook_id, now=timestamp)
+    headers[security.HEADER_INSTALLATION_SIGNATURE] = security.signature(current, webhook_id, timestamp, body)
+    for name, value in headers.items():
+        assert f"{name}: {value}\n" in section
+
+
 def test_the_signing_example_is_what_the_code_computes():
     text = (DOCS / "signing.md").read_text(encoding="utf-8")
     secret, rotated = re.findall(r"`(whsec_[A-Za-z0-9+/=]+)`", text)[:2]

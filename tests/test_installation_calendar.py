@@ -66,7 +66,7 @@ def test_a_session_marks_its_occurrence_done_and_an_off_plan_one_is_its_own_even
     done = found[datetime(2026, 11, 18, 7, 0)]
     assert done.summary.startswith("✓ ")
     left, right = (
-        f"Lying hamstring stretch, {side} leg: 1 set, 1 reps, hold 30 s" for side in ("left", "right")
+        f"Lying hamstring stretch, {side} leg: 1 set, 1 rep, hold 30 s" for side in ("left", "right")
     )
     assert f"Done: 7 min: {left}; {right}." in done.description
     assert "Pain 3/10" in done.description

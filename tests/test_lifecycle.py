@@ -130,7 +130,7 @@ def test_reinstall_replaces_the_secret_and_keeps_the_data(client, db):
     assert row_counts(db)["installations"] == 1
 
 
-def test_uninstall_erases_that_installation_only_and_again_is_harmless(client, db):
+def test_uninstall_erases_that_installation_only_and_again_changes_nothing(client, db):
     mine, other = Host(client), Host(client)
     for host in (mine, other):
         host.install(plan=PLAN)
@@ -151,7 +151,8 @@ def test_uninstall_erases_that_installation_only_and_again_is_harmless(client, d
         revoked = "SELECT count(*) FROM calendars WHERE revoked_at IS NOT NULL AND feed_body IS NULL"
         assert conn.execute(text(revoked + " AND installation_id IS NULL")).scalar_one() == 1
     assert owners == {remaining}
-    assert mine.uninstall().status_code == 204
+    # Its secret is gone with it: nobody can sign for that client key any more.
+    assert mine.uninstall().status_code == 401
     assert row_counts(db) == counts
     assert len(other.call("GET", "/sessions").json) == 1
 

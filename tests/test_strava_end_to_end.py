@@ -525,7 +525,7 @@ def test_sessions_done_elsewhere_are_posted_once_and_not_imported_back(app, clie
     assert posted.form["name"] == "Stretching: Daily hamstring stretch"
     assert posted.form["sport_type"] == "Workout"
     assert posted.form["elapsed_time"] == "420"
-    assert "Lying hamstring stretch, left leg: 1 set, 1 reps, hold 30 s" in posted.form["description"]
+    assert "Lying hamstring stretch, left leg: 1 set, 1 rep, hold 30 s" in posted.form["description"]
     (activity_id,) = fake.activities
     # Strava tells us about the activity we made, and about the athlete renaming it: no new session.
     client.post("/webhooks/strava", json=event(activity_id))

@@ -193,6 +193,7 @@ def test_the_plans_timezone_wins_over_the_credential(app, db, installation_id):
             shared_secret=security.generate_secret(),
             base_url="https://wger.example.org",
             credentials={"token": "t-1", "timezone": "America/Los_Angeles"},
+            may_replace=lambda current_secret: True,
         )
     ScriptedPull.script = [PullOutcome([], cursor=None), PullOutcome([], cursor=None)]
     with app.app_context():
@@ -207,6 +208,7 @@ def test_the_plans_timezone_wins_over_the_credential(app, db, installation_id):
                 base_url="https://wger.example.org",
                 credentials={"token": "t-1", "timezone": "America/Los_Angeles"},
                 plan={"routines": ["daily-hamstring"], "times": ["07:30"], "timezone": "Europe/Berlin"},
+                may_replace=lambda current_secret: True,  # replacing it, as the operator's --replace does
             )
         sync.sync(db, keyring(app), installation_id)
     assert [s.timezone for s in ScriptedPull.scopes] == ["America/Los_Angeles", "Europe/Berlin"]

@@ -4,7 +4,8 @@ Pure data: the drawings themselves are SVG files under plugin/figures/svg/, made
 plugin/figures/draw.py. A variation gets its own drawing only where the position
 changes (issue #18: the three foot positions of the contract-relax stretch, the easier
 band stretch); a variation done in the same position shares its exercise's drawing.
-The ``title`` and ``desc`` go into the SVG's <title> and <desc> and are the pages' alt text.
+The ``title`` and ``desc`` go into the SVG's <title> and <desc> (English) and are the pages' alt
+text (in the page's language: they are marked for translation).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from plugin.errors import NotFound
+from plugin.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -29,88 +31,111 @@ class VariationFigure:
     figure_id: str
 
 
-_FOOT_INSET = "The round inset shows the foot on the support from the front"
-
 FIGURES: tuple[Figure, ...] = (
     Figure(
         "contract-relax-hamstring",
-        "Contract-relax hamstring stretch",
-        "A person stands facing a chair with one heel on the seat, that leg straight and the toes "
-        "pointing up, and leans forward from the hips with a straight back; an arrow shows the heel "
-        f"pressing down into the seat. {_FOOT_INSET}: toes straight up.",
+        N_("Contract-relax hamstring stretch"),
+        N_(
+            "A person stands facing a chair with one heel on the seat, that leg straight and the toes "
+            "pointing up, and leans forward from the hips with a straight back; an arrow shows the heel "
+            "pressing down into the seat. The round inset shows the foot on the support from the "
+            "front: toes straight up."
+        ),
     ),
     Figure(
         "contract-relax-hamstring-foot-in",
-        "Contract-relax hamstring stretch, foot turned in",
-        "The contract-relax position: heel on the chair seat, leg straight, leaning forward with a "
-        f"straight back. {_FOOT_INSET}: the toes turned inward, toward the other leg, from the dashed "
-        "upright position.",
+        N_("Contract-relax hamstring stretch, foot turned in"),
+        N_(
+            "The contract-relax position: heel on the chair seat, leg straight, leaning forward with a "
+            "straight back. The round inset shows the foot on the support from the front: the toes "
+            "turned inward, toward the other leg, from the dashed upright position."
+        ),
     ),
     Figure(
         "contract-relax-hamstring-foot-out",
-        "Contract-relax hamstring stretch, foot turned out",
-        "The contract-relax position: heel on the chair seat, leg straight, leaning forward with a "
-        f"straight back. {_FOOT_INSET}: the toes turned outward, away from the other leg, from the "
-        "dashed upright position.",
+        N_("Contract-relax hamstring stretch, foot turned out"),
+        N_(
+            "The contract-relax position: heel on the chair seat, leg straight, leaning forward with a "
+            "straight back. The round inset shows the foot on the support from the front: the toes "
+            "turned outward, away from the other leg, from the dashed upright position."
+        ),
     ),
     Figure(
         "lying-hamstring",
-        "Lying hamstring stretch",
-        "A person lies on the back, head on the floor, one knee bent with the foot flat. The other leg "
-        "is raised and held with both hands behind the calf; the dashed outline and the arrow show the "
-        "knee straightening from bent to straight.",
+        N_("Lying hamstring stretch"),
+        N_(
+            "A person lies on the back, head on the floor, one knee bent with the foot flat. The other leg "
+            "is raised and held with both hands behind the calf; the dashed outline and the arrow show the "
+            "knee straightening from bent to straight."
+        ),
     ),
     Figure(
         "standing-forward-bend",
-        "Standing forward bend",
-        "A person stands with the legs fairly straight and folds forward from the waist, arms hanging "
-        "toward the toes; the dashed outline shows the upright start and the arrow the slow fold down.",
+        N_("Standing forward bend"),
+        N_(
+            "A person stands with the legs fairly straight and folds forward from the waist, arms hanging "
+            "toward the toes; the dashed outline shows the upright start and the arrow the slow fold down."
+        ),
     ),
     Figure(
         "seated-two-chair-hamstring",
-        "Seated two-chair hamstring stretch",
-        "A person sits on one chair with one leg straight on the seat of a second chair facing it, "
-        "the other foot on the floor, and reaches toward the toes of the straight leg with a straight "
-        "back; the dashed outline shows sitting up and the arrow the reach.",
+        N_("Seated two-chair hamstring stretch"),
+        N_(
+            "A person sits on one chair with one leg straight on the seat of a second chair facing it, "
+            "the other foot on the floor, and reaches toward the toes of the straight leg with a straight "
+            "back; the dashed outline shows sitting up and the arrow the reach."
+        ),
     ),
     Figure(
         "band-hamstring",
-        "Lying band hamstring stretch",
-        "A person lies on the back with the other leg straight on the floor. A band loops around the "
-        "foot of the raised leg, which is straight; the hands hold the band and the arrow shows the "
-        "leg drawn toward the chest.",
+        N_("Lying band hamstring stretch"),
+        N_(
+            "A person lies on the back with the other leg straight on the floor. A band loops around the "
+            "foot of the raised leg, which is straight; the hands hold the band and the arrow shows the "
+            "leg drawn toward the chest."
+        ),
     ),
     Figure(
         "band-hamstring-easier",
-        "Lying band hamstring stretch, easier",
-        "As the band stretch, but the other knee is bent with that foot flat on the floor; the raised "
-        "leg is straight, the band loops around its foot and the arrow shows it drawn toward the chest.",
+        N_("Lying band hamstring stretch, easier"),
+        N_(
+            "As the band stretch, but the other knee is bent with that foot flat on the floor; the raised "
+            "leg is straight, the band loops around its foot and the arrow shows it drawn toward the chest."
+        ),
     ),
     Figure(
         "legs-up-wall-hamstring",
-        "Legs-up-the-wall hamstring stretch",
-        "A person lies on the back with the seat close to a wall, a pillow under the head and both legs "
-        "resting up the wall; the dashed outline shows slightly bent knees and the arrow the backs of the "
-        "knees pressing toward the wall.",
+        N_("Legs-up-the-wall hamstring stretch"),
+        N_(
+            "A person lies on the back with the seat close to a wall, a pillow under the head and both "
+            "legs resting up the wall; the dashed outline shows slightly bent knees and the arrow the "
+            "backs of the knees pressing toward the wall."
+        ),
     ),
     Figure(
         "knees-to-chest",
-        "Knees-to-chest stretch",
-        "A person lies on the back and draws both knees toward the chest with the hands on the shins; "
-        "the dashed outline shows the start, knees bent and feet flat, and the arrow the knees coming up.",
+        N_("Knees-to-chest stretch"),
+        N_(
+            "A person lies on the back and draws both knees toward the chest with the hands on the shins; "
+            "the dashed outline shows the start, knees bent and feet flat, and the arrow the knees coming up."
+        ),
     ),
     Figure(
         "standing-trunk-rotation",
-        "Standing trunk rotation with a pole",
-        "A person stands up straight, seen from the front, with a long pole across the shoulders behind "
-        "the neck and the arms draped over it; the curved arrow around the waist shows the slow turn to "
-        "the left and to the right.",
+        N_("Standing trunk rotation with a pole"),
+        N_(
+            "A person stands up straight, seen from the front, with a long pole across the shoulders behind "
+            "the neck and the arms draped over it; the curved arrow around the waist shows the slow turn to "
+            "the left and to the right."
+        ),
     ),
     Figure(
         "yoga-block-forward-fold",
-        "Active forward fold with two yoga blocks",
-        "A person stands and folds forward from the hips with a long back, legs straight, each hand "
-        "resting on a yoga block on the floor in front of the feet; the arrow shows the fold.",
+        N_("Active forward fold with two yoga blocks"),
+        N_(
+            "A person stands and folds forward from the hips with a long back, legs straight, each hand "
+            "resting on a yoga block on the floor in front of the feet; the arrow shows the fold."
+        ),
     ),
 )
 

@@ -315,7 +315,7 @@ class Routine:
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # A plan's defaults; the plan rules (plugin.schemas.plans) fill the same for every caller.
-DEFAULT_PLAN_NAME = "Stretching"
+DEFAULT_PLAN_NAME = "Stretching"  # plugin.formats.ical marks the same word for translation
 DEFAULT_REMINDERS_MIN = (10,)
 
 
@@ -330,6 +330,7 @@ class Plan:
     reminders_min: tuple[int, ...] = DEFAULT_REMINDERS_MIN
     start: date | None = None
     name: str = DEFAULT_PLAN_NAME
+    language: str = "en"  # the language of every text a person reads (plugin.i18n.LANGUAGES)
 
 
 @dataclass(frozen=True)

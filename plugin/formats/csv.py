@@ -16,7 +16,7 @@ import io
 from datetime import datetime
 
 from plugin.catalog.model import DoseKind, Routine, RoutineEntry
-from plugin.formats.text import SIDE_LABEL, entry_note_lines, logged_sets_per_set, notes_lines
+from plugin.formats.text import entry_note_lines, logged_sets_per_set, notes_lines, side_phrase
 
 MEDIA_TYPE = "text/csv"
 EXTENSION = "csv"
@@ -49,7 +49,7 @@ def duration_text(seconds: int) -> str:
 
 def exercise_name(entry: RoutineEntry, side: str | None) -> str:
     name = entry.exercise.name
-    return f"{name} ({SIDE_LABEL[side].lower()})" if side else name
+    return f"{name} ({side_phrase(side)})" if side else name
 
 
 def set_rows(entry: RoutineEntry) -> list[tuple[int, int]]:

@@ -40,7 +40,8 @@ from plugin.catalog.model import (
     RoutineEntry,
     ordered_cautions,
 )
-from plugin.formats.text import KIND_LABEL, entry_dose_phrase, seconds_phrase
+from plugin.formats.text import entry_dose_phrase, kind_label, seconds_phrase
+from plugin.i18n import N_, _
 
 MEDIA_TYPE = "application/fhir+json"
 EXTENSION = "json"
@@ -63,27 +64,37 @@ STRETCHING_EXERCISES = {"system": SNOMED, "code": "229070002", "display": "Stret
 EXERCISE_THERAPY = {"system": SNOMED, "code": "229065009", "display": "Exercise therapy"}
 # Body site: SNOMED CT 22943007 is the trunk; we know of no code for the hamstrings we could check,
 # so that body site is text only (a wrong code would be worse than none).
+# A code's display is the code system's own term (English); the texts are a person's words.
 BODY_SITE: dict[Focus, dict[str, Any]] = {
-    Focus.HAMSTRING: {"text": "Hamstring muscles (back of the thigh)"},
+    Focus.HAMSTRING: {"text": N_("Hamstring muscles (back of the thigh)")},
     Focus.TRUNK: {
         "coding": [{"system": SNOMED, "code": "22943007", "display": "Trunk structure"}],
-        "text": "Trunk",
+        "text": N_("Trunk"),
     },
 }
 
-# Our dose-part codes (DOSE_PART_SYSTEM): what each doseAndRate entry counts.
+
+def body_site(focus: Focus) -> dict[str, Any]:
+    """The body site of a focus, its text in the current language."""
+    site = dict(BODY_SITE[focus])
+    site["text"] = _(site["text"])
+    return site
+
+
+# Our dose-part codes (DOSE_PART_SYSTEM): what each doseAndRate entry counts, shown in the
+# export's language like the caution kinds.
 DOSE_PARTS = {
-    "sets": "Sets",
-    "reps": "Repetitions per set and side",
-    "reps-range": "Repetition range the source gives",
-    "sides": "Sides (each leg: left, then right)",
-    "hold": "Hold per repetition",
-    "hold-range": "Hold range the source gives",
-    "push": "Contraction (push) per repetition",
-    "effort": "Effort of the push, % of maximal strength",
-    "work": "Continuous work",
-    "tempo": "Time per counted repetition",
-    "rest": "Rest after each repetition",
+    "sets": N_("Sets"),
+    "reps": N_("Repetitions per set and side"),
+    "reps-range": N_("Repetition range the source gives"),
+    "sides": N_("Sides (each leg: left, then right)"),
+    "hold": N_("Hold per repetition"),
+    "hold-range": N_("Hold range the source gives"),
+    "push": N_("Contraction (push) per repetition"),
+    "effort": N_("Effort of the push, % of maximal strength"),
+    "work": N_("Continuous work"),
+    "tempo": N_("Time per counted repetition"),
+    "rest": N_("Rest after each repetition"),
 }
 
 
@@ -145,7 +156,7 @@ def caution_instruction(caution: Caution) -> dict[str, Any]:
     """One caution as a CodeableConcept: its kind and id coded, its full text as text."""
     return {
         "coding": [
-            {"system": CAUTION_KIND_SYSTEM, "code": caution.kind.value, "display": KIND_LABEL[caution.kind]},
+            {"system": CAUTION_KIND_SYSTEM, "code": caution.kind.value, "display": kind_label(caution.kind)},
             {"system": CAUTION_SYSTEM, "code": caution.id, "display": caution.short},
         ],
         "text": caution.text,
@@ -165,7 +176,7 @@ def caution_kind_of(concept: dict[str, Any]) -> CautionKind | None:
 
 def _part(code: str, dose: dict[str, Any]) -> dict[str, Any]:
     return {
-        "type": {"coding": [{"system": DOSE_PART_SYSTEM, "code": code, "display": DOSE_PARTS[code]}]},
+        "type": {"coding": [{"system": DOSE_PART_SYSTEM, "code": code, "display": _(DOSE_PARTS[code])}]},
         **dose,
     }
 
@@ -210,16 +221,16 @@ def dose_text(entry: RoutineEntry) -> str:
     """The dose in words with its total, sides stated even when both legs move together."""
     phrase = entry_dose_phrase(entry)
     if not entry.dose.per_side:
-        phrase += ", both sides at once"
-    return f"{phrase}; about {seconds_phrase(entry.seconds)} in all"
+        phrase += ", " + _("both sides at once")
+    return _("{dose}; about {time} in all").format(dose=phrase, time=seconds_phrase(entry.seconds))
 
 
 def patient_instruction(exercise: Exercise) -> str:
     lines = [f"{i}. {step}" for i, step in enumerate(exercise.steps, start=1)]
     if exercise.variations and not exercise.variation_per_set:
-        lines.append("Variations: " + "; ".join(exercise.variations) + ".")
+        lines.append(_("Variations: {list}.").format(list="; ".join(exercise.variations)))
     if exercise.cue:
-        lines.append(f"Remember: {exercise.cue}.")
+        lines.append(_("Remember: {cue}.").format(cue=exercise.cue))
     return "\n".join(lines)
 
 
@@ -237,7 +248,7 @@ def dosage(entry: RoutineEntry) -> dict[str, Any]:
         "timing": {"repeat": repeat, "code": {"text": frequency.text}},
     }
     if entry.dose.per_side:
-        out["site"] = {"text": "each leg: left, then right"}
+        out["site"] = {"text": _("each leg: left, then right")}
     out["doseAndRate"] = dose_and_rate(entry.dose)
     if not out["additionalInstruction"]:
         del out["additionalInstruction"]
@@ -271,11 +282,11 @@ def activity_definition(routine: Routine, index: int) -> dict[str, Any]:
     ex = entry.exercise
     resource_id = activity_definition_id(routine, index)
     snomed = EXERCISE_THERAPY if ex.focus is Focus.TRUNK else STRETCHING_EXERCISES
-    description = [f"Position: {ex.position}."]
+    description = [_("Position: {position}.").format(position=ex.position)]
     if ex.equipment:
-        description.append(f"Equipment: {', '.join(ex.equipment)}.")
+        description.append(_("Equipment: {list}.").format(list=", ".join(ex.equipment)))
     if ex.alternative_to:
-        description.append(f"Do this instead of {ex.alternative_to}.")
+        description.append(_("Do this instead of {what}.").format(what=ex.alternative_to))
     resource: dict[str, Any] = {
         "resourceType": "ActivityDefinition",
         "id": resource_id,
@@ -294,7 +305,7 @@ def activity_definition(routine: Routine, index: int) -> dict[str, Any]:
         },
         "participant": [{"type": "patient"}],
         "dosage": [dosage(entry)],
-        "bodySite": [BODY_SITE[ex.focus]],
+        "bodySite": [body_site(ex.focus)],
     }
     return _versioned(resource)
 
@@ -330,7 +341,7 @@ def plan_definition(routine: Routine, activities: list[dict[str, Any]]) -> dict[
             action["relatedAction"] = [{"actionId": f"step-{i}", "relationship": "after-end"}]
         action["definitionCanonical"] = versioned_canonical(activity)
         actions.append(action)
-    cautions = [f"{KIND_LABEL[c.kind]}: {c.text}" for c in routine.cautions]
+    cautions = [f"{kind_label(c.kind)}: {c.text}" for c in routine.cautions]
     resource: dict[str, Any] = {
         "resourceType": "PlanDefinition",
         "id": routine.id,

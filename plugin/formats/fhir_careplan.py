@@ -27,6 +27,7 @@ from plugin.catalog.model import WEEKDAYS, Plan
 from plugin.errors import InvalidInput
 from plugin.formats import fhir
 from plugin.formats.text import days_phrase, seconds_phrase
+from plugin.i18n import _
 
 MEDIA_TYPE = fhir.MEDIA_TYPE
 TZ_CODE_EXTENSION = "http://hl7.org/fhir/StructureDefinition/tz-code"
@@ -64,7 +65,11 @@ def scheduled_timing(plan: Plan, at: str, duration_s: int) -> dict[str, Any]:
     return {
         "extension": [{"url": TZ_CODE_EXTENSION, "valueCode": plan.timezone}],
         "repeat": repeat,
-        "code": {"text": f"{days_phrase(plan.days)} at {at} ({plan.timezone})"},
+        "code": {
+            "text": _("{days} at {time} ({timezone})").format(
+                days=days_phrase(plan.days), time=at, timezone=plan.timezone
+            )
+        },
     }
 
 
@@ -91,9 +96,16 @@ def care_plan(
                         "status": detail_status,
                         "doNotPerform": False,
                         "scheduledTiming": scheduled_timing(plan, at, routine.duration_s),
-                        "description": f"{routine.name} ({seconds_phrase(routine.duration_s)}), "
-                        f"{days_phrase(plan.days)} at {at}, time zone {plan.timezone}. "
-                        "Read the cautions of the PlanDefinition before you start.",
+                        "description": _(
+                            "{name} ({duration}), {days} at {time}, time zone {timezone}. "
+                            "Read the cautions of the PlanDefinition before you start."
+                        ).format(
+                            name=routine.name,
+                            duration=seconds_phrase(routine.duration_s),
+                            days=days_phrase(plan.days),
+                            time=at,
+                            timezone=plan.timezone,
+                        ),
                     }
                 }
             )
@@ -105,17 +117,23 @@ def care_plan(
         "instantiatesCanonical": [fhir.versioned_canonical(definitions[r.id]) for r in plan.routines],
         "status": status,
         "intent": "plan",
-        "category": [{"coding": [dict(fhir.STRETCHING_EXERCISES)], "text": "Stretching"}],
+        "category": [{"coding": [dict(fhir.STRETCHING_EXERCISES)], "text": _("Stretching")}],
         "title": plan.name,
-        "description": f"{', '.join(r.name for r in plan.routines)}: {days_phrase(plan.days)} at "
-        f"{', '.join(t.strftime('%H:%M') for t in plan.times)}, time zone {plan.timezone}.",
+        "description": _("{routines}: {days} at {times}, time zone {timezone}.").format(
+            routines=", ".join(r.name for r in plan.routines),
+            days=days_phrase(plan.days),
+            times=", ".join(t.strftime("%H:%M") for t in plan.times),
+            timezone=plan.timezone,
+        ),
         "subject": subject_ref,
         "period": {"start": plan.start.isoformat()} if plan.start else {},
         "activity": activities,
     }
     if plan.reminders_min:
         minutes = ", ".join(str(m) for m in plan.reminders_min)
-        resource["note"] = [{"text": f"Reminders: {minutes} minutes before each session."}]
+        resource["note"] = [
+            {"text": _("Reminders: {minutes} minutes before each session.").format(minutes=minutes)}
+        ]
     if not contained:
         del resource["contained"]
     if not plan.start:

@@ -29,6 +29,7 @@ the rep count for reps steps, the step index to loop back to for repeat steps, w
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -50,7 +51,9 @@ from plugin.formats.workout_steps import (
     exercise_for_code,
     pack_lines,
     routine_blocks,
+    utf8_len,
 )
+from plugin.i18n import LANGUAGES, N_, _, language
 
 MEDIA_TYPE = "application/vnd.ant.fit"
 EXTENSION = "fit"
@@ -60,8 +63,8 @@ MESG = Profile["mesg_num"]
 # (type + manufacturer + product + serial must be unique per workout file on a device).
 TIME_CREATED = datetime(2026, 1, 1, tzinfo=UTC)
 SPORT, SUB_SPORT = "training", "flexibility_training"
-READ_FIRST = "Read before you start"
-MORE_CAUTIONS = " More cautions: step 1."
+READ_FIRST = N_("Read before you start")
+MORE_CAUTIONS = N_("More cautions: step 1.")
 
 
 def serial_number(routine_id: str) -> int:
@@ -83,17 +86,20 @@ def description_and_read_first(routine: Routine) -> tuple[str, list[Step]]:
     chunks = pack_lines(lines)
     if len(chunks) <= 1:
         return "".join(chunks), []
-    chunks = pack_lines(lines, FIT_STRING_BYTES - len(MORE_CAUTIONS))
+    # The pointer to step 1 is counted in bytes: a translated one may hold letters of two.
+    more = " " + _(MORE_CAUTIONS)
+    chunks = pack_lines(lines, FIT_STRING_BYTES - utf8_len(more))
     rest = chunks[1:]
+    read_first = _(READ_FIRST)
     steps = [
         Step(
-            READ_FIRST if len(rest) == 1 else f"{READ_FIRST} ({n}/{len(rest)})",
+            read_first if len(rest) == 1 else f"{read_first} ({n}/{len(rest)})",
             "rest",
             notes=chunk,
         )
         for n, chunk in enumerate(rest, start=1)
     ]
-    return chunks[0] + MORE_CAUTIONS, steps
+    return chunks[0] + more, steps
 
 
 def fit_steps(routine: Routine) -> list[Step | RepeatStep]:
@@ -165,7 +171,7 @@ def _title_messages(routine: Routine, steps: list[Step | RepeatStep]) -> list[di
 
 def export(routine: Routine) -> bytes:
     """The routine as a FIT workout file (file_id, workout, workout_step…, exercise_title…)."""
-    description, _ = description_and_read_first(routine)
+    description, _read_first = description_and_read_first(routine)
     steps = fit_steps(routine)
     encoder = Encoder()
     encoder.write_mesg(
@@ -205,11 +211,16 @@ def decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
 
     check_integrity() uses up its stream (docs/garmin.md#library-pitfalls), so each pass gets a fresh one.
     """
-    if not Decoder(Stream.from_byte_array(bytearray(data))).is_fit():
-        raise InvalidInput("not a FIT file", field="file")
-    if not Decoder(Stream.from_byte_array(bytearray(data))).check_integrity():
-        raise InvalidInput("the FIT file is truncated or its CRC does not match", field="file")
-    messages, errors = Decoder(Stream.from_byte_array(bytearray(data))).read()
+    try:
+        if not Decoder(Stream.from_byte_array(bytearray(data))).is_fit():
+            raise InvalidInput("not a FIT file", field="file")
+        if not Decoder(Stream.from_byte_array(bytearray(data))).check_integrity():
+            raise InvalidInput("the FIT file is truncated or its CRC does not match", field="file")
+        messages, errors = Decoder(Stream.from_byte_array(bytearray(data))).read()
+    except InvalidInput:
+        raise
+    except Exception as err:  # noqa: BLE001 - the SDK's own failure on hostile bytes is the file's fault
+        raise InvalidInput(f"the FIT file cannot be decoded: {type(err).__name__}", field="file") from None
     if errors:
         raise InvalidInput(f"the FIT file cannot be decoded: {errors[0]}", field="file")
     # The SDK types the messages as TypedDicts of its profile; they are read here as plain
@@ -217,13 +228,64 @@ def decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
     return cast("dict[str, list[dict[str, Any]]]", messages)
 
 
+# --- reading decoded fields defensively ----------------------------------------------------
+# A CRC only proves the bytes arrived as sent, not that they make sense: a field may decode as
+# an array, a number of another type, or a value out of range (docs/hardening.md#fit-files).
+# Every field is read through one of these, and anything else is InvalidInput naming "file".
+MAX_SECONDS = 7 * 24 * 3600.0
+
+
+def _bad_field(what: str, value: Any) -> InvalidInput:
+    return InvalidInput(f"the FIT {what} is not readable ({type(value).__name__})", field="file")
+
+
+def _seconds(value: Any, what: str) -> int | None:
+    """A span in seconds rounded to whole ones, or None when the field is absent."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _bad_field(what, value)
+    if not (math.isfinite(value) and 0 <= value <= MAX_SECONDS):
+        raise InvalidInput(f"the FIT {what} is out of range", field="file")
+    return round(value)
+
+
+def _whole(value: Any, what: str) -> int | None:
+    """A count or an index (a non-negative integer), or None when absent."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _bad_field(what, value)
+    return value
+
+
+def _moment(value: Any, what: str) -> datetime:
+    if not isinstance(value, datetime):
+        raise InvalidInput(f"the FIT {what} is missing or not a time", field="file")
+    return value
+
+
+def _name(value: Any) -> str | None:
+    """A string field, or None when absent or of another type (names only help matching)."""
+    value = _first(value)
+    return value if isinstance(value, str) else None
+
+
+def _messages(messages: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    found = messages.get(kind) or []
+    if not isinstance(found, list) or not all(isinstance(m, dict) for m in found):
+        raise InvalidInput(f"the FIT {kind} are not readable", field="file")
+    return found
+
+
 def _routine_for_name(name: str | None, routines: tuple[Routine, ...]) -> Routine | None:
-    """The routine whose exported wkt_name (its name) or id equals ``name``, ignoring case."""
+    """The routine whose wkt_name (its name in any language) or id equals ``name``, ignoring case."""
     if not name:
         return None
     wanted = name.strip().casefold()
     for routine in routines:
-        if wanted in (clip_utf8(routine.name).strip().casefold(), routine.id.casefold()):
+        names = {clip_utf8(language(code).gettext(routine.name)).strip().casefold() for code in LANGUAGES}
+        if wanted in names or wanted == routine.id.casefold():
             return routine
     return None
 
@@ -235,22 +297,27 @@ def _first(value: Any) -> Any:
 def _exercise_done(
     fit_set: dict[str, Any], routine: Routine | None, plan: list[Step | RepeatStep]
 ) -> ExerciseDone:
-    duration = fit_set.get("duration")
-    duration_s = round(duration) if duration is not None else None
-    step_index = fit_set.get("wkt_step_index")
+    duration_s = _seconds(fit_set.get("duration"), "set duration")
+    step_index = _whole(fit_set.get("wkt_step_index"), "set wkt_step_index")
     planned = plan[step_index] if routine and step_index is not None and step_index < len(plan) else None
     if isinstance(planned, Step) and planned.exercise_id:
         exercise_id, side = planned.exercise_id, planned.side
     else:
         category, name_id = _first(fit_set.get("category")), _first(fit_set.get("category_subtype"))
-        known = exercise_for_code(category, name_id) if isinstance(category, str) else None
+        if not isinstance(category, str | int | None) or not isinstance(name_id, str | int | None):
+            raise _bad_field("set category", category)
+        known = (
+            exercise_for_code(category, name_id)
+            if isinstance(category, str) and isinstance(name_id, int)
+            else None
+        )
         exercise_id = known or f"fit:{category}/{name_id}"
         side = None
     holds = {e.exercise.id for e in routine.entries if e.dose.kind is DoseKind.HOLD} if routine else set()
     return ExerciseDone(
         exercise_id=exercise_id,
         sets=1,
-        reps=fit_set.get("repetitions"),
+        reps=_whole(fit_set.get("repetitions"), "set repetitions"),
         hold_s=duration_s if exercise_id in holds else None,
         duration_s=duration_s,
         side=side,
@@ -275,35 +342,38 @@ def parse_activity(data: bytes, routines: Iterable[Routine] = ()) -> CompletedSe
     Raises InvalidInput(field="file") for a file that is not a sound FIT activity.
     """
     messages = decode(data)
-    file_id = _first(messages.get("file_id_mesgs") or [{}])
+    file_id = _first(_messages(messages, "file_id_mesgs") or [{}])
     if file_id.get("type") != "activity":
+        kind = file_id.get("type")
         raise InvalidInput(
-            f"a FIT activity file is needed, not {file_id.get('type') or 'an untyped file'}", field="file"
+            f"a FIT activity file is needed, not {kind if isinstance(kind, str) else 'an untyped file'}",
+            field="file",
         )
-    time_created = file_id.get("time_created")
-    if not isinstance(time_created, datetime):
-        raise InvalidInput("the FIT file_id has no time_created", field="file")
-    sessions = messages.get("session_mesgs") or []
+    time_created = _moment(file_id.get("time_created"), "file_id time_created")
+    serial = _whole(_first(file_id.get("serial_number")), "file_id serial_number")
+    sessions = _messages(messages, "session_mesgs")
     if not sessions:
         raise InvalidInput("the FIT activity has no session message", field="file")
     session = sessions[0]
-    started_at, elapsed = session.get("start_time"), session.get("total_elapsed_time")
-    if not isinstance(started_at, datetime) or elapsed is None:
+    started_at = _moment(session.get("start_time"), "session start_time")
+    elapsed = _seconds(session.get("total_elapsed_time"), "session total_elapsed_time")
+    if elapsed is None:
         raise InvalidInput("the FIT session has no start_time or total_elapsed_time", field="file")
 
     known = (*catalog.builtin_routines(), *routines)
-    workout_name = _first(messages.get("workout_mesgs") or [{}]).get("wkt_name")
+    workout_name = _name(_first(_messages(messages, "workout_mesgs") or [{}]).get("wkt_name"))
     routine = _routine_for_name(workout_name, known) or _routine_for_name(
-        session.get("sport_profile_name"), known
+        _name(session.get("sport_profile_name")), known
     )
     plan = fit_steps(routine) if routine else []
-    active = [s for s in messages.get("set_mesgs", []) if s.get("set_type") == "active"]
+    active = [s for s in _messages(messages, "set_mesgs") if s.get("set_type") == "active"]
+    sport, sub_sport = _name(session.get("sport")) or "unknown", _name(session.get("sub_sport")) or "generic"
     return CompletedSession(
         source="fit",
-        source_id=f"{file_id.get('serial_number') or 0}-{int(time_created.timestamp())}",
+        source_id=f"{serial or 0}-{int(time_created.timestamp())}",
         routine_id=routine.id if routine else None,
         started_at=started_at,
-        duration_s=round(elapsed),
+        duration_s=elapsed,
         exercises=tuple(_exercise_done(s, routine, plan) for s in active),
-        notes=f"sport: {session.get('sport', 'unknown')}/{session.get('sub_sport', 'generic')}",
+        notes=f"sport: {sport}/{sub_sport}",
     )

@@ -35,7 +35,7 @@ from plugin.catalog.model import (
     RoutineEntry,
 )
 from plugin.errors import InvalidInput
-from plugin.formats.text import SIDE_LABEL, entry_note_lines, logged_sets_per_set, notes_lines
+from plugin.formats.text import entry_note_lines, logged_sets_per_set, notes_lines, side_labels_everywhere
 from plugin.formats.timestamps import parse_aware
 
 MEDIA_TYPE = "application/json"
@@ -172,7 +172,7 @@ def export(routine: Routine) -> bytes:
 def side_from_notes(notes: Any) -> str | None:
     """The side our exercise notes name first ('Left leg …'), if any."""
     if isinstance(notes, str):
-        for side, label in SIDE_LABEL.items():
+        for side, label in side_labels_everywhere():
             if notes.startswith(label):
                 return side
     return None

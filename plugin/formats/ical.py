@@ -38,6 +38,7 @@ from plugin.errors import InvalidInput
 from plugin.formats.text import WARNING_MARK, reminder_line, routine_text, seconds_phrase
 from plugin.formats.vtimezone import clock_changes, vtimezone
 from plugin.formats.weekly import stretches
+from plugin.i18n import N_, _
 
 MEDIA_TYPE = "text/calendar"
 EXTENSION = "ics"
@@ -50,14 +51,16 @@ RENDERER_VERSION = "2026.11.4"
 UID_DOMAIN = "stretchsync"
 # RFC 7986 §5.7: a suggested minimum polling interval; Google ignores it, Apple and Outlook do not.
 REFRESH = timedelta(hours=1)
-CATEGORY = "Stretching"
+CATEGORY = N_("Stretching")
+# The second category names the routine's focus.
+FOCUS_CATEGORY = {"hamstring": N_("Hamstring"), "trunk": N_("Trunk"), "mixed": N_("Mixed")}
 # The one-off export of a routine is reproducible: without a start it is placed here (a Monday),
 # as a floating local time, so the reference exports in exports/ics/ never drift.
 REFERENCE_START = datetime(2026, 1, 5, 7, 0)
 REFERENCE_STAMP = datetime(2026, 1, 1, 0, 0, tzinfo=UTC)
 DONE_MARK = "✓"
-MARK_AS_DONE = "Mark as done"  # the line that ends each series' description, before its link
-CHANGE_DONE = "Change what you recorded"
+MARK_AS_DONE = N_("Mark as done")  # the line that ends each series' description, before its link
+CHANGE_DONE = N_("Change what you recorded")
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,7 @@ def first_date(plan: Plan, changed_at: datetime, since: date | None = None) -> d
     day = plan.start or changed_at.astimezone(ZoneInfo(plan.timezone)).date()
     if since is not None and since > day:
         day = since
-    for _ in range(7):
+    for _day in range(7):
         if WEEKDAYS[day.weekday()] in plan.days:
             return day
         day += timedelta(days=1)
@@ -237,7 +240,7 @@ def unclear_days(plan: Plan, first: date, at: time) -> list[date]:
 
 def first_planned(plan: Plan, day: date) -> date:
     """The first planned day on or after ``day``."""
-    for _ in range(7):
+    for _day in range(7):
         if WEEKDAYS[day.weekday()] in plan.days:
             return day
         day += timedelta(days=1)
@@ -267,7 +270,10 @@ def _alarm(routine: Routine, minutes: int) -> Alarm:
     alarm.add("action", "DISPLAY")
     # RFC 5545 §3.8.6.3: a negative duration fires before DTSTART (-PT10M, never -P10M).
     alarm.add("trigger", timedelta(minutes=-minutes))
-    alarm.add("description", f"{routine.name} in {minutes} min" if minutes else routine.name)
+    alarm.add(
+        "description",
+        _("{name} in {minutes} min").format(name=routine.name, minutes=minutes) if minutes else routine.name,
+    )
     return alarm
 
 
@@ -287,7 +293,7 @@ def _base_event(
 
 
 def _categories(routine: Routine) -> list[str]:
-    return [CATEGORY, routine.focus.value.capitalize()]
+    return [_(CATEGORY), _(FOCUS_CATEGORY[routine.focus.value])]
 
 
 def build_feed(
@@ -409,7 +415,7 @@ def feed(
         mark_link = done_url(routine.id) if done_url else None
         text = description(routine, plan.reminders_min)
         if mark_link:
-            text += f"\n\n{MARK_AS_DONE}: {mark_link}"
+            text += f"\n\n{_(MARK_AS_DONE)}: {mark_link}"
             event.add("url", mark_link)  # RFC 5545 §3.8.4.6; clients show it as a link
         event.add("description", text)
         event.add("transp", "OPAQUE")
@@ -471,11 +477,11 @@ FOLD_OCTETS = 75  # RFC 5545 §3.1: lines longer than 75 octets are folded
 
 
 def _done_text(occurrence: DoneOccurrence, link: str | None = None, mark_link: str | None = None) -> str:
-    text = f"{DONE_MARK} Done: {occurrence.done}"
+    text = f"{DONE_MARK} " + _("Done: {what}").format(what=occurrence.done)
     if link:
-        text += f"\n\nThe routine, cautions first: {link}"
+        text += "\n\n" + _("The routine, cautions first: {link}").format(link=link)
     if mark_link:
-        text += f"\n\n{CHANGE_DONE}: {mark_link}"
+        text += f"\n\n{_(CHANGE_DONE)}: {mark_link}"
     return text
 
 
@@ -604,10 +610,10 @@ class _DoneWriter:
     def event(self, plan: Plan, feed_id: str, occurrence: DoneOccurrence, link: str | None) -> bytes:
         """A completed session that meets no planned occurrence: an event of its own."""
         routine = next((r for r in plan.routines if r.id == occurrence.routine_id), None)
-        name = routine.name if routine else (occurrence.routine_name or CATEGORY)
+        name = routine.name if routine else (occurrence.routine_name or _(CATEGORY))
         seconds = occurrence.duration_s or (routine.duration_s if routine else 60)
         uid = done_uid(feed_id, occurrence.key)
-        fixed = self._fixed(uid, f"{DONE_MARK} {name}", seconds, [CATEGORY], False, link, self.sequence)
+        fixed = self._fixed(uid, f"{DONE_MARK} {name}", seconds, [_(CATEGORY)], False, link, self.sequence)
         start = self._local("DTSTART", occurrence.local_start)
         text = fixed[0] + start + fixed[1] + fixed[2] + self._description(occurrence, link) + fixed[3]
         return text.encode("utf-8")

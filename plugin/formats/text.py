@@ -1,7 +1,9 @@
 """Plain-language wording shared by every format: one place for how a dose reads.
 
 Targets without native fields for sides, holds or cautions get these sentences
-in their notes or description fields, so every export says the same thing.
+in their notes or description fields, so every export says the same thing. Every
+sentence is written in the current language (``plugin.i18n.current()``): a
+caller exports inside ``with using(language):`` (docs/i18n.md#in-the-code).
 """
 
 from __future__ import annotations
@@ -22,65 +24,105 @@ from plugin.catalog.model import (
     RoutineEntry,
 )
 from plugin.catalog.progress import Hold, HoldReason
+from plugin.i18n import LANGUAGES, N_, _, current, language, ngettext
 
 KIND_LABEL = {
-    CautionKind.CONTRAINDICATION: "Contraindication",
-    CautionKind.STOP: "Stop rule",
-    CautionKind.FORM: "Form",
+    CautionKind.CONTRAINDICATION: N_("Contraindication"),
+    CautionKind.STOP: N_("Stop rule"),
+    CautionKind.FORM: N_("Form"),
 }
 
 # Headings for cautions grouped by kind (handouts and pages), in CAUTION_ORDER.
 KIND_HEADING = {
-    CautionKind.CONTRAINDICATION: "Who should not do this",
-    CautionKind.STOP: "When to stop",
-    CautionKind.FORM: "How to do it safely",
+    CautionKind.CONTRAINDICATION: N_("Who should not do this"),
+    CautionKind.STOP: N_("When to stop"),
+    CautionKind.FORM: N_("How to do it safely"),
 }
 
 FOCUS_LABEL = {
-    Focus.HAMSTRING: "Hamstrings",
-    Focus.TRUNK: "Trunk rotation",
-    Focus.MIXED: "Hamstrings and trunk",
+    Focus.HAMSTRING: N_("Hamstrings"),
+    Focus.TRUNK: N_("Trunk rotation"),
+    Focus.MIXED: N_("Hamstrings and trunk"),
 }
+
+
+def kind_label(kind: CautionKind) -> str:
+    """'Contraindication', 'Stop rule', 'Form' in the current language."""
+    return _(KIND_LABEL[kind])
+
+
+def kind_heading(kind: CautionKind) -> str:
+    return _(KIND_HEADING[kind])
+
+
+def focus_label(focus: Focus) -> str:
+    return _(FOCUS_LABEL[focus])
+
+
+def number(value: int | float) -> str:
+    """A number as the current language writes it (decimal sign, grouping)."""
+    return current().number(value)
+
+
+def join(items: Iterable[str]) -> str:
+    """'a, b and c' in the current language."""
+    return current().join(list(items))
 
 
 def seconds_phrase(seconds: int) -> str:
     """'40 s', '3 min', '4 min 48 s'."""
     minutes, secs = divmod(seconds, 60)
     if minutes and secs:
-        return f"{minutes} min {secs} s"
+        return _("{minutes} min {seconds} s").format(minutes=number(minutes), seconds=number(secs))
     if minutes:
-        return f"{minutes} min"
-    return f"{secs} s"
+        return _("{minutes} min").format(minutes=number(minutes))
+    return _("{seconds} s").format(seconds=number(secs))
 
 
 def sides_phrase(dose: Dose) -> str:
-    return "each leg" if dose.per_side else ""
+    return _("each leg") if dose.per_side else ""
+
+
+def _range(low: int, high: int) -> str:
+    return f"{number(low)}-{number(high)}"
 
 
 def dose_phrase(dose: Dose, variations: Iterable[str] = ()) -> str:
     """The dose as a person says it: '3 × 3 × 6 s push at 20-30 %, each leg, foot up / in / out'."""
     parts: list[str] = []
-    sets = f"{dose.sets} sets × " if dose.sets > 1 else ""
+    sets = _("{sets} sets × ").format(sets=number(dose.sets)) if dose.sets > 1 else ""
     if dose.kind is DoseKind.CONTINUOUS:
-        parts.append(f"{sets}{seconds_phrase(dose.work_s)} continuous")
+        parts.append(sets + _("{duration} continuous").format(duration=seconds_phrase(dose.work_s)))
     elif dose.kind is DoseKind.CONTRACT_RELAX:
-        effort = f" at {dose.effort_pct[0]}-{dose.effort_pct[1]} % effort" if dose.effort_pct else ""
-        parts.append(f"{sets}{dose.reps} × {dose.contract_s} s push{effort}")
+        push = _("{reps} × {seconds} s push").format(
+            reps=number(dose.reps), seconds=number(dose.contract_s or 0)
+        )
+        if dose.effort_pct:
+            push = _("{reps} × {seconds} s push at {effort} % effort").format(
+                reps=number(dose.reps), seconds=number(dose.contract_s or 0), effort=_range(*dose.effort_pct)
+            )
+        parts.append(sets + push)
     elif dose.kind is DoseKind.HOLD:
-        held = f"hold {dose.hold_s} s"
+        held = _("hold {seconds} s").format(seconds=number(dose.hold_s or 0))
         if dose.hold_range_s and dose.hold_range_s != (dose.hold_s, dose.hold_s):
-            held += f" (source: {dose.hold_range_s[0]}-{dose.hold_range_s[1]} s)"
-        parts.append(f"{sets}{dose.reps} × {held}" if dose.reps > 1 else f"{sets}{held}")
+            held += " " + _("(source: {low}-{high} s)").format(
+                low=number(dose.hold_range_s[0]), high=number(dose.hold_range_s[1])
+            )
+        parts.append(f"{sets}{number(dose.reps)} × {held}" if dose.reps > 1 else f"{sets}{held}")
     elif dose.kind is DoseKind.COUNTED:
-        parts.append(f"{sets}{dose.reps} reps")
+        parts.append(sets + ngettext("{reps} rep", "{reps} reps", dose.reps).format(reps=number(dose.reps)))
     else:
-        parts.append("no timing given")
+        parts.append(_("no timing given"))
     if dose.reps_range and dose.reps_range[0] != dose.reps_range[1]:
-        parts.append(f"{dose.reps_range[0]}-{dose.reps_range[1]} reps in the source")
+        parts.append(
+            _("{low}-{high} reps in the source").format(
+                low=number(dose.reps_range[0]), high=number(dose.reps_range[1])
+            )
+        )
     if dose.per_side:
-        parts.append("each leg")
+        parts.append(_("each leg"))
     if dose.rest_s:
-        parts.append(f"rest {dose.rest_s} s")
+        parts.append(_("rest {seconds} s").format(seconds=number(dose.rest_s)))
     variations = list(variations)
     if variations:
         parts.append(" / ".join(variations))
@@ -94,7 +136,7 @@ def entry_dose_phrase(entry: RoutineEntry) -> str:
 
 def caution_line(caution: Caution) -> str:
     """'Contraindication: …' — the kind first, so a reader knows how serious it is."""
-    return f"{KIND_LABEL[caution.kind]}: {caution.text}"
+    return _("{label}: {text}").format(label=kind_label(caution.kind), text=caution.text)
 
 
 def caution_lines(cautions: Iterable[Caution]) -> list[str]:
@@ -115,54 +157,75 @@ def caution_groups(cautions: Iterable[Caution]) -> list[tuple[CautionKind, str, 
     """Group cautions by kind in reading order: (kind, heading, cautions), empty kinds left out."""
     cautions = list(cautions)
     groups = []
-    for kind, heading in KIND_HEADING.items():
+    for kind in KIND_HEADING:
         members = [c for c in cautions if c.kind is kind]
         if members:
-            groups.append((kind, heading, members))
+            groups.append((kind, kind_heading(kind), members))
     return groups
 
 
-DAY_NAMES = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def day_name(code: str) -> str:
+    """An RRULE BYDAY code as the current language abbreviates it: 'Mon', 'Mo.', 'lun.', 'lun'."""
+    return str(current().locale.days["format"]["abbreviated"][WEEKDAY_CODES.index(code)])
+
+
+def day_names() -> dict[str, str]:
+    """Every BYDAY code → its abbreviated name in the current language, Monday first."""
+    return {code: day_name(code) for code in WEEKDAY_CODES}
 
 
 def days_phrase(days: Iterable[str]) -> str:
     """'every day', 'weekdays', 'Mon, Wed, Fri' for RRULE BYDAY codes."""
-    days = [d for d in DAY_NAMES if d in set(days)]
+    days = [d for d in WEEKDAY_CODES if d in set(days)]
     if len(days) == 7:
-        return "every day"
+        return _("every day")
     if days == ["MO", "TU", "WE", "TH", "FR"]:
-        return "weekdays"
-    return ", ".join(DAY_NAMES[d] for d in days)
+        return _("weekdays")
+    return ", ".join(day_name(d) for d in days)
 
 
 def count_phrase(count: int, noun: str) -> str:
-    """'1 exercise', '3 exercises'."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    """'1 exercise', '3 exercises' (noun: exercise, day, session)."""
+    n = number(count)
+    if noun == "exercise":
+        return ngettext("{n} exercise", "{n} exercises", count).format(n=n)
+    if noun == "day":
+        return ngettext("{n} day", "{n} days", count).format(n=n)
+    if noun == "session":
+        return ngettext("{n} session", "{n} sessions", count).format(n=n)
+    raise ValueError(f"no wording for counting {noun!r}")
 
 
-def exercise_lines(entry: RoutineEntry, number: int | None = None) -> list[str]:
+def exercise_lines(entry: RoutineEntry, number_: int | None = None) -> list[str]:
     """A few lines for one exercise: name, dose, variations, equipment, cue."""
     ex = entry.exercise
-    head = f"{number}. {ex.name}" if number is not None else ex.name
+    head = f"{number_}. {ex.name}" if number_ is not None else ex.name
     lines = [head, f"   {entry_dose_phrase(entry)}"]
     if ex.variations and not ex.variation_per_set:
-        lines.append(f"   Variations: {', '.join(ex.variations)}")
+        lines.append("   " + _("Variations: {list}").format(list=", ".join(ex.variations)))
     if ex.equipment:
-        lines.append(f"   Equipment: {', '.join(ex.equipment)}")
+        lines.append("   " + _("Equipment: {list}").format(list=", ".join(ex.equipment)))
     if ex.cue:
-        lines.append(f"   Cue: {ex.cue}")
+        lines.append("   " + _("Cue: {cue}").format(cue=ex.cue))
     return lines
 
 
 def routine_text(routine: Routine) -> str:
     """The whole routine as plain text: its notice (a pain hold's warning), cautions, every exercise."""
     lines = [routine.notice, ""] if routine.notice else []
-    lines.append("CAUTIONS (read first)")
+    lines.append(_("CAUTIONS (read first)"))
     lines += [f"- {line}" for line in caution_lines(routine.cautions)]
     lines.append("")
-    lines.append(f"{routine.name}: {seconds_phrase(routine.duration_s)}, {routine.frequency.text}")
-    for number, entry in enumerate(routine.entries, start=1):
-        lines += exercise_lines(entry, number)
+    lines.append(
+        _("{name}: {duration}, {frequency}").format(
+            name=routine.name, duration=seconds_phrase(routine.duration_s), frequency=routine.frequency.text
+        )
+    )
+    for position, entry in enumerate(routine.entries, start=1):
+        lines += exercise_lines(entry, position)
     return "\n".join(lines)
 
 
@@ -171,11 +234,10 @@ def reminder_line(minutes_before: Iterable[int]) -> str:
     phrases = []
     for minutes in minutes_before:
         if minutes == 0:
-            phrases.append("at the start")
+            phrases.append(_("at the start"))
         else:
-            phrases.append(f"{seconds_phrase(minutes * 60)} before")
-    label = "Reminder" if len(phrases) == 1 else "Reminders"
-    return f"{label}: {', '.join(phrases)}."
+            phrases.append(_("{time} before").format(time=seconds_phrase(minutes * 60)))
+    return ngettext("Reminder: {list}.", "Reminders: {list}.", len(phrases)).format(list=", ".join(phrases))
 
 
 PAIN_STOP_LEVEL = 7  # a pain score from here up reads as the routine's stop rule, not as "mild pull"
@@ -183,75 +245,121 @@ PAIN_STOP_LEVEL = 7  # a pain score from here up reads as the routine's stop rul
 
 def pain_advice(pain: int) -> str:
     """What to tell someone who reported pain at or above the stop level."""
-    return (
-        f"You reported pain {pain}/10. Stop this routine and seek advice from a physiotherapist "
+    return _(
+        "You reported pain {pain}/10. Stop this routine and seek advice from a physiotherapist "
         "or doctor before continuing."
-    )
+    ).format(pain=number(pain))
 
 
 # --- progression and holds (docs/catalog.md#progression) ------------------------------------
 
 WARNING_MARK = "⚠"
-STEP_UNITS = {"hold_s": "s", "reps": "reps", "sets": "sets"}
 
 
 def progression_phrase(progression: Progression) -> str:
     """'week 1: 15 s → week 4: 30 s': where each stepped field starts and where it stops."""
     parts = []
-    for name, unit in STEP_UNITS.items():
+    for name in ("hold_s", "reps", "sets"):
         steps = getattr(progression, name)
         if steps:
-            parts.append(f"week 1: {steps[0]} {unit} → week {len(steps)}: {steps[-1]} {unit}")
+            parts.append(
+                _("week 1: {first} → week {last_week}: {last}").format(
+                    first=_step_amount(name, steps[0]),
+                    last_week=len(steps),
+                    last=_step_amount(name, steps[-1]),
+                )
+            )
     return "; ".join(parts)
+
+
+def _step_amount(name: str, n: int) -> str:
+    """One step of a progression: '15 s', '6 reps', '2 sets'."""
+    if name == "hold_s":
+        return _("{seconds} s").format(seconds=number(n))
+    if name == "reps":
+        return ngettext("{reps} rep", "{reps} reps", n).format(reps=number(n))
+    return ngettext("{n} set", "{n} sets", n).format(n=number(n))
 
 
 def week_phrase(week: int, weeks: int) -> str:
     """'week 2 of 4'; 'week 4 (last step)' once the doses stay the same."""
-    return f"week {week} of {weeks}" if week < weeks else f"week {week} (last step)"
+    if week < weeks:
+        return _("week {week} of {weeks}").format(week=week, weeks=weeks)
+    return _("week {week} (last step)").format(week=week)
 
 
 def hold_reason_phrase(pain: int, twice: bool) -> str:
     """'pain 7/10' or 'pain 5/10, the second time in a row'."""
-    return f"pain {pain}/10, the second time in a row" if twice else f"pain {pain}/10"
+    if twice:
+        return _("pain {pain}/10, the second time in a row").format(pain=pain)
+    return _("pain {pain}/10").format(pain=pain)
 
 
 def hold_period_phrase(hold: Hold) -> str:
     """'2026-11-24 to 2026-12-01 at week 3: pain 7/10 on 2026-11-24 07:00; ended early by pain 2/10 …'."""
     last_day = hold.end - timedelta(days=1)
     twice = hold.reason is HoldReason.PAIN_TWICE
-    text = (
-        f"{hold.start.isoformat()} to {last_day.isoformat()} at week {hold.week}: "
-        f"{hold_reason_phrase(hold.pain, twice)} on {hold.reported_at:%Y-%m-%d %H:%M}"
+    text = _("{first} to {last} at week {week}: {reason} on {reported}").format(
+        first=hold.start.isoformat(),
+        last=last_day.isoformat(),
+        week=hold.week,
+        reason=hold_reason_phrase(hold.pain, twice),
+        reported=f"{hold.reported_at:%Y-%m-%d %H:%M}",
     )
     if hold.ended_early_at is not None:
-        text += f"; ended early by low pain on {hold.ended_early_at:%Y-%m-%d %H:%M}"
+        text += "; " + _("ended early by low pain on {when}").format(
+            when=f"{hold.ended_early_at:%Y-%m-%d %H:%M}"
+        )
     return text
 
 
-HOLD_ADVICE = "ask a physiotherapist or doctor before you go on"  # the sources' own advice
+HOLD_ADVICE = N_("ask a physiotherapist or doctor before you go on")  # the sources' own advice
 
 
 def hold_notice(hold: Hold, routine: Routine) -> str:
     """The line that opens every occurrence and push of ``routine`` during ``hold``.
 
     The pain and when, the routine's stop rules in the catalog's own words, and the
-    advice the sources give; nothing beyond them.
+    advice the sources give; nothing beyond them. ``routine`` is in the current language.
     """
     stops = " ".join(c.text for c in routine.cautions if c.kind is CautionKind.STOP)
     last_day = hold.end - timedelta(days=1)
     twice = hold.reason is HoldReason.PAIN_TWICE
+    advice = _(HOLD_ADVICE)
     lines = [
-        f"{WARNING_MARK} You reported {hold_reason_phrase(hold.pain, twice)} on "
-        f"{hold.reported_at:%Y-%m-%d %H:%M}.",
-        f"{KIND_LABEL[CautionKind.STOP]}: {stops}" if stops else "",
-        # The catalog's stop rule already gives this advice; said once is enough.
-        "" if HOLD_ADVICE.casefold() in stops.casefold() else f"{HOLD_ADVICE[0].upper()}{HOLD_ADVICE[1:]}.",
-        f"The plan stays at week {hold.week} through {last_day.isoformat()}.",
+        f"{WARNING_MARK} "
+        + _("You reported {reason} on {when}.").format(
+            reason=hold_reason_phrase(hold.pain, twice), when=f"{hold.reported_at:%Y-%m-%d %H:%M}"
+        ),
+        _("{label}: {text}").format(label=kind_label(CautionKind.STOP), text=stops) if stops else "",
+        # The catalog's stop rule already gives this advice (each catalog words it the same in
+        # both places); said once is enough.
+        "" if advice.casefold() in stops.casefold() else f"{advice[:1].upper()}{advice[1:]}.",
+        _("The plan stays at week {week} through {last}.").format(week=hold.week, last=last_day.isoformat()),
     ]
     return " ".join(line for line in lines if line)
 
 
-SIDE_LABEL = {"left": "Left leg", "right": "Right leg"}
+SIDE_LABEL = {"left": N_("Left leg"), "right": N_("Right leg")}
+# A side inside a sentence ('…, left leg: …'); German keeps its capital noun.
+SIDE_PHRASE = {"left": N_("left leg"), "right": N_("right leg")}
+# The first line of an exercise's notes for one side, naming the side that follows.
+SIDE_THEN = {"left": N_("Left leg (then the right leg)."), "right": N_("Right leg (then the left leg).")}
+
+
+def side_label(side: str) -> str:
+    """'Left leg' in the current language."""
+    return _(SIDE_LABEL[side])
+
+
+def side_phrase(side: str) -> str:
+    """'left leg' in the current language, for the middle of a sentence."""
+    return _(SIDE_PHRASE[side])
+
+
+def side_labels_everywhere() -> list[tuple[str, str]]:
+    """(side, label) in every language: notes written in any of them name their side."""
+    return [(side, language(code).gettext(label)) for code in LANGUAGES for side, label in SIDE_LABEL.items()]
 
 
 def logged_sets_per_set(dose: Dose) -> int:
@@ -264,34 +372,40 @@ def entry_note_lines(entry: RoutineEntry, side: str | None = None) -> list[str]:
     ex = entry.exercise
     lines = []
     if side:
-        other = "right" if side == "left" else "left"
-        lines.append(f"{SIDE_LABEL[side]} (then the {other} leg).")
-    lines.append(f"{ex.name}: {entry_dose_phrase(entry)}.")
+        lines.append(_(SIDE_THEN[side]))
+    lines.append(_("{name}: {dose}.").format(name=ex.name, dose=entry_dose_phrase(entry)))
     if ex.variation_per_set and ex.variations:
         per_set = logged_sets_per_set(entry.dose)
         for set_no in range(1, entry.dose.sets + 1):
             first = (set_no - 1) * per_set + 1
-            span = f"Set {first}" if per_set == 1 else f"Sets {first}-{first + per_set - 1}"
-            lines.append(f"{span}: {entry.variation_for_set(set_no)}.")
+            variation = entry.variation_for_set(set_no)
+            if per_set == 1:
+                lines.append(_("Set {first}: {variation}.").format(first=number(first), variation=variation))
+            else:
+                lines.append(
+                    _("Sets {first}-{last}: {variation}.").format(
+                        first=number(first), last=number(first + per_set - 1), variation=variation
+                    )
+                )
     elif ex.variations:
-        lines.append(f"Variations: {', '.join(ex.variations)}.")
+        lines.append(_("Variations: {list}.").format(list=", ".join(ex.variations)))
     if ex.cue:
-        lines.append(f"Cue: {ex.cue}.")
+        lines.append(_("Cue: {cue}.").format(cue=ex.cue))
     return lines + caution_lines(ex.cautions)
 
 
 def done_line(name: str, done: ExerciseDone) -> str:
     """What was done of one exercise: 'Lying hamstring stretch, left leg: 1 set, hold 30 s'."""
-    head = f"{name}, {SIDE_LABEL[done.side].lower()}" if done.side in SIDE_LABEL else name
+    head = f"{name}, {side_phrase(done.side)}" if done.side in SIDE_LABEL else name
     parts = []
     if done.sets:
-        parts.append(f"{done.sets} set{'s' if done.sets != 1 else ''}")
+        parts.append(ngettext("{n} set", "{n} sets", done.sets).format(n=number(done.sets)))
     if done.reps:
-        parts.append(f"{done.reps} reps")
+        parts.append(ngettext("{reps} rep", "{reps} reps", done.reps).format(reps=number(done.reps)))
     if done.hold_s:
-        parts.append(f"hold {seconds_phrase(done.hold_s)}")
+        parts.append(_("hold {time}").format(time=seconds_phrase(done.hold_s)))
     if done.duration_s and done.duration_s != done.hold_s:
-        parts.append(f"{seconds_phrase(done.duration_s)} in all")
+        parts.append(_("{time} in all").format(time=seconds_phrase(done.duration_s)))
     return f"{head}: {', '.join(parts)}" if parts else head
 
 
@@ -302,5 +416,5 @@ def done_phrase(session: CompletedSession, exercise_names: Mapping[str, str]) ->
     if lines:
         text += ": " + "; ".join(lines)
     if session.pain is not None:
-        text += f". Pain {session.pain}/10"
+        text += ". " + _("Pain {pain}/10").format(pain=number(session.pain))
     return text + "."

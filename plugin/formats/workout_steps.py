@@ -26,6 +26,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from plugin.catalog.model import DoseKind, Exercise, Routine, RoutineEntry, ordered_cautions
+from plugin.i18n import N_, _
+
+# A step's side, after the exercise's name: "Lying hamstring stretch, left".
+SIDE_WORD = {"left": N_("left"), "right": N_("right")}
 
 
 @dataclass(frozen=True)
@@ -160,9 +164,12 @@ def exercise_notes(entry: RoutineEntry) -> list[str]:
     ex = entry.exercise
     parts = [f"{c.short}." for c in ordered_cautions(ex.cautions)]
     if ex.cue:
-        parts.append(f"Cue: {ex.cue}.")
+        parts.append(_("Cue: {cue}.").format(cue=ex.cue))
     if ex.variation_per_set and ex.variations:
-        order = "; ".join(f"set {n}: {v}" for n, v in enumerate(_set_variations(entry), start=1))
+        order = "; ".join(
+            _("set {n}: {variation}").format(n=n, variation=v)
+            for n, v in enumerate(_set_variations(entry), start=1)
+        )
         parts.append(f"{order[0].upper()}{order[1:]}.")
     return pack_lines(parts, sep=" ") or [""]
 
@@ -175,12 +182,12 @@ def work_name(entry: RoutineEntry, side: str | None) -> str:
     """'Lying hamstring stretch, left'; contract-relax steps say 'push'."""
     name = entry.exercise.name
     if entry.dose.kind is DoseKind.CONTRACT_RELAX:
-        name += ": push"
-    return f"{name}, {side}" if side else name
+        name = _("{name}: push").format(name=name)
+    return f"{name}, {_(SIDE_WORD[side])}" if side else name
 
 
 def rest_name(entry: RoutineEntry) -> str:
-    return "Relax and breathe" if entry.dose.kind is DoseKind.CONTRACT_RELAX else "Rest"
+    return _("Relax and breathe") if entry.dose.kind is DoseKind.CONTRACT_RELAX else _("Rest")
 
 
 def _side_steps(entry: RoutineEntry, side: str | None, reps: int, rest_notes: str) -> list[Step]:
@@ -201,7 +208,7 @@ def _side_steps(entry: RoutineEntry, side: str | None, reps: int, rest_notes: st
     else:
         work = replace(work, seconds=dose.work_s)
     out: list[Step] = []
-    for _ in range(reps):
+    for _rep in range(reps):
         out.append(work)
         if dose.rest_s:
             rest = Step(
@@ -226,7 +233,12 @@ def entry_blocks(entry: RoutineEntry) -> list[Block]:
     more = exercise_notes(entry)[1:]
     rest_notes = more.pop(0) if more and dose.rest_s else ""
     blocks: list[Block] = [
-        Step(f"{entry.exercise.name}: read first", "rest", notes=chunk, exercise_id=entry.exercise.id)
+        Step(
+            _("{name}: read first").format(name=entry.exercise.name),
+            "rest",
+            notes=chunk,
+            exercise_id=entry.exercise.id,
+        )
         for chunk in more
     ]
     if dose.sets > 1:

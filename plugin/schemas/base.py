@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError
+from marshmallow import RAISE, Schema, ValidationError, pre_load
 
 from plugin.errors import InvalidInput
+from plugin.schemas.fields import TEXT_RULE, unkeepable_text
 
 
 class StrictSchema(Schema):
-    """A request body: a field this schema does not know is an error, not silently dropped."""
+    """A request body: a field this schema does not know is an error, not silently dropped.
+
+    Text no database can keep is refused here too, for every body however it arrives (the
+    web edge checks the same rule before any schema runs: plugin/web/guards.py).
+    """
 
     class Meta:
         unknown = RAISE
+
+    @pre_load(pass_collection=True)
+    def _keepable_text(self, data: Any, **_: Any) -> Any:
+        path = unkeepable_text(data)
+        if path is not None:
+            raise ValidationError({path: [TEXT_RULE]})
+        return data
 
 
 def field_paths(messages: Any, prefix: str = "") -> dict[str, list[str]]:

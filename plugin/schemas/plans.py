@@ -16,43 +16,74 @@ stored plan with the changed fields and check the whole again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate
 
+from plugin import i18n
 from plugin.catalog import limits
 from plugin.catalog.model import DEFAULT_PLAN_NAME, DEFAULT_REMINDERS_MIN, WEEKDAYS
 from plugin.errors import InvalidInput
 from plugin.formats import fhir_careplan, ical
+from plugin.i18n import N_
 from plugin.schemas.base import StrictSchema, invalid_input
 
 # ``subject`` (whom the plan is for, a FHIR Reference) is optional and only hosts send it.
-FIELDS = ("routines", "days", "times", "timezone", "reminders", "start", "name", "subject")
+FIELDS = ("routines", "days", "times", "timezone", "reminders", "start", "name", "subject", "language")
 DEFAULTS: dict[str, Any] = {
     "days": list(WEEKDAYS),
     "reminders": list(DEFAULT_REMINDERS_MIN),
     "name": DEFAULT_PLAN_NAME,
+    "language": i18n.DEFAULT,
 }
 # The API asks for times and a timezone; `stretchsync install --routines …` alone
 # (an operator's quick start) fills these in. Kept here so the rule has one home.
 COMMAND_LINE_DEFAULTS: dict[str, Any] = {"times": ["07:00"], "timezone": "UTC"}
 HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
-# Written for the person on the subscribe page as much as for an API client.
-MESSAGES = {
-    "routines": f"Pick at least one routine (at most {limits.ROUTINES_PER_PLAN[1]}).",
-    "routine_twice": "a routine appears twice",
-    "days": "Pick at least one day.",
-    "day": f"not one of {', '.join(WEEKDAYS)}",
-    "times": f"Give {limits.TIMES_PER_DAY[0]} to {limits.TIMES_PER_DAY[1]} times a day, like 07:30, 18:00.",
-    "time": "not a local time HH:MM between 00:00 and 23:59",
-    "time_twice": "a time appears twice",
-    "reminders": f"Pick at most {limits.REMINDERS_PER_EVENT} reminders.",
-    "reminder": f"a reminder is {limits.REMINDER_MIN[0]} to {limits.REMINDER_MIN[1]} minutes before",
-    "start": "not a date like 2026-11-23",
-    "name": f"a name has {limits.NAME_CHARS[0]} to {limits.NAME_CHARS[1]} characters",
+# Written for the person on the subscribe page as much as for an API client: the API
+# answers in English, the page in its own language (``in_language``).
+_TEMPLATES: dict[str, tuple[str, dict[str, Any]]] = {
+    "routines": (N_("Pick at least one routine (at most {most})."), {"most": limits.ROUTINES_PER_PLAN[1]}),
+    "routine_twice": (N_("a routine appears twice"), {}),
+    "days": (N_("Pick at least one day."), {}),
+    "day": (N_("not one of {days}"), {"days": ", ".join(WEEKDAYS)}),
+    "times": (
+        N_("Give {least} to {most} times a day, like 07:30, 18:00."),
+        {"least": limits.TIMES_PER_DAY[0], "most": limits.TIMES_PER_DAY[1]},
+    ),
+    "time": (N_("not a local time HH:MM between 00:00 and 23:59"), {}),
+    "time_twice": (N_("a time appears twice"), {}),
+    "reminders": (N_("Pick at most {most} reminders."), {"most": limits.REMINDERS_PER_EVENT}),
+    "reminder": (
+        N_("a reminder is {least} to {most} minutes before"),
+        {"least": limits.REMINDER_MIN[0], "most": limits.REMINDER_MIN[1]},
+    ),
+    "start": (N_("not a date like 2026-11-23"), {}),
+    "name": (
+        N_("a name has {least} to {most} characters"),
+        {"least": limits.NAME_CHARS[0], "most": limits.NAME_CHARS[1]},
+    ),
+    "language": (N_("not one of {languages}"), {"languages": ", ".join(i18n.LANGUAGES)}),
 }
+MESSAGES = {key: template.format(**values) for key, (template, values) in _TEMPLATES.items()}
+_BY_MESSAGE = {MESSAGES[key]: _TEMPLATES[key] for key in MESSAGES}
+
+
+# Messages naming the value at fault, as plugin.formats.ical writes them.
+_NAMING_VALUE = (N_("unknown timezone {value}; give an IANA name like Europe/Berlin"),)
+
+
+def in_language(message: str) -> str:
+    """A plan rule's message in the current language (any other message as the catalog has it)."""
+    for template in _NAMING_VALUE:
+        found = re.fullmatch(re.escape(template).replace(r"\{value\}", "(?P<value>.*)"), message)
+        if found:
+            return i18n._(template).format(value=found["value"])
+    template, values = _BY_MESSAGE.get(message, (message, {}))
+    return i18n._(template).format(**values) if values else i18n._(template)
 
 
 def _once(message: str) -> Callable[[list[Any]], None]:
@@ -141,6 +172,11 @@ class PlanSchema(StrictSchema):
         metadata={"description": "first day; default the day the calendar is made, in its timezone"},
     )
     name = _Stripped(load_default=DEFAULTS["name"], validate=_length(limits.NAME_CHARS, MESSAGES["name"]))
+    language = fields.String(
+        load_default=DEFAULTS["language"],
+        validate=validate.OneOf(i18n.LANGUAGES, error=MESSAGES["language"]),
+        metadata={"description": "language of every text a person reads: en, de, fr or es; default en"},
+    )
     subject = _Subject(
         metadata={"description": 'FHIR Reference of whom the plan is for, e.g. {"reference": "Patient/123"}'}
     )

@@ -23,6 +23,7 @@ from plugin import clock, crypto, security
 from plugin.catalog.model import CompletedSession, Plan, Routine
 from plugin.errors import Gone, InvalidInput, NotFound
 from plugin.formats import weekly
+from plugin.i18n import N_, phrase
 from plugin.services import done_links, plan_state, schedule
 from plugin.services import sessions as session_service
 from plugin.services.calendar_lookup import plan_from_spec
@@ -37,6 +38,10 @@ SOURCE = "calendar"
 PICK_DAYS = 7  # the occurrences a person can pick from: today and the 6 days before
 MAX_NOTES = 2000
 PAIN_RANGE = range(0, 11)
+# Read on the page in its language (plugin.i18n.in_current); raised in English.
+PICK_ONE = phrase(N_("pick one of the planned times of the last {days} days"), days=PICK_DAYS)
+PAIN_SCALE = phrase(N_("pain is a whole number from 0 (none) to 10 (worst)"))
+NOTES_TOO_LONG = phrase(N_("notes are at most {most} characters"), most=MAX_NOTES)
 
 
 @dataclass(frozen=True)
@@ -156,7 +161,7 @@ def read_pain(value: str) -> int | None:
     if not value:
         return None
     if not value.isdigit() or int(value) not in PAIN_RANGE:
-        raise InvalidInput("pain is a whole number from 0 (none) to 10 (worst)", field="pain")
+        raise InvalidInput(PAIN_SCALE, field="pain")
     return int(value)
 
 
@@ -182,11 +187,11 @@ def record_done(
     row, plan, routine = open_link(session, keys, calendar_id, routine_id, signature)
     chosen = next((c for c in choices(session, row, plan, routine, now) if c.value == occurrence), None)
     if chosen is None:
-        raise InvalidInput(f"pick one of the planned times of the last {PICK_DAYS} days", field="occurrence")
+        raise InvalidInput(PICK_ONE, field="occurrence")
     score = read_pain(pain)
     notes = notes.strip()
     if len(notes) > MAX_NOTES:
-        raise InvalidInput(f"notes are at most {MAX_NOTES} characters", field="notes")
+        raise InvalidInput(NOTES_TOO_LONG, field="notes")
     owner = row.installation_id or _own_installation(session, row, keyring)
     completed = CompletedSession(
         source=SOURCE,

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from plugin import clock
+from plugin import clock, i18n
 from plugin.catalog.model import Plan
 from plugin.errors import Gone, NotFound
 from plugin.schemas import plans
@@ -93,6 +93,7 @@ def plan_from_spec(session: Session, spec: Mapping[str, Any]) -> Plan:
         reminders_min=tuple(spec["reminders"]),
         start=date.fromisoformat(spec["start"]),
         name=spec["name"],
+        language=spec.get("language", i18n.DEFAULT),
     )
 
 

@@ -263,6 +263,8 @@ def _connect(
             credentials=connection.credentials,
             plan=plan,
             manage_token=manage_token,
+            # The client key comes from the manage token, so whoever sends it again holds that token.
+            may_replace=lambda current_secret: True,
         )
         push_id = None
         if takes_pushes(connection.tracker):

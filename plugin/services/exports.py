@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from plugin import catalog, clock
+from plugin import catalog, clock, i18n
 from plugin.catalog import limits
+from plugin.catalog.localize import localize
+from plugin.catalog.model import Routine
 from plugin.errors import InvalidInput, NotFound
 from plugin.formats import ical, registry
 from plugin.services import routines
@@ -27,25 +29,25 @@ class ExportFile:
 
 
 def export_routine(session: Session, routine_id: str, fmt: str, query: Mapping[str, str]) -> ExportFile:
-    """Export one routine in format ``fmt``; a timed format reads its start from ``query``.
+    """Export one routine in format ``fmt``, in the language ``lang`` of ``query`` (default en).
 
-    ``week`` in the query gives the doses of that week of a plan (docs/catalog.md#progression);
-    without it, the routine's own doses. Raises NotFound naming ``format`` for an unknown
-    format (or the routine's own NotFound), InvalidInput naming ``start``, ``timezone`` or
-    ``week`` for a bad query.
+    A timed format reads its start from ``query``; ``week`` gives the doses of that week of
+    a plan (docs/catalog.md#progression), without it the routine's own doses. Raises
+    NotFound naming ``format`` for an unknown format (or the routine's own NotFound),
+    InvalidInput naming ``start``, ``timezone``, ``week`` or ``lang`` for a bad query. The
+    file name is the same in every language.
     """
     module = registry.FORMATS.get(fmt)
     if module is None:
         raise NotFound(f"no export format {fmt!r}; formats: {', '.join(registry.names())}", field="format")
+    lang = language_from_query(query)
     routine = routines.get_routine(session, routine_id)
     week = week_from_query(query)
     if week is not None:
         routine = routine.at_week(week)
     timed = registry.TIMED.get(fmt)
-    if timed is not None:
-        body = timed.export(routine, start=start_from_query(query, clock.now()))
-    else:
-        body = module.export(routine)
+    start = start_from_query(query, clock.now()) if timed is not None else None
+    body = export_in(fmt, routine, lang, start)
     return ExportFile(body, module.MEDIA_TYPE, download_name(routine.id, fmt))
 
 
@@ -54,9 +56,29 @@ def download_name(routine_id: str, fmt: str) -> str:
 
     Several formats are JSON files; each keeps its own name so that downloading the
     garmin, hevy and wger exports of one routine gives three files, not one overwritten.
+    The name is the same in every language.
     """
     extension = registry.FORMATS[fmt].EXTENSION
     return f"{routine_id}.{extension}" if fmt == extension else f"{routine_id}.{fmt}.{extension}"
+
+
+def language_from_query(query: Mapping[str, str]) -> i18n.Language:
+    """The language ``lang`` names (en when absent); InvalidInput naming ``lang`` otherwise."""
+    code = query.get("lang") or i18n.DEFAULT
+    try:
+        return i18n.language(code)
+    except InvalidInput as err:
+        raise InvalidInput(err.message, field="lang") from None
+
+
+def export_in(fmt: str, routine: Routine, lang: i18n.Language, start: datetime | None = None) -> bytes:
+    """``routine`` exported in format ``fmt`` with every text in ``lang`` (a start for a timed format)."""
+    with i18n.using(lang):
+        localized = localize(routine, lang)
+        timed = registry.TIMED.get(fmt)
+        if timed is not None and start is not None:
+            return timed.export(localized, start=start)
+        return registry.FORMATS[fmt].export(localized)
 
 
 def week_from_query(query: Mapping[str, str]) -> int | None:

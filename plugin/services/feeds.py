@@ -21,8 +21,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from plugin import catalog, clock, figures
+from plugin import catalog, clock, figures, i18n
 from plugin.catalog import figures as catalog_figures
+from plugin.catalog.localize import localize_plan
 from plugin.catalog.model import Plan
 from plugin.errors import Gone, NotFound
 from plugin.formats import canonical, ical
@@ -55,6 +56,8 @@ def renderer_fingerprint() -> str:
     digest.update(ical.RENDERER_VERSION.encode())
     for routine in catalog.builtin_routines():
         digest.update(json.dumps(canonical.routine_dict(routine), sort_keys=True).encode())
+    # A changed translation changes the feeds written in that language.
+    digest.update(i18n.catalogs_fingerprint().encode())
     return digest.hexdigest()
 
 
@@ -143,27 +146,33 @@ def render_body(
     """
     now = now or clock.now()
     settings = settings or feed_settings(session)
-    plan = plan_from_spec(session, row.spec or {})
-    since = history_start(plan, now, settings.history_days)
-    if done is None:
-        done = done_marks(session, row.installation_id, plan, since) if row.installation_id else ()
-    site = settings.site_url
-    keys = settings.link_keys() if site else ()
-    changed_at = utc(row.changed_at)
-    body = ical.feed(
-        plan,
-        feed_id=row.id,
-        sequence=row.sequence,
-        changed_at=changed_at,  # type: ignore[arg-type]
-        created_at=utc(row.created_at),
-        done=done,
-        since=since,
-        routine_url=(lambda routine_id: f"{site}/routine/{routine_id}") if site else None,
-        figure_url=(lambda exercise_id: site + _drawing_path(exercise_id)) if site else None,
-        done_url=(lambda routine_id: site + done_links.path(keys[0], row.id, routine_id)) if keys else None,
-        # Weeks and pain holds: an import with a pain score marks the feed stale like any other.
-        plan_state=plan_state.plan_progress(session, plan, row.installation_id, changed_at),
-    )
+    # Every text of the feed in the calendar's language; UIDs and ids stay as they are, and the
+    # links open their pages in the same language.
+    with i18n.using((row.spec or {}).get("language") or i18n.DEFAULT) as lang:
+        plan = localize_plan(plan_from_spec(session, row.spec or {}), lang)
+        since = history_start(plan, now, settings.history_days)
+        if done is None:
+            done = done_marks(session, row.installation_id, plan, since) if row.installation_id else ()
+        site = settings.site_url
+        keys = settings.link_keys() if site else ()
+        changed_at = utc(row.changed_at)
+        query = "" if lang.code == i18n.DEFAULT else f"?lang={lang.code}"
+        body = ical.feed(
+            plan,
+            feed_id=row.id,
+            sequence=row.sequence,
+            changed_at=changed_at,  # type: ignore[arg-type]
+            created_at=utc(row.created_at),
+            done=done,
+            since=since,
+            routine_url=(lambda routine_id: f"{site}/routine/{routine_id}{query}") if site else None,
+            figure_url=(lambda exercise_id: site + _drawing_path(exercise_id)) if site else None,
+            done_url=(lambda routine_id: site + done_links.path(keys[0], row.id, routine_id) + query)
+            if keys
+            else None,
+            # Weeks and pain holds: an import with a pain score marks the feed stale like any other.
+            plan_state=plan_state.plan_progress(session, plan, row.installation_id, changed_at),
+        )
     # One record per rendering: what the "once for a burst" promise is checked against.
     log.info("rendered the feed of calendar %s (%d bytes)", row.id, len(body))
     return body

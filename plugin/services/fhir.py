@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from plugin import catalog
+from plugin import catalog, i18n
+from plugin.catalog.localize import localize_plan
 from plugin.catalog.model import Routine
 from plugin.errors import InvalidInput, NotFound
 from plugin.formats import fhir, fhir_careplan, fhir_sessions
@@ -26,7 +27,10 @@ from plugin.store.sessions import SessionRow
 def _care_plan(session: Session, row: CalendarRow) -> bytes:
     spec = row.spec or {}
     plan = calendar_lookup.plan_from_spec(session, spec)
-    return fhir.dumps(fhir_careplan.care_plan(plan, row.id, subject=spec.get("subject")))
+    with i18n.using(plan.language) as lang:  # the plan's language, as its feed
+        return fhir.dumps(
+            fhir_careplan.care_plan(localize_plan(plan, lang), row.id, subject=spec.get("subject"))
+        )
 
 
 # The answers below are application/fhir+json bodies (formats.fhir.MEDIA_TYPE), ready to send.

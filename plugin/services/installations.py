@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,10 +17,10 @@ from plugin import crypto, manifests
 from plugin.catalog.model import Plan
 from plugin.errors import InvalidInput, NotFound
 from plugin.formats import strava as strava_format
-from plugin.security import is_secret
+from plugin.security import HEADER_INSTALLATION_SIGNATURE, NO_MATCH, SignatureRejected, is_secret
 from plugin.services import calendar_lookup, calendars
 from plugin.store import installations as repo
-from plugin.store.installations import InstallationRow, SeenWebhookRow
+from plugin.store.installations import InstallationRow
 from plugin.store.pushes import PushRow, PushStateRow
 from plugin.store.sessions import SessionRow
 from plugin.trackers import registry
@@ -48,9 +49,13 @@ def install(
     credentials: dict[str, Any],
     plan: dict[str, Any] | None = None,
     manage_token: str | None = None,
+    may_replace: Callable[[str], bool] = lambda current_secret: False,
 ) -> Installed:
     """Store an installation, or replace the secret, credentials and plan of one with this client key.
 
+    Replacing needs ``may_replace(current shared secret)`` to say yes: a signed re-install
+    proves the secret it replaces (docs/signing.md#re-install), an operator's command
+    says so itself; otherwise Unauthenticated and nothing changes.
     A plan lives in a calendar the installation owns (created the first time; its
     feed token is returned then, and only then). ``manage_token`` (a person's connection
     from /connect) opens the installation's management page; only its hash is stored, and
@@ -74,6 +79,10 @@ def install(
     strava_format.stretching_sport_types(credentials.get("stretchingSportTypes"))
     row = repo.by_client_key(session, client_key)
     created = row is None
+    # (the parameter shared_secret is the new one; the stored one is decrypted here)
+    if row is not None and not may_replace(keys.decrypt(row.secret_enc)):
+        # The same text as any signature that does not verify (plugin.security.NO_MATCH).
+        raise SignatureRejected(NO_MATCH, field=HEADER_INSTALLATION_SIGNATURE)
     if row is None:
         row = InstallationRow(client_key=client_key, tracker_state={})
         session.add(row)
@@ -97,8 +106,10 @@ def uninstall(session: Session, installation_id: str, keys: crypto.Keyring) -> b
     """
     # Explicit deletes rather than relying on ON DELETE CASCADE alone, so that a
     # database with foreign keys off (a SQLite connection without the pragma) erases too.
-    for table in (SessionRow, PushRow, PushStateRow, SeenWebhookRow):
+    for table in (SessionRow, PushRow, PushStateRow):
         session.execute(delete(table).where(table.installation_id == installation_id))
+    # Its webhook ids stay used (keyed by who signed them, docs/signing.md#replays), their answers go.
+    repo.unlink_seen(session, installation_id)
     # Revoked, not deleted: subscribers' feeds answer 410; the row keeps no plan and no link.
     calendars.erase_installation_calendars(session, installation_id, keys)
     result = cast(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from plugin import clock
 from plugin.catalog import progress as progress_rules
+from plugin.catalog.localize import localize
 from plugin.catalog.model import Plan, Routine
 from plugin.catalog.progress import Hold, PainReport, PlanProgress, progress
 from plugin.errors import NotFound
@@ -83,7 +84,8 @@ def state_of(
         weeks=plan_state.weeks,
         hold=period.hold,
         holds=list(plan_state.holds),
-        routines=[weekly.routine_on(r, plan_state, today) for r in plan.routines],
+        # In the current language: a page's, or English for the API.
+        routines=[weekly.routine_on(localize(r), plan_state, today) for r in plan.routines],
     )
 
 

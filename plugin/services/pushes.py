@@ -4,6 +4,12 @@ A push moves pending → running → delivered, or back to pending with a
 ``next_attempt_at`` after a retryable failure (exponential backoff, never
 sooner than the tracker's Retry-After), or to failed with its last error.
 Routines already delivered within a push are not sent again on a retry.
+
+Each routine of a push is one message with one ``webhook-id``, chosen when the push is
+recorded and sent on every attempt, so a host that deduplicates on it creates the
+routine once even when an answer was lost (a read timeout, a worker killed mid-call).
+A running push holds a short lease (its ``updated_at``, renewed while the worker
+works); when the worker dies the lease runs out and the sweep hands the push on.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,7 +28,8 @@ from sqlalchemy import update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from plugin import clock
+from plugin import clock, i18n
+from plugin.catalog.localize import localize
 from plugin.catalog.model import Routine
 from plugin.crypto import Keyring
 from plugin.errors import InvalidInput, NotFound
@@ -44,6 +53,7 @@ class RetryPolicy:
     max_attempts: int = 8
     base_s: float = 30.0
     max_s: float = 6 * 3600.0
+    lease_s: float = 60.0  # a running push whose lease is this old has no live worker
 
     def delay(self, attempts: int, retry_after: float | None) -> float:
         """Wait before attempt ``attempts + 1``: base × 2^(attempts-1), at least Retry-After."""
@@ -67,13 +77,15 @@ def create_push(
     if len(routine_ids) > MAX_ROUTINES:
         raise InvalidInput(f"at most {MAX_ROUTINES} routines per push", field="routines")
     check_routine_ids(session, routine_ids)
+    routines = list(dict.fromkeys(routine_ids))
     row = PushRow(
         installation_id=installation_id,
-        routines=list(dict.fromkeys(routine_ids)),
+        routines=routines,
         status=PENDING,
         attempts=0,
         next_attempt_at=clock.now(),
         remote_ids={},
+        webhook_ids={routine_id: "msg_" + secrets.token_urlsafe(18) for routine_id in routines},
     )
     session.add(row)
     session.flush()
@@ -123,7 +135,8 @@ def attempt(db: Database, keys: Keyring, push_id: str, policy: RetryPolicy) -> f
     if not claimed:
         return None
     try:
-        _deliver(db, keys, push_id)
+        with _Lease(db, push_id, renew_every_s=policy.lease_s / 3):
+            _deliver(db, keys, push_id)
     except TrackerError as err:
         return _failed_attempt(db, push_id, err.message, err.retryable, err.retry_after, policy)
     except Exception as err:  # noqa: BLE001 - a bug must end as a visible failure, never a lost push
@@ -143,6 +156,41 @@ def attempt(db: Database, keys: Keyring, push_id: str, policy: RetryPolicy) -> f
     return None
 
 
+def message_id(row: PushRow, routine_id: str) -> str:
+    """The webhook-id of one routine's message in a push: the same on every attempt."""
+    # A push recorded before webhook ids were kept gets one derived from its own ids, as stable.
+    return (row.webhook_ids or {}).get(routine_id) or f"msg_{row.id}_{routine_id}"
+
+
+class _Lease:
+    """Renew a running push's lease while this worker delivers it (a thread beside the calls)."""
+
+    def __init__(self, db: Database, push_id: str, renew_every_s: float) -> None:
+        self.db, self.push_id, self.every_s = db, push_id, max(0.05, renew_every_s)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._renew, name=f"lease-{push_id}", daemon=True)
+
+    def __enter__(self) -> _Lease:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _renew(self) -> None:
+        while not self.stopped.wait(self.every_s):
+            try:
+                with self.db.unit_of_work() as session:
+                    session.execute(
+                        update(PushRow)
+                        .where(PushRow.id == self.push_id, PushRow.status == RUNNING)
+                        .values(updated_at=clock.now())
+                    )
+            except Exception:  # noqa: BLE001 - a missed renewal costs at most a resend under the same id
+                log.warning("could not renew the lease of push %s", self.push_id)
+
+
 def _deliver(db: Database, keys: Keyring, push_id: str) -> None:
     with db.unit_of_work() as session:
         row = session.get(PushRow, push_id)
@@ -159,17 +207,26 @@ def _deliver(db: Database, keys: Keyring, push_id: str) -> None:
         tracker_key = installation.tracker
         plan = installations.plan_of(session, installation)
         todo = [r for r in row.routines if r not in (row.remote_ids or {})]
-        # The dose of the plan's week, and a pain hold's warning first (docs/catalog.md#progression).
-        routines = {
-            r: plan_state.routine_now(session, plan, installation.id, get_routine(session, r)) for r in todo
-        }
+        # The dose of the plan's week, and a pain hold's warning first (docs/catalog.md#progression),
+        # every text in the plan's language.
+        lang = i18n.language(plan.language if plan else i18n.DEFAULT)
+        with i18n.using(lang):
+            routines = {
+                r: plan_state.routine_now(
+                    session, plan, installation.id, localize(get_routine(session, r), lang)
+                )
+                for r in todo
+            }
+        message_ids = {r: message_id(row, r) for r in todo}
         installation_id = installation.id
     for routine_id, routine in routines.items():
         with db.unit_of_work() as session:
             state_row = repo.state(session, installation_id, routine_id)
             state = dict(state_row.state) if state_row else {}
-        outcome = tracker.push(routine, plan, state)
-        digest = payload_digest(tracker_key, routine)
+        # The tracker gets every text in the plan's language; ids and the marker stay as they are.
+        with i18n.using(lang):
+            outcome = tracker.push(routine, plan, state, message_id=message_ids[routine_id])
+            digest = payload_digest(tracker_key, routine)
         # Each delivered routine is saved at once: a later failure must not resend it.
         with db.unit_of_work() as session:
             state_row = repo.state(session, installation_id, routine_id)
@@ -240,21 +297,24 @@ def _changed(session: Session) -> dict[str, list[str]]:
             continue
         today = plan_state.today_of(plan, now)
         progress = plan_state.plan_progress(session, plan, installation.id, now)
-        for state_row in waiting:
-            now_routine = weekly.routine_on(planned[state_row.routine_id], progress, today)
-            if payload_digest(installation.tracker, now_routine) != state_row.payload_hash:
-                changed.setdefault(installation.id, []).append(state_row.routine_id)
+        with i18n.using(plan.language) as lang:  # as _deliver writes it
+            for state_row in waiting:
+                planned_routine = localize(planned[state_row.routine_id], lang)
+                now_routine = weekly.routine_on(planned_routine, progress, today)
+                if payload_digest(installation.tracker, now_routine) != state_row.payload_hash:
+                    changed.setdefault(installation.id, []).append(state_row.routine_id)
     return changed
 
 
-def overdue(db: Database, grace_s: float = 60.0, stuck_s: float = 900.0) -> list[str]:
-    """Ids of pushes whose queue message seems lost: due for a while, or running with no progress.
+def overdue(db: Database, grace_s: float = 60.0, lease_s: float = RetryPolicy.lease_s) -> list[str]:
+    """Ids of pushes whose queue message seems lost: due for a while, or running with a lapsed lease.
 
-    A push stuck in running goes back to pending so the next attempt can claim it.
+    A push whose worker died goes back to pending so the next attempt can claim it; it is
+    sent again under the same webhook-ids.
     """
     now = clock.now()
     with db.unit_of_work() as session:
-        rows = repo.due(session, now - timedelta(seconds=grace_s), now - timedelta(seconds=stuck_s))
+        rows = repo.due(session, now - timedelta(seconds=grace_s), now - timedelta(seconds=lease_s))
         for row in rows:
             if row.status == RUNNING:
                 row.status, row.next_attempt_at = PENDING, now

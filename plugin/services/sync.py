@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import or_, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from plugin import clock, manifests
@@ -16,9 +21,10 @@ from plugin.store import installations as installation_repo
 from plugin.store import pushes as push_repo
 from plugin.store import sessions as session_repo
 from plugin.store.db import Database
+from plugin.store.installations import InstallationRow
 from plugin.store.tables import utc
 from plugin.trackers import registry
-from plugin.trackers.base import Credentials, PullScope
+from plugin.trackers.base import Credentials, PullScope, TrackerError
 from plugin.trackers.strava import StravaTracker
 
 DEFAULT_LOOKBACK = timedelta(days=14)  # PLUGIN_SYNC_LOOKBACK_DAYS (plugin.config.sync_lookback)
@@ -110,16 +116,99 @@ def timezone_credential(credentials: Credentials) -> str:
     return name
 
 
+DEFAULT_POLLING_INTERVAL_S = 900
+
+
+def polling_interval(tracker: str) -> timedelta | None:
+    """How often the manifest says a tracker is polled; None for trackers that push to us."""
+    spec = manifests.all_manifests().get(tracker, {}).get("import", {})
+    if spec.get("mode") != "pull":
+        return None
+    return timedelta(seconds=spec.get("pollingIntervalS", DEFAULT_POLLING_INTERVAL_S))
+
+
 def due_for_polling(db: Database) -> list[str]:
-    """Installations of polled trackers whose manifest interval has passed since their last sync."""
+    """Claim the installations of polled trackers whose sync is due, and return their ids.
+
+    Due: the manifest interval has passed since the last sync, and a failing tracker's
+    backoff (``sync_next_at``) is over. Claiming moves ``sync_next_at`` one interval on
+    with a conditional UPDATE, so sweeps in several workers enqueue each sync once.
+    """
     now = clock.now()
     due = []
     with db.unit_of_work() as session:
         for row in installation_repo.all_rows(session):
-            spec = manifests.all_manifests().get(row.tracker, {}).get("import", {})
-            if spec.get("mode") != "pull":
+            interval = polling_interval(row.tracker)
+            if interval is None:
                 continue
-            last = utc(row.last_synced_at)
-            if last is None or now - last >= timedelta(seconds=spec.get("pollingIntervalS", 900)):
+            last, next_at = utc(row.last_synced_at), utc(row.sync_next_at)
+            if (next_at is not None and now < next_at) or (last is not None and now - last < interval):
+                continue
+            claim = (
+                update(InstallationRow)
+                .where(
+                    InstallationRow.id == row.id,
+                    or_(InstallationRow.sync_next_at.is_(None), InstallationRow.sync_next_at <= now),
+                )
+                .values(sync_next_at=now + interval)
+            )
+            if cast("CursorResult[Any]", session.execute(claim)).rowcount:
                 due.append(row.id)
     return due
+
+
+@dataclass(frozen=True)
+class SyncRun:
+    """One polled sync as the worker reports it: counts, or a one-line error and the wait it earned."""
+
+    counts: dict[str, int] | None
+    error: str | None = None
+    failures: int = 0
+    wait_s: float | None = None
+
+
+def run_sync(
+    db: Database,
+    keys: Keyring,
+    installation_id: str,
+    lookback: timedelta,
+    backoff: Callable[[int, float | None], float],
+) -> SyncRun:
+    """Sync once; a failure is recorded on the installation and waits ``backoff`` (never less
+    than the manifest interval) before the next poll, instead of being polled every sweep.
+    """
+    try:
+        counts = sync(db, keys, installation_id, lookback)
+    except Exception as err:  # noqa: BLE001 - any failure waits its turn; the worker logs one line
+        retry_after = err.retry_after if isinstance(err, TrackerError) else None
+        message = err.message if isinstance(err, TrackerError) else f"internal error: {type(err).__name__}"
+        return _failed_sync(db, installation_id, _one_line(message), retry_after, backoff)
+    with db.unit_of_work() as session:
+        row = installation_repo.get(session, installation_id)
+        if row is not None:
+            row.sync_failures, row.sync_next_at, row.sync_last_error = 0, None, None
+    return SyncRun(counts=counts)
+
+
+def _failed_sync(
+    db: Database,
+    installation_id: str,
+    error: str,
+    retry_after: float | None,
+    backoff: Callable[[int, float | None], float],
+) -> SyncRun:
+    with db.unit_of_work() as session:
+        row = installation_repo.get(session, installation_id)
+        if row is None:
+            return SyncRun(counts=None, error=error)
+        failures = (row.sync_failures or 0) + 1
+        interval = polling_interval(row.tracker) or timedelta(0)
+        wait = max(interval.total_seconds(), backoff(failures, retry_after))
+        row.sync_failures, row.sync_last_error = failures, error
+        row.sync_next_at = clock.now() + timedelta(seconds=wait)
+    return SyncRun(counts=None, error=error, failures=failures, wait_s=wait)
+
+
+def _one_line(message: str, limit: int = 200) -> str:
+    line = " ".join(message.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

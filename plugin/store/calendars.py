@@ -31,6 +31,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from plugin.store.tables import Base, utc
@@ -274,6 +275,18 @@ def read_feed(
     dialect) run on one pooled DBAPI connection: a quarter of the cost of a Core execute,
     and one pool checkout (bench/feed.py). A 304 reads three plain columns only.
     """
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    try:
+        return _read_feed(engine, token_hash, wants_body)
+    except dbapi_error as err:
+        # A raw DBAPI connection raises the driver's own errors: wrapped as SQLAlchemy wraps them
+        # everywhere else, so a database that is down reads the same here (a 503 at the web edge).
+        raise DBAPIError.instance(None, None, err, dbapi_error) from err
+
+
+def _read_feed(
+    engine: Engine, token_hash: str, wants_body: Callable[[FeedValidators], bool]
+) -> tuple[FeedValidators | None, FeedBody | None]:
     conn = engine.raw_connection()
     try:
         cursor = conn.cursor()

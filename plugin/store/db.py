@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from plugin.store.uow import UnitOfWork, watch_rollbacks
 
+CONNECT_TIMEOUT_S = 10
+
 
 @dataclass
 class Database:
@@ -51,9 +53,15 @@ def make_database(url: str, schema: str | None = None) -> Database:
     kwargs: dict = {"future": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    elif url.startswith("postgresql"):
+        # A database that is down must answer 503 soon (docs/hardening.md#database-down).
+        kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
+        if schema:
+            kwargs["connect_args"]["options"] = f"-csearch_path={schema}"
     elif schema:
         kwargs["connect_args"] = {"options": f"-csearch_path={schema}"}
     if url.startswith("postgresql"):
+        # Each checkout tests its connection first, so the pool recovers by itself after an outage.
         kwargs["pool_pre_ping"] = True
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):

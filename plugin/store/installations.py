@@ -46,6 +46,10 @@ class InstallationRow(Base):
     tracker_state: Mapped[dict] = mapped_column(JSON, default=dict)  # e.g. refreshed OAuth tokens
     sync_cursor: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Failed syncs in a row, when the next may start, and the last one's short error (services/sync.py).
+    sync_failures: Mapped[int] = mapped_column(Integer, default=0)
+    sync_next_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    sync_last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=clock.now, onupdate=clock.now
@@ -114,6 +118,18 @@ def keep_answer(
     """Record the answer a claimed webhook-id got, for its replays."""
     params = {"installation_id": installation_id, "status": status, "answer": answer}
     session.connection().execute(_KEEP_ANSWER, {"b_scope": scope, "b_webhook_id": webhook_id, **params})
+
+
+def unlink_seen(session: Session, installation_id: str) -> None:
+    """Keep an installation's seen webhook ids but nothing of it: no link, no answer.
+
+    A NULL status marks an answer erased (a replay of it gets 409, web/signing.py).
+    """
+    session.execute(
+        update(SeenWebhookRow)
+        .where(SeenWebhookRow.installation_id == installation_id)
+        .values(installation_id=None, status=None, answer=None)
+    )
 
 
 def forget_seen_before(session: Session, cutoff: datetime) -> int:

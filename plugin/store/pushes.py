@@ -28,6 +28,8 @@ class PushRow(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     remote_ids: Mapped[dict] = mapped_column(JSON, default=dict)  # routine id -> the tracker's ids
+    # routine id -> the webhook-id of its message, the same on every attempt (a host deduplicates on it)
+    webhook_ids: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=clock.now, onupdate=clock.now
@@ -64,7 +66,11 @@ def get_for(session: Session, installation_id: str, push_id: str) -> PushRow | N
 
 
 def due(session: Session, now: datetime, stuck_before: datetime) -> list[PushRow]:
-    """Pending pushes whose time has come, and running ones whose worker went quiet."""
+    """Pending pushes whose time has come, and running ones whose worker went quiet.
+
+    A running push's ``updated_at`` is its lease: the worker renews it while it works
+    (services/pushes.py), so one older than ``stuck_before`` has no live worker.
+    """
     query = select(PushRow).where(
         or_(
             (PushRow.status == PENDING) & (PushRow.next_attempt_at <= now),

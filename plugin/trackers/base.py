@@ -78,9 +78,14 @@ class TrackerError(RemoteFailed):
 
 
 class Tracker(Protocol):
+    """``push``'s ``message_id`` is the same on every attempt of one routine's push: a tracker
+    whose receiver deduplicates on an id (a host, on ``webhook-id``) sends it."""
+
     key: str
 
-    def push(self, routine: Routine, plan: Plan | None, state: dict[str, Any]) -> PushOutcome: ...
+    def push(
+        self, routine: Routine, plan: Plan | None, state: dict[str, Any], *, message_id: str | None = None
+    ) -> PushOutcome: ...
 
     def pull(
         self, cursor: str | None, routines_by_remote_id: dict[str, str], scope: PullScope | None = None

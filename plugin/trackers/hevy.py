@@ -230,7 +230,9 @@ class HevyTracker:
             json=hevy.update_body(routine, template_ids),
         )
 
-    def push(self, routine: Routine, plan: Plan | None, state: dict[str, Any]) -> PushOutcome:
+    def push(
+        self, routine: Routine, plan: Plan | None, state: dict[str, Any], *, message_id: str | None = None
+    ) -> PushOutcome:
         """Create the routine once, then update it in place on every later push."""
         # Templates this routine used last time count as remembered, even if the installation forgot.
         self.state["templates"] = {**state.get("template_memo", {}), **self.state["templates"]}

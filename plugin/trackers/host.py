@@ -33,15 +33,23 @@ class HostTracker:
         self.routines_path = credentials.extra.get("routinesPath") or DEFAULT_ROUTINES_PATH
         self.http = outbound.new_session()
 
-    def push(self, routine: Routine, plan: Plan | None, state: dict[str, Any]) -> PushOutcome:
-        """Create the routine on the host, or update the one it already has."""
+    def push(
+        self, routine: Routine, plan: Plan | None, state: dict[str, Any], *, message_id: str | None = None
+    ) -> PushOutcome:
+        """Create the routine on the host, or update the one it already has.
+
+        Every attempt of one push carries the same ``webhook-id`` (``message_id``): a host that
+        deduplicates on it (Standard Webhooks asks receivers to) creates the routine once, and
+        answers a repeat with the id it gave the first time, which we take over.
+        """
         body = canonical.export(routine)
         remote_id = state.get("id")
         url = self.base_url + self.routines_path
         method = "POST"
         if remote_id:
             url, method = f"{url}/{remote_id}", "PUT"
-        headers = {"Content-Type": canonical.MEDIA_TYPE, **sign_headers(self.secret, body)}
+        signed = sign_headers(self.secret, body, webhook_id=message_id)
+        headers = {"Content-Type": canonical.MEDIA_TYPE, **signed}
         response = send(
             self.http, method, url, f"host {method} routine {routine.id}", data=body, headers=headers
         )

@@ -259,7 +259,9 @@ class StravaTracker:
 
     # --- the tracker contract ------------------------------------------------------
 
-    def push(self, routine: Routine, plan: Plan | None, state: dict[str, Any]) -> PushOutcome:
+    def push(
+        self, routine: Routine, plan: Plan | None, state: dict[str, Any], *, message_id: str | None = None
+    ) -> PushOutcome:
         """Strava has no planned workouts: no routine can go there (docs/strava.md#manual-activities)."""
         raise TrackerError("Strava takes completed sessions only; it has no routines or planned workouts")
 

@@ -266,7 +266,9 @@ class WgerTracker:
 
     # --- push -----------------------------------------------------------------------
 
-    def push(self, routine: Routine, plan: Plan | None, state: dict[str, Any]) -> PushOutcome:
+    def push(
+        self, routine: Routine, plan: Plan | None, state: dict[str, Any], *, message_id: str | None = None
+    ) -> PushOutcome:
         """Create the routine in wger, or update the one made before (never a second one)."""
         generation = self.generation()
         if generation == GEN_21:

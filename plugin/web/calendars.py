@@ -10,6 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.http import http_date
+from werkzeug.routing import BaseConverter
 
 from plugin.config import keyring
 from plugin.formats import fhir
@@ -23,8 +24,22 @@ from plugin.services import calendars as service
 from plugin.services import fhir as fhir_service
 from plugin.web import downloads
 from plugin.web.context import base_url, database
+from plugin.web.languages import browser_language
 
 blp = Blueprint("calendars", __name__, description="Subscribable stretch calendars (iCal feed, CalDAV push)")
+
+
+class TokenConverter(BaseConverter):
+    """A token path segment: no dot, so ``/calendars/<token>`` never also matches ``<token>.ics``
+    (each path answers, and advertises in Allow, only its own methods)."""
+
+    regex = r"[^/.]+"
+
+
+def token_parameter(_converter: BaseConverter) -> dict[str, str]:
+    """How the OpenAPI document describes a token path parameter."""
+    return {"type": "string", "pattern": r"^[^/.]+$"}
+
 
 # Subscribed clients poll; no-cache makes each poll a cheap conditional GET (304) instead of a stale copy.
 CACHE_CONTROL = "private, no-cache"
@@ -141,6 +156,10 @@ class Calendars(MethodView):
     @blp.response(201, CreatedSchema)
     def post(self, body: dict):
         """Subscribe: pick routines, days, times, timezone and reminders; get a private feed URL"""
+        sent = request.get_json(silent=True)
+        if not (isinstance(sent, dict) and "language" in sent):
+            # Unsaid, the calendar speaks the subscriber's language (their Accept-Language).
+            body["language"] = browser_language()
         with database().unit_of_work() as session:
             created = service.create_calendar(session, body)
             shown = Created(
@@ -150,13 +169,13 @@ class Calendars(MethodView):
 
 
 @blp.route(
-    "/calendars/<token>",
+    "/calendars/<token:token>",
     parameters=[
         {
             "in": "path",
             "name": "token",
             "required": True,
-            "schema": {"type": "string"},
+            "schema": {"type": "string", "pattern": r"^[^/.]+$"},
             "description": "GET: the feed token; PATCH and DELETE: the manage token "
             "(POST /calendars gives both)",
         }

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
+from babel.dates import format_date
+
+from plugin.i18n import _, current
+
 # Geometry in SVG user units; the viewBox scales the whole drawing to the page width.
 DAY_W = 20
 BAR_W = 14
@@ -49,26 +53,44 @@ class ChartDay:
         return "rest"
 
 
+def day_name(day: date) -> str:
+    """'Mon 3 Nov' in the current language (a CLDR date pattern each catalog may reorder)."""
+    return format_date(day, _("EEE d MMM"), locale=current().locale)
+
+
+def short_date(day: date) -> str:
+    """'3 Nov' in the current language, for the chart's axis."""
+    return format_date(day, _("d MMM"), locale=current().locale)
+
+
 def day_label(day: ChartDay) -> str:
     """'Mon 3 Nov: 1 of 2 done, high pain' — the tooltip and the table row say the same."""
-    text = f"{day.day:%a} {day.day.day} {day.day:%b}: {day.done} of {day.planned} done"
+    text = _("{day}: {done} of {planned} done").format(
+        day=day_name(day.day), done=day.done, planned=day.planned
+    )
     if day.status == "pending":
-        text += ", today"
-    return text + (", high pain" if day.high_pain else "")
+        text += ", " + _("today")
+    return text + (", " + _("high pain") if day.high_pain else "")
 
 
-def adherence_svg(days: Sequence[ChartDay], title: str = "Planned and done sessions per day") -> str:
+def adherence_svg(days: Sequence[ChartDay], title: str | None = None) -> str:
     """Draw one column per day: planned as an outline, done as a filled bar, high pain as a mark."""
     top = max([1, *(d.planned for d in days), *(d.done for d in days)])
     unit = PLOT_H / top
     width = LEFT + DAY_W * len(days) + 4
     height = TOP + PLOT_H + BOTTOM
     base = TOP + PLOT_H
-    desc = (
-        f"{len(days)} days: {sum(d.done for d in days)} sessions done against {sum(d.planned for d in days)} "
-        f"planned; {sum(1 for d in days if d.done)} days with a session, "
-        f"{sum(1 for d in days if d.status == 'missed')} days missed, "
-        f"{sum(1 for d in days if d.high_pain)} days with high pain."
+    title = title or _("Planned and done sessions per day")
+    desc = _(
+        "{days} days: {done} sessions done against {planned} planned; {active} days with a session, "
+        "{missed} days missed, {pain} days with high pain."
+    ).format(
+        days=len(days),
+        done=sum(d.done for d in days),
+        planned=sum(d.planned for d in days),
+        active=sum(1 for d in days if d.done),
+        missed=sum(1 for d in days if d.status == "missed"),
+        pain=sum(1 for d in days if d.high_pain),
     )
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="adherence-chart" role="img" '
@@ -113,7 +135,7 @@ def adherence_svg(days: Sequence[ChartDay], title: str = "Planned and done sessi
             label = quoteattr(day.day.isoformat())
             out.append(
                 f'<text class="axis date" x="{x + BAR_W / 2:.1f}" y="{base + 22}" '
-                f'text-anchor="middle" data-iso={label}>{day.day.day} {day.day:%b}</text>'
+                f'text-anchor="middle" data-iso={label}>{escape(short_date(day.day))}</text>'
             )
         out.append("</g>")
     out.append(f'<line class="baseline" x1="{LEFT}" y1="{base}" x2="{width - 2}" y2="{base}"/>')

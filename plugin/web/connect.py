@@ -15,10 +15,12 @@ from zoneinfo import available_timezones
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from plugin import outbound
+from plugin import i18n, outbound
+from plugin.catalog.localize import localize
 from plugin.config import keyring, sync_lookback
 from plugin.errors import InvalidInput, StretchsyncError
 from plugin.formats import text
+from plugin.i18n import N_, _
 from plugin.jobs import jobs
 from plugin.schemas import plans
 from plugin.services import connections
@@ -42,25 +44,40 @@ REFRESH_S = 2  # how often the progress page reloads itself while a push is unde
 # What each tracker's first step asks for: (field, label, input type, hint).
 CREDENTIAL_FIELDS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     "wger": (
-        ("base_url", "Server address", "url", "The address you open wger at, e.g. https://wger.de"),
-        ("token", "API token", "password", "In wger: Settings, then API key; copy the key shown there."),
+        ("base_url", N_("Server address"), "url", N_("The address you open wger at, e.g. https://wger.de")),
+        (
+            "token",
+            N_("API token"),
+            "password",
+            N_("In wger: Settings, then API key; copy the key shown there."),
+        ),
     ),
     "hevy": (
-        ("api_key", "API key", "password", "In Hevy (Pro): Settings, then Developer; copy the API key."),
+        (
+            "api_key",
+            N_("API key"),
+            "password",
+            N_("In Hevy (Pro): Settings, then Developer; copy the API key."),
+        ),
     ),
     "caldav": (
         (
             "url",
-            "Calendar address",
+            N_("Calendar address"),
             "url",
-            "The calendar collection, e.g. https://cloud.example/remote.php/dav/calendars/me/stretching/",
+            N_("The calendar collection, e.g. https://cloud.example/remote.php/dav/calendars/me/stretching/"),
         ),
-        ("username", "Username", "text", "The account name on that server."),
-        ("password", "Password", "password", "Better an app password made for this than your main one."),
+        ("username", N_("Username"), "text", N_("The account name on that server.")),
+        (
+            "password",
+            N_("Password"),
+            "password",
+            N_("Better an app password made for this than your main one."),
+        ),
     ),
 }
 TRACKER_TITLES = {"wger": "wger", "hevy": "Hevy", "strava": "Strava", "caldav": "a CalDAV calendar"}
-PLAN_LABELS = {**FIELD_LABELS, "name": "Plan name"}
+PLAN_LABELS = {**FIELD_LABELS, "name": N_("Plan name")}
 
 
 @dataclass
@@ -83,13 +100,13 @@ def _manage_scope(token: str) -> str:
 
 def _plan_context() -> dict[str, Any]:
     with database().unit_of_work() as session:
-        routines = routine_service.list_routines(session)
+        routines = [localize(r) for r in routine_service.list_routines(session)]
     return {
         "routines": routines,
-        "days": text.DAY_NAMES,
+        "days": text.day_names(),
         "timezones": sorted(available_timezones()),
         "reminder_choices": REMINDER_CHOICES,
-        "labels": PLAN_LABELS,
+        "labels": {name: _(label) for name, label in PLAN_LABELS.items()},
     }
 
 
@@ -101,6 +118,7 @@ def _form_from_spec(spec: dict[str, Any]) -> SubscribeForm:
         timezone=spec.get("timezone", "UTC"),
         reminders=[str(m) for m in spec.get("reminders", plans.DEFAULTS["reminders"])],
         name=spec.get("name", plans.DEFAULTS["name"]),
+        language=spec.get("language", i18n.DEFAULT),
         from_browser=False,
     )
 
@@ -119,8 +137,8 @@ def _credentials_page(tracker: str, form: CredentialsForm, status: int = 200) ->
         "connect_credentials.html",
         tracker=tracker,
         title=TRACKER_TITLES[tracker],
-        fields=CREDENTIAL_FIELDS[tracker],
-        labels={name: label for name, label, *_ in CREDENTIAL_FIELDS[tracker]},
+        fields=[(name, _(label), kind, _(hint)) for name, label, kind, hint in CREDENTIAL_FIELDS[tracker]],
+        labels={name: _(label) for name, label, *_rest in CREDENTIAL_FIELDS[tracker]},
         form=form,
         csrf_token=csrf.form_token(CONNECT_SCOPE),
     )
@@ -142,7 +160,10 @@ def _plan_page(tracker: str, sealed: str, form: SubscribeForm, status: int = 200
 
 def _new_plan_form() -> SubscribeForm:
     return SubscribeForm(
-        routines=request.args.getlist("routine"), days=list(plans.DEFAULTS["days"]), times="07:30"
+        routines=request.args.getlist("routine"),
+        days=list(plans.DEFAULTS["days"]),
+        times="07:30",
+        language=i18n.current().code,
     )
 
 
@@ -156,7 +177,7 @@ def credentials_page(tracker: str) -> tuple[str, int]:
 def check_credentials(tracker: str) -> tuple[str, int]:
     """Check the credentials against the tracker now; on to the plan when it accepts them."""
     csrf.check(request.form, CONNECT_SCOPE)
-    names = [name for name, *_ in CREDENTIAL_FIELDS[tracker]]
+    names = [name for name, *_rest in CREDENTIAL_FIELDS[tracker]]
     form = CredentialsForm(values={name: request.form.get(name, "").strip() for name in names})
     try:
         checked = connections.check(tracker, form.values, current_app.config)
@@ -283,7 +304,7 @@ def change_plan(token: str) -> ResponseReturnValue:
         return _manage(token, 422, form=form)
     if push_id is not None:
         return redirect(url_for("connect.push_page", token=token, push_id=push_id), 303)
-    return _manage(token, notice="The plan is changed.")
+    return _manage(token, notice=_("The plan is changed."))
 
 
 @blp.post("/manage/<token>/sync")
@@ -294,8 +315,8 @@ def sync_now(token: str) -> tuple[str, int]:
         counts = service.sync_now(database(), keyring(current_app), token, sync_lookback(current_app))
     except TrackerError as err:
         return _manage(token, 502, problem=f"The sync failed: {connections.tracker_answer(err)}")
-    found = ", ".join(f"{count} {name}" for name, count in counts.items() if count) or "nothing new"
-    return _manage(token, notice=f"Synced: {found}.")
+    found = ", ".join(f"{count} {name}" for name, count in counts.items() if count) or _("nothing new")
+    return _manage(token, notice=_("Synced: {found}.").format(found=found))
 
 
 @blp.post("/manage/<token>/push")

@@ -8,10 +8,14 @@ is private (no-store, no-referrer).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Response, current_app, make_response, redirect, render_template, request, url_for
 
+from plugin.catalog.localize import localize
 from plugin.config import keyring, secret_key
 from plugin.errors import InvalidInput
+from plugin.i18n import _, in_current
 from plugin.services import calendar_done, done_links
 from plugin.web import csrf
 from plugin.web.context import database
@@ -32,6 +36,8 @@ def _page(
         shown = calendar_done.done_page(
             session, _link_keys(), calendar_id, routine_id, signature, at=form.occurrence or None
         )
+    # The routine in the page's language (a link from a feed carries the feed's).
+    shown = replace(shown, routine=localize(shown.routine))
     chosen = shown.chosen
     if not form.errors and chosen is not None and chosen.recorded is not None:
         # What was recorded fills the form, so a second send changes it rather than starting blank.
@@ -44,7 +50,7 @@ def _page(
         saved=saved and chosen is not None and chosen.recorded is not None,
         csrf_field=csrf.FIELD,
         csrf_token=csrf.form_token(),
-        labels={"occurrence": "When", "pain": "Pain", "notes": "Notes"},
+        labels={"occurrence": _("When"), "pain": _("Pain"), "notes": _("Notes")},
     )
     response = private(make_response(page, status))
     response.headers["X-Robots-Tag"] = "noindex"
@@ -65,7 +71,7 @@ def record_done(calendar_id: str, routine_id: str, signature: str) -> Response:
     csrf.check(request.form)
     try:
         with database().unit_of_work() as session:
-            chosen, _ = calendar_done.record_done(
+            chosen, _outcome = calendar_done.record_done(
                 session,
                 _link_keys(),
                 keyring(current_app),
@@ -77,7 +83,7 @@ def record_done(calendar_id: str, routine_id: str, signature: str) -> Response:
                 notes=form.notes,
             )
     except InvalidInput as err:
-        form.add_error(err.field, err.message)
+        form.add_error(err.field, in_current(err.message))
         return _page(calendar_id, routine_id, signature, form, 422, saved=False)
     target = url_for(
         "pages.done_page",

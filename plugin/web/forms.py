@@ -15,6 +15,7 @@ from typing import Any
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
+from plugin.i18n import _, current
 from plugin.schemas import plans
 from plugin.schemas.base import field_paths
 from plugin.schemas.plans import PlanSchema
@@ -36,6 +37,7 @@ class SubscribeForm:
     timezone: str = DEFAULT_TIMEZONE
     reminders: list[str] = field(default_factory=lambda: [str(m) for m in plans.DEFAULTS["reminders"]])
     name: str = plans.DEFAULTS["name"]
+    language: str = "en"
     errors: dict[str, list[str]] = field(default_factory=dict)
     from_browser: bool = True  # no answer yet: let the page preselect the browser's timezone
 
@@ -48,6 +50,7 @@ class SubscribeForm:
             timezone=form.get("timezone", "").strip(),
             reminders=form.getlist("reminders"),
             name=form.get("name", "").strip(),
+            language=form.get("language", "").strip() or current().code,
             from_browser=False,
         )
 
@@ -63,7 +66,7 @@ class SubscribeForm:
             try:
                 reminders.append(int(value))
             except ValueError:
-                self.add_error("reminders", f"{value!r} is not a number of minutes.")
+                self.add_error("reminders", _("{value!r} is not a number of minutes.").format(value=value))
         return {
             "routines": self.routines,
             "days": self.days,
@@ -71,6 +74,7 @@ class SubscribeForm:
             "timezone": self.timezone,
             "reminders": reminders,
             "name": self.name or plans.DEFAULTS["name"],
+            "language": self.language,
         }
 
     def checked_plan(self) -> dict[str, Any] | None:
@@ -86,9 +90,10 @@ class SubscribeForm:
     def add_schema_errors(self, messages: Mapping[str, list[str]], sent: Mapping[str, Any]) -> None:
         """File the plan rules' messages ({'times.1': [...]}), naming the value a message is about."""
         for path, reasons in messages.items():
-            head, _, index = path.partition(".")
+            head, _dot, index = path.partition(".")
             value = _item(sent.get(head), index)
             for reason in reasons:
+                reason = plans.in_language(reason)
                 self.add_error(path, f"'{value}': {reason}" if value is not None else reason)
 
 

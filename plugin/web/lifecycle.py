@@ -9,9 +9,9 @@ from flask_smorest import Blueprint
 from plugin.config import keyring
 from plugin.services import installations as service
 from plugin.store.installations import HOST_SCOPE
-from plugin.web.context import database, unit_of_work
+from plugin.web.context import unit_of_work
 from plugin.web.schemas import InstalledSchema, InstallSchema
-from plugin.web.signing import calling_installation, signed
+from plugin.web.signing import installation_id, proves_current_secret, signed
 
 blp = Blueprint("lifecycle", __name__, url_prefix="/lifecycle", description="Installation lifecycle (signed)")
 
@@ -23,7 +23,7 @@ class Installed(MethodView):
     @blp.response(201, InstalledSchema)
     @blp.alt_response(200, schema=InstalledSchema, description="an existing installation was replaced")
     def post(self, body: dict):
-        """Install (signed with a host registration secret): store the secret, credentials and plan"""
+        """Install (signed with a host registration secret; a re-install also with the current secret)"""
         with unit_of_work() as session:
             installed = service.install(
                 session,
@@ -34,6 +34,7 @@ class Installed(MethodView):
                 base_url=body["baseUrl"],
                 credentials=body["credentials"],
                 plan=body.get("plan"),
+                may_replace=proves_current_secret,
             )
             g.installation_id = installed.row.id
         return installed, 201 if installed.created else 200
@@ -41,11 +42,11 @@ class Installed(MethodView):
 
 @blp.route("/uninstalled")
 class Uninstalled(MethodView):
+    @signed()
     @blp.response(204)
     def post(self):
-        """Uninstall (signed with the installation's secret): erase everything of it; again is harmless"""
-        row, _ = calling_installation(required=False)
-        if row is not None:
-            with database().unit_of_work() as session:
-                service.uninstall(session, row.id, keyring(current_app))
+        """Uninstall (signed with the installation's secret): erase everything of it"""
+        with unit_of_work() as session:
+            service.uninstall(session, installation_id(), keyring(current_app))
+        g.installation_id = None  # erased: its webhook-id is kept, linked to nothing
         return None

@@ -7,20 +7,23 @@ API views, a page parses, calls one service and renders.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from zoneinfo import available_timezones
 
 from flask import Blueprint, Response, current_app, make_response, render_template, request, url_for
 
 from plugin.catalog import figures
+from plugin.catalog.localize import localize
 from plugin.errors import InvalidInput, StretchsyncError
 from plugin.formats import registry, text
+from plugin.i18n import N_, NATIVE_NAMES, _, current
 from plugin.schemas import plans
 from plugin.services import calendar_adherence as adherence_service
 from plugin.services import calendars as calendar_service
 from plugin.services import routines as routine_service
 from plugin.services.adherence import AdherenceReport
 from plugin.web.calendars import feed_urls, manage_url
-from plugin.web.charts import ChartDay, adherence_svg
+from plugin.web.charts import ChartDay, adherence_svg, day_name
 from plugin.web.context import base_url, database
 from plugin.web.figures import figure_url
 from plugin.web.forms import REMINDER_CHOICES, SubscribeForm
@@ -32,28 +35,28 @@ blp = Blueprint(
 
 # What a person sees on an export link; a format missing here shows its name.
 FORMAT_LABELS = {
-    "ics": "Calendar file",
-    "fit": "Garmin FIT workout",
-    "garmin": "Garmin Connect JSON",
-    "hevy": "Hevy routine JSON",
-    "csv": "CSV for Strong / Hevy import",
-    "json": "stretchsync JSON",
-    "fhir": "FHIR R4 for clinicians",
+    "ics": N_("Calendar file"),
+    "fit": N_("Garmin FIT workout"),
+    "garmin": N_("Garmin Connect JSON"),
+    "hevy": N_("Hevy routine JSON"),
+    "csv": N_("CSV for Strong / Hevy import"),
+    "json": N_("stretchsync JSON"),
+    "fhir": N_("FHIR R4 for clinicians"),
 }
 
 
 NAV = (
-    ("Routines", "pages.catalog_page"),
-    ("Subscribe", "pages.subscribe_page"),
-    ("Connect", "connect.connect_page"),
-    ("API", "apidocs.api_docs"),
+    (N_("Routines"), "pages.catalog_page"),
+    (N_("Subscribe"), "pages.subscribe_page"),
+    (N_("Connect"), "connect.connect_page"),
+    (N_("API"), "apidocs.api_docs"),
 )
 
 
 @blp.context_processor
 def page_context() -> dict:
     # The templates word doses and cautions through formats/text.py, the one place for wording.
-    nav = [(label, url_for(endpoint)) for label, endpoint in NAV if endpoint in current_app.view_functions]
+    nav = [(_(label), url_for(endpoint)) for label, endpoint in NAV if endpoint in current_app.view_functions]
     # Every exercise has a drawing (plugin/catalog/figures.py); pages show it beside the words.
     return {"text": text, "nav": nav, "figures": figures, "figure_url": figure_url}
 
@@ -68,7 +71,7 @@ def error_page(exc: StretchsyncError) -> tuple[str, int]:
 def catalog_page() -> str:
     """Show every routine as a card."""
     with database().unit_of_work() as session:
-        routines = routine_service.list_routines(session)
+        routines = [localize(r) for r in routine_service.list_routines(session)]
     return render_template("catalog.html", routines=routines)
 
 
@@ -76,9 +79,9 @@ def catalog_page() -> str:
 def routine_page(routine_id: str) -> str:
     """Show one routine as a printable handout, with links to its exports."""
     with database().unit_of_work() as session:
-        routine = routine_service.get_routine(session, routine_id)
+        routine = localize(routine_service.get_routine(session, routine_id))
     exports = [
-        (name, FORMAT_LABELS.get(name, name.upper()), registry.FORMATS[name].EXTENSION)
+        (name, _(FORMAT_LABELS.get(name, name.upper())), registry.FORMATS[name].EXTENSION)
         for name in registry.names()
     ]
     subscribe_url = url_for("pages.subscribe_page", routine=routine.id)
@@ -86,27 +89,29 @@ def routine_page(routine_id: str) -> str:
 
 
 FIELD_LABELS = {
-    "routines": "Routines",
-    "days": "Days",
-    "times": "Times of day",
-    "timezone": "Time zone",
-    "reminders": "Reminders",
-    "name": "Calendar name",
+    "routines": N_("Routines"),
+    "days": N_("Days"),
+    "times": N_("Times of day"),
+    "timezone": N_("Time zone"),
+    "reminders": N_("Reminders"),
+    "name": N_("Calendar name"),
+    "language": N_("Language of the calendar"),
 }
 
 
 def _subscribe_form(form: SubscribeForm, status: int = 200) -> tuple[str, int]:
     with database().unit_of_work() as session:
-        routines = routine_service.list_routines(session)
+        routines = [localize(r) for r in routine_service.list_routines(session)]
     return (
         render_template(
             "subscribe.html",
             form=form,
             routines=routines,
-            days=text.DAY_NAMES,
+            days=text.day_names(),
             timezones=sorted(available_timezones()),
             reminder_choices=REMINDER_CHOICES,
-            labels=FIELD_LABELS,
+            labels={name: _(label) for name, label in FIELD_LABELS.items()},
+            languages=list(NATIVE_NAMES.items()),
         ),
         status,
     )
@@ -116,7 +121,10 @@ def _subscribe_form(form: SubscribeForm, status: int = 200) -> tuple[str, int]:
 def subscribe_page() -> tuple[str, int]:
     """Show the subscribe form; ?routine=<id> ticks that routine."""
     form = SubscribeForm(
-        routines=request.args.getlist("routine"), days=list(plans.DEFAULTS["days"]), times="07:30"
+        routines=request.args.getlist("routine"),
+        days=list(plans.DEFAULTS["days"]),
+        times="07:30",
+        language=current().code,
     )
     return _subscribe_form(form)
 
@@ -137,8 +145,9 @@ def subscribe() -> tuple[str, int] | Response:
     urls = feed_urls(created.token)
     page = render_template(
         "subscribed.html",
-        plan=created.plan,
+        plan=replace(created.plan, routines=tuple(localize(r) for r in created.plan.routines)),
         days=text.days_phrase(created.plan.days),
+        times=", ".join(at.strftime("%H:%M") for at in created.plan.times),
         feed_url=urls["url"],
         webcal_url=urls["webcal_url"],
         manage_url=manage_url(created.manage_token or ""),
@@ -177,9 +186,14 @@ def adherence_page(token: str) -> Response:
     with database().unit_of_work() as session:
         report = adherence_service.calendar_adherence(session, token)
     days = chart_days(report)
-    title = f"Planned and done sessions per day, {report.first} to {report.last}"
+    title = _("Planned and done sessions per day, {first} to {last}").format(
+        first=report.first, last=report.last
+    )
+    # Built-in routines' names in the page's language; a custom one's as its author wrote it.
+    report = replace(report, routine_names={k: _(v) for k, v in report.routine_names.items()})
     page = render_template(
         "adherence.html",
+        day_name=day_name,
         report=report,
         days=days,
         chart=adherence_svg(days, title=title),

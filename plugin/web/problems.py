@@ -6,9 +6,12 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, json
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
+from plugin import i18n
 from plugin.errors import (
     Forbidden,
     Gone,
@@ -20,10 +23,15 @@ from plugin.errors import (
     Unauthenticated,
     Unavailable,
 )
+from plugin.i18n import _
 from plugin.schemas.base import field_paths
 from plugin.trackers.base import TrackerError
+from plugin.web.languages import request_language
 
 PROBLEM_TYPE = "application/problem+json"
+# Seconds a client is asked to wait while the database does not answer (docs/hardening.md#database-down).
+DATABASE_RETRY_AFTER_S = 30
+DATABASE_DOWN = "the database does not answer; try again later"
 log = logging.getLogger(__name__)
 
 
@@ -81,9 +89,11 @@ def _http_problem(exc: HTTPException) -> Response:
             )
     detail = data.get("message") or exc.description or _title(status)
     if status == 422 and errors:
-        detail = "The request has invalid fields: " + ", ".join(sorted(errors))
+        with i18n.using(request_language()):
+            detail = _("The request has invalid fields: {fields}").format(fields=", ".join(sorted(errors)))
     if status == 400 and errors and any("Invalid JSON" in m for v in errors.values() for m in v):
-        detail = "The request body is not valid JSON."
+        with i18n.using(request_language()):
+            detail = _("The request body is not valid JSON.")
     response = problem(status, detail, errors, **data.get("extra", {}))
     for key, value in exc.get_response().headers.items() if status == 405 else []:
         if key.lower() == "allow":
@@ -105,6 +115,19 @@ def _tracker_problem(exc: TrackerError) -> Response:
     return response
 
 
+def database_down(**extra: Any) -> Response:
+    """503 with Retry-After: the database is unreachable, and waiting is what helps (RFC 9110 §15.6.4)."""
+    response = problem(503, DATABASE_DOWN, **extra)
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+    return response
+
+
+def _database_problem(exc: Exception) -> Response:
+    # The pool (pre-ping) reconnects by itself once the database is back: nothing to restart.
+    log.warning("database unavailable: %s", " ".join(str(getattr(exc, "orig", None) or exc).split()))
+    return database_down()
+
+
 def _unexpected(exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         return _http_problem(exc)
@@ -117,4 +140,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_problem)
     app.register_error_handler(StretchsyncError, _domain_problem)
     app.register_error_handler(TrackerError, _tracker_problem)
+    for kind in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(kind, _database_problem)
     app.register_error_handler(Exception, _unexpected)

@@ -4,7 +4,9 @@ Host lifecycle calls are signed with a registration secret (PLUGIN_HOST_SECRETS)
 every other call with its installation's shared secret, the installation named
 by the X-Client-Key header. A recorded call runs in one transaction that first
 inserts its webhook-id (the primary key decides races), then does the work and
-keeps the answer; a replayed webhook-id gets 200 with that answer and changes nothing.
+keeps the answer; a replayed webhook-id gets that answer again and changes nothing.
+Ids are kept per signer (client key and secret), not per installation row, so they
+outlive an uninstall (docs/signing.md#replays).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
 from flask import Response, current_app, g, json, request
 from sqlalchemy.exc import IntegrityError
@@ -24,70 +26,89 @@ from plugin.services import installations
 from plugin.store import installations as repo
 from plugin.store.installations import HOST_SCOPE, InstallationRow, SeenWebhookRow
 from plugin.web.context import database
+from plugin.web.problems import problem
 
 CLIENT_KEY_HEADER = "X-Client-Key"
 # An answer field holding a secret (the calendar feed URL carries its token): given once, never
 # kept for replays, since the table of seen webhook ids would otherwise hold it in the clear.
 SHOWN_ONCE = "calendarUrl"
+# A sealed answer is kept encrypted with the app's Keyring under this one key; a replay opens it.
+SEALED = "$sealed"
 log = logging.getLogger(__name__)
 
 
-def _refuse() -> NoReturn:
-    security.read_headers(request.headers)  # malformed headers still get their 400
-    raise security.SignatureRejected("no secret can verify this call", field="webhook-signature")
+# Verifies nothing anyone sends: an unknown client key goes through the same checks
+# (headers, tolerance, constant-time compare) as a known one and fails with the same text.
+_NOBODY = security.generate_secret()
 
 
 def _verify(secrets_: list[str]) -> security.VerifiedCall:
     # get_data reads the raw bytes once (werkzeug answers 413 above MAX_CONTENT_LENGTH).
     body = request.get_data(cache=True)
     tolerance = int(current_app.config["SIGNATURE_TOLERANCE_S"])
-    if not secrets_:
-        _refuse()
-    return security.verify(secrets_, request.headers, body, tolerance_s=tolerance)
+    return security.verify(secrets_ or [_NOBODY], request.headers, body, tolerance_s=tolerance)
 
 
 def _installation_call(
-    session: Session, *, required: bool = True
-) -> tuple[InstallationRow | None, security.VerifiedCall | None]:
+    session: Session,
+) -> tuple[InstallationRow, security.VerifiedCall, str]:
+    """The calling installation, the verified call, and the scope its webhook ids are kept in."""
     client_key = request.headers.get(CLIENT_KEY_HEADER, "")
     row = repo.by_client_key(session, client_key) if client_key else None
     if row is None:
-        if not required:
-            return None, None
-        # Unknown and unsigned look alike: an answer must not reveal which client keys exist.
-        _refuse()
-    return row, _verify([installations.shared_secret(row, keyring(current_app))])
+        _verify([])  # raises, exactly as a known key with a wrong secret would
+        raise security.SignatureRejected(security.NO_MATCH, field=security.HEADER_SIGNATURE)
+    secret = installations.shared_secret(row, keyring(current_app))
+    call = _verify([secret])
+    return row, call, security.signer_identity(row.client_key, secret)
 
 
-def calling_installation(
-    *, required: bool = True
-) -> tuple[InstallationRow | None, security.VerifiedCall | None]:
-    """The installation whose secret signed this request; SignatureRejected for anyone else."""
-    with database().unit_of_work() as session:
-        return _installation_call(session, required=required)
+def proves_current_secret(current_secret: str) -> bool:
+    """Whether this call also carries X-Installation-Signature made with ``current_secret``.
+
+    The header holds ``v1,<base64>`` entries over the same ``id.timestamp.body`` as
+    webhook-signature, keyed by the installation's current shared secret.
+    """
+    proof = request.headers.get(security.HEADER_INSTALLATION_SIGNATURE)
+    if not proof:
+        return False
+    headers = {
+        security.HEADER_ID: request.headers.get(security.HEADER_ID),
+        security.HEADER_TIMESTAMP: request.headers.get(security.HEADER_TIMESTAMP),
+        security.HEADER_SIGNATURE: proof,
+    }
+    tolerance = int(current_app.config["SIGNATURE_TOLERANCE_S"])
+    try:
+        security.verify([current_secret], headers, request.get_data(cache=True), tolerance_s=tolerance)
+    except (security.SignatureRejected, security.MalformedSignature):
+        return False
+    return True
 
 
-def signed(scope: str = "installation", *, record: bool = True) -> Callable:
-    """Decorate a view: check the signature first; with ``record``, refuse replays of a webhook-id."""
+def signed(scope: str = "installation", *, record: bool = True, sealed: bool = False) -> Callable:
+    """Decorate a view: check the signature first; with ``record``, refuse replays of a webhook-id.
+
+    ``sealed``: the answer carries a secret (a connect link), so the copy kept for replays is
+    encrypted with the app's Keyring instead of stored in the clear (docs/hardening.md#log-redaction).
+    """
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with database().unit_of_work() as session:
-                call: security.VerifiedCall | None
                 if scope == HOST_SCOPE:
-                    call, owner = _verify(host_secrets(current_app)), None
+                    call, owner, claim_scope = _verify(host_secrets(current_app)), None, HOST_SCOPE
                 else:
-                    row, call = _installation_call(session)
-                    assert row is not None and call is not None
+                    row, call, claim_scope = _installation_call(session)
                     owner = g.installation_id = row.id
-                claim_scope = owner or HOST_SCOPE
                 if record:
                     try:
                         repo.claim_webhook(session, claim_scope, call.webhook_id, owner)
                     except IntegrityError:
                         session.rollback()
                         return _replayed(session.get(SeenWebhookRow, (claim_scope, call.webhook_id)))
+                    # Kept after the installation is gone (keyed by who signed, not by the row):
+                    # a captured call replayed after an uninstall or re-install stays a replay.
                 g.signed_session = session
                 try:
                     response = current_app.make_response(view(*args, **kwargs))
@@ -97,14 +118,15 @@ def signed(scope: str = "installation", *, record: bool = True) -> Callable:
                     session.rollback()  # nothing of a refused call stays, its webhook-id included
                     return response
                 if record:
-                    # A lifecycle call learns its installation only now; linking it lets uninstall erase it.
+                    # A lifecycle call learns its installation only now (an uninstall has none left);
+                    # linking it lets uninstall erase the answer.
                     repo.keep_answer(
                         session,
                         claim_scope,
                         call.webhook_id,
-                        owner or g.get("installation_id"),
+                        g.get("installation_id"),
                         response.status_code,
-                        _replayable(response.get_json(silent=True)),
+                        _replayable(response.get_json(silent=True), sealed),
                     )
             # Effects the view queued on the session (plugin.store.uow) have run by now.
             return response
@@ -114,15 +136,25 @@ def signed(scope: str = "installation", *, record: bool = True) -> Callable:
     return decorator
 
 
-def _replayable(answer: Any) -> Any:
+def _replayable(answer: Any, sealed: bool = False) -> Any:
+    if sealed:
+        return {SEALED: keyring(current_app).encrypt(json.dumps(answer))}
     if isinstance(answer, dict):
         return {k: v for k, v in answer.items() if k != SHOWN_ONCE}
     return answer
 
 
 def _replayed(earlier: SeenWebhookRow | None) -> Response:
-    answer = earlier.answer if earlier is not None and earlier.answer is not None else {}
-    response = Response(json.dumps(answer), status=200, mimetype="application/json")
+    if earlier is not None and earlier.status is None:
+        # Its installation was uninstalled and its answer erased with it: the id stays used.
+        response = problem(409, "this webhook-id was already accepted", {"webhook-id": ["already used"]})
+    elif earlier is not None and earlier.status == 204:
+        response = Response(status=204)
+    else:
+        answer = earlier.answer if earlier is not None and earlier.answer is not None else {}
+        if isinstance(answer, dict) and set(answer) == {SEALED}:
+            answer = json.loads(keyring(current_app).decrypt(answer[SEALED]))
+        response = Response(json.dumps(answer), status=200, mimetype="application/json")
     response.headers["Webhook-Replayed"] = "true"
     return response
 

@@ -20,6 +20,8 @@ from marshmallow import EXCLUDE, Schema, fields
 from plugin.config import keyring
 from plugin.errors import InvalidInput, NotFound
 from plugin.jobs import jobs
+from plugin.schemas.base import StrictSchema
+from plugin.schemas.fields import StrictBoolean
 from plugin.services import strava as service
 from plugin.trackers.base import TrackerError
 from plugin.web.context import base_url, database
@@ -45,8 +47,8 @@ NONCE_COOKIE = "strava_connect"
 CALLBACK_PATH = "/connect/strava/callback"
 
 
-class ConnectLinkRequest(Schema):
-    postSessions = fields.Boolean(
+class ConnectLinkRequest(StrictSchema):
+    postSessions = StrictBoolean(
         load_default=False,
         metadata={"description": "post sessions done elsewhere to Strava as manual activities"},
     )
@@ -82,6 +84,23 @@ def page(status: int, title: str, text: str) -> Response:
     return Response(html, status=status, mimetype="text/html")
 
 
+# The event Strava posts (docs/strava.md#webhooks), as plugin.formats.strava.parse_event reads it.
+STRAVA_EVENT = {
+    "type": "object",
+    "properties": {
+        "object_type": {"type": "string", "enum": ["activity", "athlete"]},
+        "object_id": {"type": "integer"},
+        "aspect_type": {"type": "string", "enum": ["create", "update", "delete"]},
+        "owner_id": {"type": "integer"},
+        "subscription_id": {"type": "integer", "nullable": True},
+        "event_time": {"type": "integer"},
+        "updates": {"type": "object", "nullable": True},
+    },
+    "required": ["object_type", "object_id", "aspect_type", "owner_id", "event_time"],
+}
+PAGE = {"type": "string", "description": "an HTML page for the athlete's browser"}
+
+
 class EventAnswer(Schema):
     status = fields.String(metadata={"enum": ["accepted"]})
     event = fields.String()
@@ -104,6 +123,7 @@ class StravaWebhook(MethodView):
             abort(403, message="hub.verify_token does not match this subscription")
         return {"challenge": query["challenge"]}
 
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": STRAVA_EVENT}}})
     @blp.response(200, EventAnswer)
     @blp.alt_response(422, description="the event is malformed; it is logged and ignored")
     def post(self):
@@ -114,7 +134,7 @@ class StravaWebhook(MethodView):
 
 @blp.route("/hooks/strava/connect")
 class StravaConnectLink(MethodView):
-    @signed()
+    @signed(sealed=True)  # the link's ticket connects an account: never kept in the clear
     @blp.arguments(ConnectLinkRequest)
     @blp.response(201, ConnectLink)
     def post(self, body: dict):
@@ -127,7 +147,9 @@ class StravaConnectLink(MethodView):
 class StravaConnect(MethodView):
     @blp.arguments(ConnectQuery, location="query")
     @blp.response(302, description="to Strava's authorization page")
-    @blp.alt_response(403, description="a page: the link is forged or expired")
+    @blp.alt_response(
+        403, schema=PAGE, content_type="text/html", description="a page: the link is forged or expired"
+    )
     def get(self, query: dict):
         """Send the athlete to Strava's authorization page"""
         try:
@@ -153,8 +175,13 @@ class StravaConnect(MethodView):
 class StravaCallback(MethodView):
     @blp.arguments(CallbackQuery, location="query")
     @blp.response(200, description="a page: Strava is connected")
-    @blp.alt_response(403, description="a page: declined, forged or from another browser")
-    @blp.alt_response(502, description="a page: Strava did not answer")
+    @blp.alt_response(
+        403,
+        schema=PAGE,
+        content_type="text/html",
+        description="a page: declined, forged or from another browser",
+    )
+    @blp.alt_response(502, schema=PAGE, content_type="text/html", description="a page: Strava did not answer")
     def get(self, query: dict):
         """Finish connecting: check the state, exchange the code, store the tokens"""
         try:

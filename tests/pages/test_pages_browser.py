@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from plugin import catalog
+from plugin import catalog, i18n
+from plugin.catalog.localize import localize
 
 pytestmark = pytest.mark.browser
 
@@ -49,11 +50,11 @@ def test_catalog_to_routine_with_cautions_in_view(page, live_server, screenshot)
 @pytest.mark.parametrize("routine", catalog.builtin_routines(), ids=lambda r: r.id)
 def test_printed_handout_is_clean_and_short(page, live_server, screenshot, routine):
     page.goto(f"{live_server}/routine/{routine.id}")
-    assert page.locator("header nav").is_visible()
+    assert page.locator("header nav").first.is_visible()
     assert page.locator("section.exports").is_visible()
 
     page.emulate_media(media="print")
-    for chrome in ("header nav", "footer", "section.exports"):
+    for chrome in ("header nav >> nth=0", "header nav >> nth=1", "footer", "section.exports"):
         assert not page.locator(chrome).is_visible(), chrome
     for link in page.locator("a[data-format]").all():
         assert not link.is_visible()
@@ -124,3 +125,32 @@ def test_subscribe_with_an_inline_error_then_a_working_feed(page, live_server, s
         assert event["RRULE"]["BYDAY"] == ["MO", "TU", "WE", "TH", "FR"]
         assert str(event["DTSTART"].dt.tzinfo) == browser_timezone
         assert "Trunk rotation" in str(event["SUMMARY"])
+
+
+@pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
+def test_switching_to_german_and_printing_the_handout(page, live_server, screenshot):
+    page.goto(f"{live_server}/routine/contract-relax")
+    page.locator('a[data-lang="de"]').click()
+    page.wait_for_url(f"{live_server}/routine/contract-relax?lang=de")
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.get_by_role("heading", name="Bitte zuerst lesen").is_visible()
+    # The choice is remembered: the catalog opened without ?lang= is German too.
+    page.goto(live_server + "/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Dehnprogramme"
+    page.goto(f"{live_server}/routine/contract-relax")
+    german = i18n.language("de")
+    routine = localize(catalog.builtin_routine("contract-relax"), german)
+    assert page.get_by_role("heading", level=1).inner_text() == routine.name
+    _no_sideways_scroll(page)
+    screenshot("routine-de")
+
+    page.emulate_media(media="print")
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=False)))
+    assert 1 <= len(pdf.pages) <= 2, f"{len(pdf.pages)} pages"
+    extracted = " ".join(p.extract_text() for p in pdf.pages)
+    printed = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", extracted))
+    for caution in routine.cautions:
+        assert caution.text in printed, caution.id
+    for english in catalog.builtin_routine("contract-relax").cautions:
+        assert english.text not in printed
+    assert "Kontraindikation" in printed and "Deutsch" not in printed  # no switcher on paper

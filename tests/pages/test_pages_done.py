@@ -260,6 +260,23 @@ def test_the_subscribe_success_page_offers_the_adherence_link(client):
     assert link == f"{BASE}/adherence/{token}"
 
 
+def test_a_german_calendar_links_a_german_page(client, valid_html):
+    token = subscribe(client, language="de")
+    event = next(e for e in series(client, token) if "-daily-hamstring-" in str(e["UID"]))
+    url = str(event["URL"])
+    assert url.endswith("?lang=de") and f"Als erledigt eintragen: {url}" in str(event["DESCRIPTION"])
+    path = urlsplit(url).path + "?lang=de"
+    page = client.get(path).get_data(as_text=True)
+    valid_html(page)
+    assert "Als erledigt eintragen: Tägliche Dehnung der Oberschenkelrückseite" in page
+    assert "Wann haben Sie es gemacht?" in page and "Kontraindikation" in page
+    refused = mark(client, path, pain="11")
+    assert refused.status_code == 422
+    assert "Schmerz ist eine ganze Zahl von 0 (keiner) bis 10 (am schlimmsten)" in refused.get_data(
+        as_text=True
+    )
+
+
 def test_the_management_page_shows_the_sessions_marked_done_and_revoking_erases_them(client, db):
     answer = client.post("/calendars", json=PLAN).get_json()
     token, manage = answer["token"], answer["manage_token"]

@@ -31,8 +31,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from plugin.catalog.localize import localize
 from plugin.catalog.model import WEEKDAYS, DoseKind, Exercise, Plan, Routine, RoutineEntry
-from plugin.formats.text import dose_phrase, seconds_phrase
+from plugin.formats.text import dose_phrase, seconds_phrase, side_phrase
 from plugin.formats.wger.api import (
     MINUTES,
     REPETITIONS,
@@ -54,6 +55,7 @@ from plugin.formats.wger.fitting import (
     when_phrase,
 )
 from plugin.formats.wger.placeholders import ExerciseRef, Ref, Request, UnitRef
+from plugin.i18n import LANGUAGES, _, using
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def wger_amount(entry: RoutineEntry, limits: Limits) -> Amount:
             return Amount(SECONDS, dose.work_s, dose.sets, settings=holds)
         # 2.3+ has one entry per slot (several would be a superset): more holds
         # than sets-config takes are said in the comment.
-        return Amount(SECONDS, dose.work_s, dose.sets, note=f"{dose.reps} holds per set")
+        return Amount(SECONDS, dose.work_s, dose.sets, note=_("{reps} holds per set").format(reps=dose.reps))
     if dose.kind is DoseKind.CONTINUOUS:
         if dose.work_s <= limits.max_amount:
             return Amount(SECONDS, dose.work_s, dose.sets)
@@ -108,7 +110,10 @@ def wger_amount(entry: RoutineEntry, limits: Limits) -> Amount:
             return Amount(MINUTES, minutes, dose.sets)
         shown = (dose.work_s + 30) // 60  # half a minute up; over 600 s, never 0
         return Amount(
-            MINUTES, shown, dose.sets, note=f"wger shows {shown} min; do {seconds_phrase(dose.work_s)}"
+            MINUTES,
+            shown,
+            dose.sets,
+            note=_("wger shows {shown} min; do {time}").format(shown=shown, time=seconds_phrase(dose.work_s)),
         )
     return Amount(REPETITIONS, dose.reps, dose.sets)
 
@@ -126,7 +131,7 @@ def block_dose_phrase(entry: RoutineEntry, side: str | None) -> str:
     ex = entry.exercise
     variations = compact_variations(ex.variations) if ex.variation_per_set else []
     text = dose_phrase(entry.dose, variations)
-    return text.replace(", each leg", "") if side else text
+    return text.replace(", " + _("each leg"), "") if side else text
 
 
 def blocks(entry: RoutineEntry, limits: Limits) -> list[Block]:
@@ -135,7 +140,7 @@ def blocks(entry: RoutineEntry, limits: Limits) -> list[Block]:
     amount = wger_amount(entry, limits)
     out = []
     for side in dose.sides:
-        label = f"{ex.name}, {side} leg" if side else ex.name
+        label = f"{ex.name}, {side_phrase(side)}" if side else ex.name
         sets = amount.sets
         if ex.variation_per_set and ex.variations:
             steps = [f"{label}, {entry.variation_for_set(n)}" for n in range(1, dose.sets + 1)]
@@ -151,7 +156,7 @@ def blocks(entry: RoutineEntry, limits: Limits) -> list[Block]:
         # next to the exercise (docs/wger.md#what-a-person-sees).
         pieces = [f"{label}.", f"{dose_text[:1].upper()}{dose_text[1:]}."]
         caution = key_caution(ex)
-        caution_piece = f"Key caution: {caution}." if caution else ""
+        caution_piece = _("Key caution: {caution}.").format(caution=caution) if caution else ""
         if caution_piece:
             pieces.append(caution_piece)
         comment, rest = pack(pieces, limits.block_comment)
@@ -185,10 +190,12 @@ def _all_blocks(routine: Routine, limits: Limits) -> list[Block]:
 def workout_requests(routine: Routine, plan: Plan | None = None) -> list[Request]:
     """The POSTs that build the routine as a wger 2.1 workout, in order."""
     limits = V21
-    name, overflow = name_and_overflow(routine.name, limits.name, "Routine")
+    name, overflow = name_and_overflow(routine.name, limits.name, _("Routine"))
     day_text, day_rest = pack([f"{routine.name}:", when_phrase(routine, plan)], limits.day_name)
     if day_rest:
-        overflow.append("Day: " + " ".join([routine.name + ":", when_phrase(routine, plan)]))
+        overflow.append(
+            _("Day: {text}").format(text=" ".join([routine.name + ":", when_phrase(routine, plan)]))
+        )
     all_blocks = _all_blocks(routine, limits)
     overflow += [line for b in all_blocks for line in b.overflow]
     days = [WEEKDAY_PK[d] for d in (plan.days if plan else WEEKDAYS)]
@@ -243,13 +250,13 @@ def monday_on_or_before(day: date) -> date:
 def routine_requests(routine: Routine, plan: Plan | None = None, *, start: date) -> list[Request]:
     """The POSTs that build the routine with wger's 2.3+ routine API, in order."""
     limits = V23
-    name, overflow = name_and_overflow(routine.name, limits.name, "Routine")
+    name, overflow = name_and_overflow(routine.name, limits.name, _("Routine"))
     weekdays = plan.days if plan else WEEKDAYS
     every_day = set(weekdays) == set(WEEKDAYS)
     first = plan.start if plan and plan.start else start
     if not every_day:
         first = monday_on_or_before(first)
-    day_name, day_over = name_and_overflow(routine.name, limits.day_name, "Day")
+    day_name, day_over = name_and_overflow(routine.name, limits.day_name, _("Day"))
     overflow += day_over
     all_blocks = _all_blocks(routine, limits)
     overflow += [line for b in all_blocks for line in b.overflow]
@@ -302,7 +309,7 @@ def routine_requests(routine: Routine, plan: Plan | None = None, *, start: date)
             # One entry per slot: several entries would make a superset
             # (docs/wger.md#routine-api-23-and-later); the foot positions of contract-relax sets
             # are in the slot comment's dose text.
-            step_text, _ = pack([block.label], limits.step_comment)
+            step_text, _rest = pack([block.label], limits.step_comment)
             requests.append(
                 Request(
                     entry_ref,
@@ -340,9 +347,13 @@ def check(routine: Routine, plan: Plan | None = None) -> None:
 
     Run when a custom routine is created, so a routine no wger can take is refused
     then (422 naming the field), not at push time (docs/wger.md#what-is-refused).
+    Checked in every language: a person may install it in any of them.
     """
-    workout_requests(routine, plan)
-    routine_requests(routine, plan, start=CHECK_START)
+    for code in LANGUAGES:
+        with using(code) as lang:
+            localized = localize(routine, lang)
+            workout_requests(localized, plan)
+            routine_requests(localized, plan, start=CHECK_START)
 
 
 CHECK_START = date(2024, 1, 1)  # any Monday: the start date changes no text

@@ -26,6 +26,7 @@ from plugin.catalog.model import Exercise, Plan, Routine, ordered_cautions
 from plugin.errors import InvalidRoutine
 from plugin.formats.text import caution_lines, seconds_phrase
 from plugin.formats.wger.api import MARKER, Limits
+from plugin.i18n import N_, _
 
 
 def split_words(text: str, limit: int) -> tuple[str, str]:
@@ -66,7 +67,8 @@ def key_caution(exercise: Exercise) -> str | None:
 def when_phrase(routine: Routine, plan: Plan | None) -> str:
     """'at 07:30, 19:00 Europe/Berlin' from a plan, else the routine's frequency."""
     if plan and plan.times:
-        return "at " + ", ".join(t.strftime("%H:%M") for t in plan.times) + f" {plan.timezone}"
+        times = ", ".join(t.strftime("%H:%M") for t in plan.times)
+        return _("at {times} {timezone}").format(times=times, timezone=plan.timezone)
     return routine.frequency.text
 
 
@@ -74,7 +76,7 @@ def bouts_per_day(routine: Routine, plan: Plan | None) -> int:
     return len(plan.times) if plan and plan.times else routine.frequency.per_day_max
 
 
-ONE_SESSION_NOTE = "wger keeps one session a day: log every bout of the day in that one session."
+ONE_SESSION_NOTE = N_("wger keeps one session a day: log every bout of the day in that one session.")
 
 
 def description(routine: Routine, plan: Plan | None, overflow: Sequence[str], limits: Limits) -> str:
@@ -86,7 +88,7 @@ def description(routine: Routine, plan: Plan | None, overflow: Sequence[str], li
     """
     cautions = [
         *([routine.notice] if routine.notice else []),
-        "CAUTIONS (read first)",
+        _("CAUTIONS (read first)"),
         *(f"- {line}" for line in caution_lines(routine.cautions)),
     ]
     marker = f"{MARKER} {routine.id}"
@@ -112,9 +114,16 @@ def description(routine: Routine, plan: Plan | None, overflow: Sequence[str], li
             f"cautions, not {len(routine.description)}",
             field="description",
         )
-    optional = [f"{routine.name}: {seconds_phrase(routine.duration_s)}, {when_phrase(routine, plan)}."]
+    optional = [
+        _("{name}: {duration}, {frequency}").format(
+            name=routine.name,
+            duration=seconds_phrase(routine.duration_s),
+            frequency=when_phrase(routine, plan),
+        )
+        + "."
+    ]
     if bouts_per_day(routine, plan) > 1:
-        optional.append(ONE_SESSION_NOTE)
+        optional.append(_(ONE_SESSION_NOTE))
     lines = list(must)
     for line in optional:
         if len("\n".join([*lines, line, marker])) <= limits.description:
@@ -125,5 +134,5 @@ def description(routine: Routine, plan: Plan | None, overflow: Sequence[str], li
 def name_and_overflow(name: str, limit: int, what: str) -> tuple[str, list[str]]:
     if len(name) <= limit:
         return name, []
-    head, _ = split_words(name, limit)
+    head, _rest = split_words(name, limit)
     return head, [f"{what}: {name}"]

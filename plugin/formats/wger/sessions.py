@@ -27,18 +27,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import cache
 from typing import Any
 
 from plugin.catalog import exercises as catalog_exercises
 from plugin.catalog.model import CompletedSession, ExerciseDone, Plan
 from plugin.formats.wger.api import MINUTES, REPETITIONS, SECONDS, SOURCE
+from plugin.i18n import LANGUAGES, language
 
-_NAMES = sorted(((ex.name, ex.id) for ex in catalog_exercises()), key=lambda p: -len(p[0]))
+
+@cache
+def _names() -> list[tuple[str, str]]:
+    # Every exercise's name in every language, longest first: a comment may be in any of them.
+    pairs = {(language(code).gettext(ex.name), ex.id) for code in LANGUAGES for ex in catalog_exercises()}
+    return sorted(pairs, key=lambda p: (-len(p[0]), p))
 
 
 def exercise_for_comment(comment: str) -> str | None:
     """Our exercise id from a setting/slot-entry comment we wrote (it starts with the name)."""
-    for name, exercise_id in _NAMES:
+    for name, exercise_id in _names():
         if comment.startswith(name):
             return exercise_id
     return None
