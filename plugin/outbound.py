@@ -15,6 +15,7 @@ one-line piece of an error answer (docs/outbound.md#error-excerpts).
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import re
 import socket
@@ -29,6 +30,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+log = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -99,6 +102,8 @@ def is_public(address: IPAddress) -> bool:
             return False
         if address in NAT64 and not is_public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)):
             return False
+        if address.is_site_local:  # fec0::/10: deprecated, yet is_global says True
+            return False
     return address.is_global and not (
         address.is_multicast
         or address.is_loopback
@@ -126,16 +131,23 @@ class Policy:
         if self.allow_private or is_public(ip) or any(a.matches(ip, port) for a in self.allowed):
             return None
         return (
-            f"{ip} is on a private or local network, which this server does not call "
+            "it is on a private or local network, which this server does not call "
             "(PLUGIN_ALLOW_PRIVATE_HOSTS allows it)"
         )
 
     def check(self, host: str, address: str, port: int) -> None:
-        """AddressRefused naming ``host`` unless ``address`` may be reached."""
+        """AddressRefused naming ``host`` unless ``address`` may be reached.
+
+        The message names only what the caller wrote: the address a name resolved to goes
+        to the log, never to whoever typed the URL (it would map the internal network).
+        """
         reason = self.refusal(address, port)
         if reason is not None:
-            shown = host if host.strip("[]") == address else f"{host} ({address})"
-            raise AddressRefused(f"refused to connect to {shown}: {reason}")
+            if host.strip("[]") != address:
+                log.warning(
+                    "refused to connect to %s (%s:%s): a private or local address", host, address, port
+                )
+            raise AddressRefused(f"refused to connect to {host}: {reason}")
 
     def check_host(self, host: str, port: int) -> None:
         """Resolve ``host`` and check every address it has; AddressRefused when any is refused.
@@ -248,6 +260,12 @@ class GuardedAdapter(HTTPAdapter):
     def __init__(self, policy: Policy, **kwargs: Any) -> None:
         self.policy = policy
         super().__init__(**kwargs)
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        # Never through a proxy (HTTPS_PROXY and the like): the connection checked would be
+        # the proxy's, and the proxy would reach any server for us (docs/outbound.md#private-networks).
+        kwargs["proxies"] = {}
+        return super().send(request, *args, **kwargs)
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)

@@ -37,6 +37,13 @@ CLOCK_CHANGES = {
     "berlin-autumn-overlap": ("Europe/Berlin", date(2027, 10, 31), time(2, 30)),
     "new-york-spring-gap": ("America/New_York", date(2027, 3, 14), time(2, 30)),
     "new-york-autumn-overlap": ("America/New_York", date(2027, 11, 7), time(1, 30)),
+    # A half-hour change, and the southern hemisphere (autumn in April, spring in October).
+    "lord-howe-autumn-overlap": ("Australia/Lord_Howe", date(2027, 4, 4), time(1, 45)),
+    "lord-howe-spring-gap": ("Australia/Lord_Howe", date(2027, 10, 3), time(2, 15)),
+    "sydney-autumn-overlap": ("Australia/Sydney", date(2027, 4, 4), time(2, 30)),
+    "sydney-spring-gap": ("Australia/Sydney", date(2027, 10, 3), time(2, 30)),
+    # Chile changes at midnight: 00:30 on this Sunday does not exist.
+    "santiago-spring-gap": ("America/Santiago", date(2027, 9, 5), time(0, 30)),
 }
 
 

@@ -418,3 +418,11 @@ def test_each_series_carries_the_drawing_of_each_of_its_exercises():
 def _routine_of(event) -> str:
     summary = str(event["SUMMARY"])
     return next(r.id for r in catalog.builtin_routines() if r.name in summary)
+
+
+def test_a_stored_name_with_a_line_break_stays_one_line_of_the_feed():
+    # Plans stored before the plan rules held names to one line may still carry a break.
+    body = feed_of(plan(date(2026, 11, 23), name="Morning\r\nX-EVIL:1"))
+    cal = icalendar.Calendar.from_ical(body)
+    assert str(cal["X-WR-CALNAME"]) == str(cal["NAME"]) == "Morning X-EVIL:1"
+    assert b"\r\nX-EVIL" not in body

@@ -70,6 +70,7 @@ def port_of(server: HTTPServer) -> int:
         ("fe80::1", False),
         ("100.64.0.1", False),
         ("fd00::1", False),
+        ("fec0::1", False),  # site-local (deprecated by RFC 3879, still routed where configured)
         ("224.0.0.1", False),
         ("ff02::1", False),
         ("240.0.0.1", False),
@@ -198,9 +199,48 @@ def test_a_name_that_resolves_elsewhere_on_connecting_is_refused(httpserver, mon
 
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
     url = f"http://rebind.example:{port_of(httpserver)}/"
-    with pytest.raises(TrackerError, match=r"rebind\.example \(127\.0\.0\.1\)"):
+    with pytest.raises(TrackerError, match=r"rebind\.example: it is on a private"):
         send(outbound.new_session(STRICT), "GET", url, "read")
     assert httpserver.log == []
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY"])
+def test_a_proxy_in_the_environment_does_not_carry_a_request_past_the_guard(
+    httpserver, other_server, monkeypatch, variable
+):
+    """Through a proxy the connection made is the proxy's: the server named would go unchecked.
+
+    Even a proxy the policy allows (an operator's own) must not fetch a loopback page for us.
+    """
+    for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, f"http://127.0.0.1:{port_of(httpserver)}")
+    httpserver.expect_request("/secret").respond_with_data("internal, fetched by the proxy")
+    other_server.expect_request("/secret").respond_with_data("internal")
+    proxy_allowed = outbound.Policy(
+        allowed=(outbound.AllowedAddress(ipaddress.ip_network("127.0.0.1"), port_of(httpserver)),)
+    )
+    with pytest.raises(TrackerError, match="private or local network"):
+        send(outbound.new_session(proxy_allowed), "GET", other_server.url_for("/secret"), "read")
+    assert httpserver.log == []
+    assert other_server.log == []
+
+
+def test_a_refusal_does_not_tell_which_internal_address_a_name_has(monkeypatch, caplog):
+    """Anyone may type a CalDAV URL: the answer must not map the internal network's names."""
+    real = socket.getaddrinfo
+
+    def internal(host, port, *args, **kwargs):
+        if host == "db.internal.example":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.20.30.40", port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", internal)
+    with pytest.raises(outbound.AddressRefused) as caught:
+        outbound.check_url("https://db.internal.example/dav/", STRICT)
+    assert "private or local network" in str(caught.value)
+    assert "10.20.30.40" not in str(caught.value)
+    assert "10.20.30.40" in caplog.text  # the operator's log keeps it
 
 
 def test_a_session_handed_in_unguarded_is_guarded_when_used(httpserver, strict_env):

@@ -43,6 +43,9 @@ BAD = [  # (change, field, message, CLI arguments or None where the CLI cannot s
     ({"reminders": [-5]}, "reminders.0", MESSAGES["reminder"], None),
     ({"reminders": [0, 5, 10, 15, 30, 60]}, "reminders", MESSAGES["reminders"], None),
     ({"name": "x" * 201}, "name", MESSAGES["name"], None),
+    # The name is a content line of the feed: a line break there once reached a 500.
+    ({"name": "Stretching\nX-EVIL:1"}, "name", MESSAGES["name_line"], None),
+    ({"name": "Stretch\r\ning"}, "name", MESSAGES["name_line"], None),
 ]
 IDS = [f"{b[1]}-{i}" for i, b in enumerate(BAD)]
 

@@ -373,8 +373,10 @@ def feed(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("name", plan.name)  # RFC 7986 §5.1
-    cal.add("x-wr-calname", plan.name)  # Apple, Google, Outlook
+    # Plans stored before names were held to one line may still carry a line break.
+    name = " ".join(plan.name.split())
+    cal.add("name", name)  # RFC 7986 §5.1
+    cal.add("x-wr-calname", name)  # Apple, Google, Outlook
     cal.add("x-wr-timezone", plan.timezone)
     # RFC 7986 §5.7: REFRESH-INTERVAL needs VALUE=DURATION; icalendar's helper leaves it out.
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})

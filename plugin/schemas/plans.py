@@ -66,6 +66,7 @@ _TEMPLATES: dict[str, tuple[str, dict[str, Any]]] = {
         N_("a name has {least} to {most} characters"),
         {"least": limits.NAME_CHARS[0], "most": limits.NAME_CHARS[1]},
     ),
+    "name_line": (N_("a name is one line, without control characters"), {}),
     "language": (N_("not one of {languages}"), {"languages": ", ".join(i18n.LANGUAGES)}),
 }
 MESSAGES = {key: template.format(**values) for key, (template, values) in _TEMPLATES.items()}
@@ -171,7 +172,14 @@ class PlanSchema(StrictSchema):
         error_messages={"invalid": MESSAGES["start"]},
         metadata={"description": "first day; default the day the calendar is made, in its timezone"},
     )
-    name = _Stripped(load_default=DEFAULTS["name"], validate=_length(limits.NAME_CHARS, MESSAGES["name"]))
+    # The name heads the feed (NAME, X-WR-CALNAME), one content line in every calendar app.
+    name = _Stripped(
+        load_default=DEFAULTS["name"],
+        validate=[
+            _length(limits.NAME_CHARS, MESSAGES["name"]),
+            validate.Regexp(r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*\Z", error=MESSAGES["name_line"]),
+        ],
+    )
     language = fields.String(
         load_default=DEFAULTS["language"],
         validate=validate.OneOf(i18n.LANGUAGES, error=MESSAGES["language"]),

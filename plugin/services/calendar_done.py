@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from plugin import clock, crypto, security
@@ -28,6 +29,7 @@ from plugin.services import done_links, plan_state, schedule
 from plugin.services import sessions as session_service
 from plugin.services.calendar_lookup import plan_from_spec
 from plugin.store import calendars as repo
+from plugin.store import installations as installation_repo
 from plugin.store import sessions as session_repo
 from plugin.store.calendars import CalendarRow
 from plugin.store.installations import InstallationRow
@@ -89,8 +91,10 @@ def open_link(
     The signature is checked before anything else is told, so a forged link learns
     nothing, not even whether the calendar exists or was revoked.
     """
+    if not done_links.is_valid(keys, calendar_id, routine_id, signature):
+        raise NotFound("no such link", field="link")
     row = repo.by_id(session, calendar_id)
-    if row is None or not done_links.is_valid(keys, calendar_id, routine_id, signature):
+    if row is None:
         raise NotFound("no such link", field="link")
     if row.revoked_at is not None:
         raise Gone("this calendar was revoked", field="link")
@@ -160,7 +164,8 @@ def read_pain(value: str) -> int | None:
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit() or int(value) not in PAIN_RANGE:
+    # isascii: str.isdigit also takes "²", which int() refuses; and 0-10 needs 2 digits at most.
+    if not (value.isascii() and value.isdigit() and len(value) <= 2) or int(value) not in PAIN_RANGE:
         raise InvalidInput(PAIN_SCALE, field="pain")
     return int(value)
 
@@ -210,18 +215,27 @@ def record_done(
 def _own_installation(session: Session, row: CalendarRow, keyring: crypto.Keyring) -> str:
     """Give a calendar of its own an installation to keep its sessions in; its id.
 
-    No host ever signs as it: its shared secret is random and never shown.
+    No host ever signs as it: its shared secret is random and never shown. Two first marks
+    at once (a double click reaching two workers) share one: the client key is unique, so
+    the later one waits for the first, then takes the installation it made.
     """
+    client_key = f"{SOURCE}:{row.id}"
     own = InstallationRow(
-        client_key=f"{SOURCE}:{row.id}",
+        client_key=client_key,
         tracker=SOURCE,
         base_url="",
         secret_enc=keyring.encrypt(security.generate_secret()),
         credentials_enc=keyring.encrypt("{}"),
         tracker_state={},
     )
-    session.add(own)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(own)
+    except IntegrityError:
+        made = installation_repo.by_client_key(session, client_key)
+        if made is None:
+            raise
+        own = made
     row.installation_id = own.id
     session.flush()  # the import's stale mark finds the calendar by its installation
     return own.id

@@ -83,6 +83,9 @@ class FeedSettings:
         digest = hashlib.sha256(renderer_fingerprint().encode())
         digest.update(self.site_url.encode())
         digest.update(done_links.key_id(self.link_keys()).encode())
+        # A new year renders every feed again, so a feed nothing else changes keeps its clock
+        # changes pinned ahead of it (ical.CLOCK_CHANGE_YEARS; docs/icalendar.md#clock-changes).
+        digest.update(str(clock.now().year).encode())
         return digest.hexdigest()
 
 

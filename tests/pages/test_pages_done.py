@@ -260,6 +260,35 @@ def test_the_subscribe_success_page_offers_the_adherence_link(client):
     assert link == f"{BASE}/adherence/{token}"
 
 
+@pytest.mark.parametrize(
+    "pain",
+    ["²", "9" * 5000],  # a digit to str.isdigit that int() refuses; past int()'s digit limit
+)
+def test_a_pain_score_of_other_digits_is_a_422_not_a_500(client, db, pain):
+    path = done_link(client, subscribe(client))
+    answer = mark(client, path, pain=pain)
+    assert answer.status_code == 422
+    assert 'id="pain-error"' in answer.get_data(as_text=True)
+    assert stored(db) == []
+
+
+def test_notes_with_a_nul_are_a_422_and_nothing_is_stored(client, db):
+    path = done_link(client, subscribe(client))
+    answer = mark(client, path, notes="stiff\x00")
+    assert answer.status_code == 422
+    assert stored(db) == []
+
+
+@pytest.mark.parametrize("part", [0, 1, 2])
+def test_a_nul_anywhere_in_the_link_is_a_4xx_not_a_500(client, part):
+    path = done_link(client, subscribe(client))
+    pieces = path.split("/")
+    pieces[2 + part] = "%00" + pieces[2 + part]
+    wrong = "/".join(pieces)
+    assert client.get(wrong).status_code in (404, 422)
+    assert client.post(wrong, data={"pain": "1"}).status_code in (403, 404, 422)
+
+
 def test_a_german_calendar_links_a_german_page(client, valid_html):
     token = subscribe(client, language="de")
     event = next(e for e in series(client, token) if "-daily-hamstring-" in str(e["UID"]))
