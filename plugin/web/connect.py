@@ -328,6 +328,28 @@ def push_again(token: str) -> ResponseReturnValue:
     return redirect(url_for("connect.push_page", token=token, push_id=push_id), 303)
 
 
+@blp.post("/manage/<token>/caldav")
+def copy_to_caldav(token: str) -> tuple[str, int]:
+    """Copy the calendar to a CalDAV server; plan changes follow, disconnecting takes it back."""
+    csrf.check(request.form, _manage_scope(token))
+    try:
+        service.copy_to_caldav(
+            database(),
+            keyring(current_app),
+            token,
+            request.form.get("url", "").strip(),
+            request.form.get("username", "").strip(),
+            request.form.get("password", ""),
+            policy=outbound.policy_of(current_app.config),
+        )
+    except InvalidInput as err:
+        return _manage(token, 422, problem=f"The calendar server did not take the events: {err.message}")
+    except TrackerError as err:
+        answer = connections.tracker_answer(err)
+        return _manage(token, 502, problem=f"The calendar server did not take the events: {answer}")
+    return _manage(token, notice="The calendar is copied to the CalDAV server.")
+
+
 @blp.post("/manage/<token>/disconnect")
 def disconnect(token: str) -> str:
     """Disconnect: uninstall with everything of it erased, or revoke the calendar."""
