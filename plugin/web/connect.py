@@ -314,7 +314,8 @@ def sync_now(token: str) -> tuple[str, int]:
     try:
         counts = service.sync_now(database(), keyring(current_app), token, sync_lookback(current_app))
     except TrackerError as err:
-        return _manage(token, 502, problem=f"The sync failed: {connections.tracker_answer(err)}")
+        failed = _("The sync failed: {answer}").format(answer=connections.tracker_answer(err))
+        return _manage(token, 502, problem=failed)
     found = ", ".join(f"{count} {name}" for name, count in counts.items() if count) or _("nothing new")
     return _manage(token, notice=_("Synced: {found}.").format(found=found))
 
@@ -343,11 +344,13 @@ def copy_to_caldav(token: str) -> tuple[str, int]:
             policy=outbound.policy_of(current_app.config),
         )
     except InvalidInput as err:
-        return _manage(token, 422, problem=f"The calendar server did not take the events: {err.message}")
+        refused = _("The calendar server did not take the events: {answer}").format(answer=err.message)
+        return _manage(token, 422, problem=refused)
     except TrackerError as err:
         answer = connections.tracker_answer(err)
-        return _manage(token, 502, problem=f"The calendar server did not take the events: {answer}")
-    return _manage(token, notice="The calendar is copied to the CalDAV server.")
+        refused = _("The calendar server did not take the events: {answer}").format(answer=answer)
+        return _manage(token, 502, problem=refused)
+    return _manage(token, notice=_("The calendar is copied to the CalDAV server."))
 
 
 @blp.post("/manage/<token>/disconnect")
