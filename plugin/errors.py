@@ -6,13 +6,25 @@ problem+json body; the CLI maps them to one line and an exit code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class StretchsyncError(Exception):
-    """Base of every domain error; ``field`` names the input at fault, if any."""
+    """Base of every domain error; ``field`` names the input at fault, if any.
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    ``message`` is a template with named placeholders when ``values`` are given:
+    ``message`` is then the English text, and ``template`` with ``values`` is how the
+    web edge writes it again in the request's language (docs/i18n.md#errors).
+    """
+
+    def __init__(
+        self, message: str, *, field: str | None = None, values: Mapping[str, object] | None = None
+    ) -> None:
+        text = message.format(**values) if values else message
+        super().__init__(text)
+        self.message = text
+        self.template = message
+        self.values: dict[str, object] = dict(values or {})
         self.field = field
 
 

@@ -16,6 +16,7 @@ from plugin.errors import InvalidInput, NotFound
 from plugin.formats import fit
 from plugin.formats import session as session_format
 from plugin.formats.text import PAIN_STOP_LEVEL, pain_advice
+from plugin.i18n import N_
 from plugin.ids import new_id
 from plugin.schemas.sessions import ExerciseDoneSchema
 from plugin.services import feeds
@@ -67,7 +68,9 @@ def _check_exercise(i: int, done: ExerciseDone) -> None:
             catalog.exercise(done.exercise_id)
         except NotFound:
             raise InvalidInput(
-                f"unknown exercise {done.exercise_id!r}", field=f"exercises.{i}.exercise"
+                N_("unknown exercise '{exercise}'"),
+                field=f"exercises.{i}.exercise",
+                values={"exercise": done.exercise_id},
             ) from None
     for name in session_format.EXERCISE_FIELDS:
         value = getattr(done, name)
