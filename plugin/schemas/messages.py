@@ -31,6 +31,8 @@ LIBRARY_MESSAGES: tuple[str, ...] = (
     N_("Not a valid mapping type."),
     N_("Not a valid date."),
     N_("Not a valid datetime."),
+    N_("Not a valid aware datetime."),
+    N_("Not a valid naive datetime."),
     N_("Not a valid time."),
     N_("Not a valid UUID."),
     N_("Not a valid URL."),
