@@ -18,6 +18,9 @@ import pytest
 from hostkit import Host, host_config, session_body
 from sqlalchemy import select
 
+from plugin.config import keyring
+from plugin.services import caldav as caldav_service
+from plugin.services import calendar_lookup
 from plugin.store.calendars import CalendarRow
 from plugin.store.installations import InstallationRow
 
@@ -93,18 +96,26 @@ def caldav(db) -> Iterator[CalDavServer]:
     httpd.server_close()
 
 
-def push(client, token: str, collection: str):
+def push(client, manage_token: str, collection: str):
     return client.post(
-        f"/calendars/{token}/caldav", json={"url": collection, "username": USER, "password": PASSWORD}
+        f"/calendars/{manage_token}/caldav", json={"url": collection, "username": USER, "password": PASSWORD}
     )
 
 
 def installed_with_pushed_calendar(client, caldav: CalDavServer) -> tuple[Host, str]:
+    """An installation whose calendar was copied to the CalDAV server; the host and the feed token.
+
+    An installation's calendar has no manage token: no HTTP call copies it, so the service does.
+    """
     host = Host(client)
     answer = host.install(plan=PLAN)
     assert answer.status_code == 201, answer.get_json()
     token = answer.json["calendarUrl"].rsplit("/", 1)[1].removesuffix(".ics")
-    assert push(client, token, caldav.url).status_code == 200
+    app = client.application
+    db = app.extensions["stretchsync.db"]
+    with db.unit_of_work() as session:
+        calendar_id = calendar_lookup.find_calendar(session, token).id
+    caldav_service.push_calendar_caldav(db, calendar_id, caldav.url, USER, PASSWORD, keyring(app))
     assert caldav.resources
     return host, token
 
@@ -168,7 +179,7 @@ def test_uninstall_calls_the_calendar_server_only_after_the_erasure_committed(ap
 def subscribed_with_pushed_calendar(client, caldav: CalDavServer) -> tuple[str, str]:
     """A calendar subscribed on its own, pushed to the CalDAV server; its feed and manage tokens."""
     created = client.post("/calendars", json=PLAN).get_json()
-    assert push(client, created["token"], caldav.url).status_code == 200
+    assert push(client, created["manage_token"], caldav.url).status_code == 200
     assert caldav.resources
     return created["token"], created["manage_token"]
 
@@ -204,7 +215,7 @@ def test_a_reinstall_that_changes_the_plan_pushes_after_its_signed_call_committe
 
 def test_a_push_and_a_revocation_hold_no_connection_while_the_server_works(app, client, db, caldav):
     created = client.post("/calendars", json=PLAN).get_json()
-    assert push(client, created["token"], caldav.url).status_code == 200
+    assert push(client, created["manage_token"], caldav.url).status_code == 200
     assert client.delete(f"/calendars/{created['manage_token']}").status_code == 204
     assert caldav.methods()[-1] == "DELETE" and "PUT" in caldav.methods()
     assert [s.held_connections for s in caldav.seen] == [0] * len(caldav.seen)

@@ -102,3 +102,45 @@ def test_connecting_writes_every_series_into_the_calendar_and_disconnecting_take
     assert gone.status_code == 200
     assert stored(collection) == {}
     assert client.get(f"/manage/{token}").status_code == 410
+
+
+def connect_strava(client) -> str:
+    """Connect Strava from the pages (no credentials to type); the management token."""
+    plan_page = client.get("/connect/strava/plan").get_data(as_text=True)
+    sealed = re.search(r'name="connection" value="([^"]+)"', plan_page).group(1)
+    done = client.post(
+        "/connect/strava/plan", data={**PLAN_FORM, "connection": sealed, "csrf_token": csrf_of(plan_page)}
+    )
+    assert done.status_code == 303, done.get_data(as_text=True)[:400]
+    return re.search(r"/manage/([^?]+)\?new=1$", done.headers["Location"]).group(1)
+
+
+def test_a_connections_calendar_is_copied_from_its_management_page(client, collection):  # noqa: F811
+    token = connect_strava(client)
+    markup = client.get(f"/manage/{token}").get_data(as_text=True)
+    feed_path = urlsplit(re.search(r'id="feed-url" value="([^"]+)"', markup).group(1)).path
+    feed_token = feed_path.removeprefix("/calendars/").removesuffix(".ics")
+    caldav = {"url": collection, "username": USER, "password": PASSWORD}
+    # Over the API its calendar has no manage token: the feed token gets 404, the page's token too.
+    assert client.post(f"/calendars/{feed_token}/caldav", json=caldav).status_code == 404
+    assert client.post(f"/calendars/{token}/caldav", json=caldav).status_code == 404
+
+    wrong = client.post(
+        f"/manage/{token}/caldav", data={**caldav, "password": "wrong", "csrf_token": csrf_of(markup)}
+    )
+    assert wrong.status_code == 422
+    assert "refused this username and password" in wrong.get_data(as_text=True)
+    assert stored(collection) == {}
+
+    copied = client.post(f"/manage/{token}/caldav", data={**caldav, "csrf_token": csrf_of(markup)})
+    assert copied.status_code == 200, copied.get_data(as_text=True)[:400]
+    page = copied.get_data(as_text=True)
+    assert "The calendar is copied to the CalDAV server." in page and f'id="caldav">{collection}' in page
+    assert PASSWORD not in page
+    feed = Calendar.from_ical(client.get(feed_path).data)
+    assert {f"{e['UID']}.ics" for e in feed.walk("VEVENT")} == set(stored(collection))
+
+    # Disconnecting takes the copy back.
+    gone = client.post(f"/manage/{token}/disconnect", data={"csrf_token": csrf_of(page)})
+    assert gone.status_code == 200
+    assert stored(collection) == {}

@@ -79,6 +79,21 @@ def test_a_library_message_with_values_reads_back_and_is_filled_again(client):
         assert translated == plans.in_language(reason)
 
 
+def test_a_domain_message_keeps_its_template_through_a_plan(client):
+    body = problem_in(
+        client.post(
+            "/calendars",
+            json={**CALENDAR, "routines": ["no-such-routine"]},
+            headers={"Accept-Language": "es"},
+        ),
+        "es",
+        422,
+    )
+    assert body["errors"] == {
+        "routines.0": [written("es", "unknown routine '{routine}'", routine="no-such-routine")]
+    }
+
+
 @pytest.mark.parametrize("code", ["de", "es"])
 def test_an_unknown_exercise_in_a_routine(client, code):
     routine = {"name": "x", "exercises": [{"exercise": "no-such-stretch"}]}

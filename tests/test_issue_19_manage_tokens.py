@@ -99,3 +99,33 @@ def test_the_openapi_document_names_the_manage_token(client):
     assert "manage token" in by_token["patch"]["summary"] and "manage token" in by_token["delete"]["summary"]
     (token,) = [p for p in by_token["parameters"] if p["name"] == "token"]
     assert "manage token" in token["description"]
+
+
+CALDAV = {"url": "http://127.0.0.1:9/alice/stretching/", "username": "alice", "password": "secret"}
+
+
+def test_the_feed_token_cannot_copy_the_calendar_to_caldav(client, db):
+    created = subscribe(client)
+
+    refused = client.post(f"/calendars/{created['token']}/caldav", json=CALDAV)
+
+    unknown = client.post("/calendars/no-such-token/caldav", json=CALDAV)
+    assert refused.status_code == unknown.status_code == 404  # nothing says the calendar exists
+    assert refused.mimetype == "application/problem+json"
+    assert refused.get_json()["detail"] == unknown.get_json()["detail"]
+    with db.unit_of_work() as session:
+        assert session.scalars(select(CalendarRow.caldav_url)).all() == [None]
+    # The manage token reaches the CalDAV server (none listens there: 503).
+    checked = client.post(f"/calendars/{created['manage_token']}/caldav", json=CALDAV)
+    assert checked.status_code == 503, checked.get_json()
+
+
+def test_an_installations_calendar_is_copied_to_caldav_only_through_its_installation(client):
+    host = Host(client)
+    installed = host.install(plan=PLAN)
+    assert installed.status_code == 201, installed.get_json()
+    feed_token = installed.json["calendarUrl"].rsplit("/", 1)[1].removesuffix(".ics")
+
+    refused = client.post(f"/calendars/{feed_token}/caldav", json=CALDAV)
+
+    assert refused.status_code == 404

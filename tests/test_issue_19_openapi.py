@@ -79,3 +79,23 @@ def test_strava_connect_without_a_body_is_refused_as_the_schema_says(client, spe
 def test_a_required_body_in_another_media_type_is_415(client):
     response = client.post("/calendars", data="routines=daily-hamstring", content_type="text/plain")
     assert response.status_code == 415 and response.mimetype == PROBLEM
+
+
+def test_signed_operations_document_the_refusal_and_recorded_ones_the_replay(spec, client):
+    # The 409 a replay gets after its installation was uninstalled (docs/signing.md#replays).
+    recorded = [("/lifecycle/installed", "post"), ("/hooks/import", "post")]
+    recorded += [("/lifecycle/uninstalled", "post")]
+    for path, method in recorded:
+        responses = spec["paths"][path][method]["responses"]
+        assert {"401", "409"} <= set(responses), f"{method} {path}"
+        assert PROBLEM in responses["409"]["content"]
+    # A read is never recorded, so it cannot be a replay; it is still signed.
+    reads = spec["paths"]["/sessions"]["get"]["responses"]
+    assert "401" in reads and "409" not in reads
+    # And the answer is what the document says: an install replayed after its uninstall.
+    host = Host(client)
+    assert host.install().status_code == 201
+    installed = host.last_call
+    assert host.uninstall().status_code == 204
+    replayed = host.replay(installed)
+    assert replayed.status_code == 409 and replayed.mimetype == PROBLEM

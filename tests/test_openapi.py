@@ -26,3 +26,14 @@ def test_openapi_is_valid_and_covers_every_endpoint(app, client):
 def test_docs_page_lists_the_paths(client):
     page = client.get("/docs").get_data(as_text=True)
     assert "/routines/{routine_id}" in page and "/openapi.json" in page
+
+
+def test_the_calendar_calls_that_change_name_the_manage_token(client):
+    spec = client.get("/openapi.json").get_json()
+    (caldav,) = spec["paths"]["/calendars/{token}/caldav"]["parameters"]
+    assert (
+        caldav["description"].startswith("the manage token")
+        and "feed token gets 404" in caldav["description"]
+    )
+    (by_token,) = spec["paths"]["/calendars/{token}"]["parameters"]
+    assert "PATCH and DELETE: the manage token" in by_token["description"]

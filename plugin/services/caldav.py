@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from plugin import clock, crypto, outbound
 from plugin.errors import Gone, InvalidInput
 from plugin.formats import ical
-from plugin.services.calendar_lookup import CalendarView, find_calendar, hash_token, view
+from plugin.services.calendar_lookup import CalendarView, find_managed_calendar, live_calendar, view
 from plugin.services.feeds import render_feed, stored_fingerprint
 from plugin.store import calendars as repo
 from plugin.store.calendars import CalendarRow
@@ -96,7 +96,26 @@ def _repush(db: Database, copy: CalDavCopy, keys: crypto.Keyring) -> str | None:
 
 def push_caldav(
     db: Database,
-    token: str,
+    manage_token: str,
+    collection_url: str,
+    username: str,
+    password: str,
+    keys: crypto.Keyring,
+    policy: outbound.Policy | None = None,
+) -> CalendarView:
+    """Copy the calendar of a manage token to a CalDAV collection (``push_calendar_caldav``).
+
+    Only a calendar subscribed on its own has a manage token: any other token, a feed
+    token included, is NotFound (docs/icalendar.md#read-and-manage-tokens).
+    """
+    with db.unit_of_work() as session:
+        calendar_id = find_managed_calendar(session, manage_token).id
+    return push_calendar_caldav(db, calendar_id, collection_url, username, password, keys, policy)
+
+
+def push_calendar_caldav(
+    db: Database,
+    calendar_id: str,
     collection_url: str,
     username: str,
     password: str,
@@ -112,7 +131,7 @@ def push_caldav(
     the server called with none open, and the target recorded in a second one.
     """
     with db.unit_of_work() as session:
-        row = find_calendar(session, token)
+        row = live_calendar(session, calendar_id)
         if row.feed_stale or row.feed_fingerprint != stored_fingerprint(session) or not row.feed_body:
             render_feed(session, row)
         old = _copy_of(row)
@@ -132,7 +151,7 @@ def push_caldav(
     for _ in range(MAX_REPUSHES):
         outcome = _push_checked(client, body, previous)
         with db.unit_of_work() as session:
-            stored = repo.by_token_hash(session, hash_token(token))
+            stored = repo.by_id(session, calendar_id)
             if stored is not None and stored.revoked_at is None:
                 stored.caldav_url = collection_url
                 stored.caldav_username = username
@@ -151,7 +170,7 @@ def push_caldav(
         )
         raise Gone("this calendar was revoked", field="token")
     with db.unit_of_work() as session:
-        return view(session, find_calendar(session, token))
+        return view(session, live_calendar(session, calendar_id))
 
 
 def _push_checked(client: CalDavClient, feed_body: bytes, previous: list[str]) -> CalDavOutcome:

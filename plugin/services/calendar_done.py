@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 from plugin import clock, crypto, security
 from plugin.catalog.model import CompletedSession, Plan, Routine
 from plugin.errors import Gone, InvalidInput, NotFound
+from plugin.formats import weekly
 from plugin.i18n import N_, phrase
-from plugin.services import done_links, schedule
+from plugin.services import done_links, plan_state, schedule
 from plugin.services import sessions as session_service
 from plugin.services.calendar_lookup import plan_from_spec
 from plugin.store import calendars as repo
@@ -75,6 +76,11 @@ class DonePage:
     routine: Routine
     choices: list[Choice]  # newest first
     chosen: Choice | None  # the one asked for, else the one nearest to now
+    # The routine as planned on the chosen occurrence's day (today without one): that
+    # week's dose, and a hold's warning as its notice, as the calendar event has them.
+    planned: Routine
+    week: int
+    weeks: int
 
 
 def open_link(
@@ -145,7 +151,12 @@ def done_page(
     chosen = next((c for c in offered if c.value == at), None)
     if chosen is None and offered:
         chosen = min(offered, key=lambda c: abs(c.starts_at - now))
-    return DonePage(plan.name, plan.timezone, routine, offered, chosen)
+    progress = plan_state.plan_progress(session, plan, row.installation_id, now)
+    day = chosen.local.date() if chosen is not None else plan_state.today_of(plan, now)
+    planned = weekly.routine_on(routine, progress, day)
+    return DonePage(
+        plan.name, plan.timezone, routine, offered, chosen, planned, progress.at(day).week, progress.weeks
+    )
 
 
 def read_pain(value: str) -> int | None:

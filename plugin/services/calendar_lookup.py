@@ -100,10 +100,15 @@ def plan_from_spec(session: Session, spec: Mapping[str, Any]) -> Plan:
 
 def load_plan(session: Session, calendar_id: str) -> Plan:
     """The Plan of a live calendar by its public id; NotFound or Gone otherwise."""
+    return plan_from_spec(session, live_calendar(session, calendar_id).spec or {})
+
+
+def live_calendar(session: Session, calendar_id: str) -> CalendarRow:
+    """The live calendar of a public id; NotFound or Gone otherwise."""
     row = repo.by_id(session, calendar_id)
     if row is None:
         raise NotFound(N_("no calendar '{calendar}'"), field="calendar", values={"calendar": calendar_id})
-    return plan_from_spec(session, _live(row).spec or {})
+    return _live(row)
 
 
 def _live(row: CalendarRow) -> CalendarRow:

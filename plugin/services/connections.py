@@ -240,7 +240,7 @@ def _connect(
         try:
             caldav_service.push_caldav(
                 db,
-                calendar_lookup.feed_token_of(manage_token),
+                manage_token,
                 connection.base_url,
                 str(connection.credentials.get("username") or ""),
                 str(connection.credentials.get("password") or ""),

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plugin import clock, crypto, manifests
+from plugin import clock, crypto, manifests, outbound
 from plugin.catalog.model import Plan
 from plugin.errors import InvalidInput, NotFound
-from plugin.services import adherence, calendar_lookup, installations, pushes, sync
+from plugin.services import adherence, caldav, calendar_lookup, installations, pushes, sync
 from plugin.services import calendars as calendar_service
 from plugin.services import strava as strava_service
 from plugin.services.adherence import AdherenceReport
@@ -107,6 +107,7 @@ def show(session: Session, manage_token: str, now: datetime | None = None) -> Ma
         interval = timedelta(seconds=manifest["import"].get("pollingIntervalS", 900))
         next_sync = last + interval if last is not None else clock.now()
     since = (now or clock.now()) - timedelta(days=DAYS)
+    owned = calendar_lookup.installation_calendar(session, row.id)
     return Managed(
         kind="installation",
         feed_token=feed_token_of(manage_token),
@@ -123,6 +124,7 @@ def show(session: Session, manage_token: str, now: datetime | None = None) -> Ma
         sessions=tuple(reversed(list_sessions(session, row.id, start=since))),
         strava_connected=bool(strava_service.strava_state(row).get("athlete_id")),
         takes_pushes=takes_pushes(row.tracker),
+        caldav=calendar_lookup.view(session, owned).caldav if owned is not None else None,
     )
 
 
@@ -210,6 +212,38 @@ def sync_now(db: Database, keys: crypto.Keyring, manage_token: str, lookback: ti
     with db.unit_of_work() as session:
         installation_id = installation_id_of(session, manage_token)
     return sync.sync(db, keys, installation_id, lookback)
+
+
+def copy_to_caldav(
+    db: Database,
+    keys: crypto.Keyring,
+    manage_token: str,
+    collection_url: str,
+    username: str,
+    password: str,
+    policy: outbound.Policy | None = None,
+) -> None:
+    """Copy the calendar this token opens (a connection's, or one of its own) to a CalDAV collection.
+
+    A connection's calendar has no manage token of its own and no HTTP call of the API:
+    this page is the way to it (docs/icalendar.md#read-and-manage-tokens). The server is
+    called with no transaction open; InvalidInput names ``url`` or ``password``.
+    """
+    if not (collection_url and username and password):
+        missing = next(
+            n for n, v in (("url", collection_url), ("username", username), ("password", password)) if not v
+        )
+        raise InvalidInput("the calendar address, username and password are all needed", field=missing)
+    with db.unit_of_work() as session:
+        row = _installation(session, manage_token)
+        if row is None:
+            calendar_id = calendar_lookup.find_managed_calendar(session, manage_token).id
+        else:
+            owned = calendar_lookup.installation_calendar(session, row.id)
+            if owned is None:
+                raise NotFound("this connection has no calendar", field="token")
+            calendar_id = owned.id
+    caldav.push_calendar_caldav(db, calendar_id, collection_url, username, password, keys, policy)
 
 
 def disconnect(session: Session, keys: crypto.Keyring, manage_token: str) -> str:

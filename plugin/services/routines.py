@@ -84,7 +84,9 @@ def check_routine_ids(session: Session, routine_ids: list[str], field: str = "ro
         try:
             found.append(get_routine(session, routine_id))
         except NotFound:
-            raise InvalidInput(f"unknown routine {routine_id!r}", field=f"{field}.{i}") from None
+            raise InvalidInput(
+                N_("unknown routine '{routine}'"), field=f"{field}.{i}", values={"routine": routine_id}
+            ) from None
     return found
 
 

@@ -238,12 +238,27 @@ class CalendarFeed(MethodView):
         return Response(found.body, mimetype="text/calendar", headers=headers)
 
 
-@blp.route("/calendars/<token>/caldav")
+@blp.route(
+    "/calendars/<token>/caldav",
+    parameters=[
+        {
+            "in": "path",
+            "name": "token",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": "the manage token of a calendar subscribed on its own (the feed token gets 404)",
+        }
+    ],
+)
 class CalendarCalDav(MethodView):
     @blp.arguments(CalDavSchema)
     @blp.response(200, CalendarSchema)
     def post(self, body: dict, token: str):
-        """Push every series into a CalDAV calendar (Nextcloud, Radicale, iCloud, Fastmail)"""
+        """Push every series into a CalDAV calendar (Nextcloud, Radicale, iCloud, Fastmail)
+
+        Takes the manage token: the feed token only reads. The answer carries no feed URL
+        (null), as PATCH does. A calendar an installation owns has no manage token: 404.
+        """
         found = caldav_service.push_caldav(
             database(),
             token,
@@ -252,7 +267,7 @@ class CalendarCalDav(MethodView):
             body["password"],
             keyring(current_app),
         )
-        return Shown(found, token)
+        return Shown(found, None)
 
 
 @blp.route("/calendars/<token>/fhir")

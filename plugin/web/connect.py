@@ -314,7 +314,8 @@ def sync_now(token: str) -> tuple[str, int]:
     try:
         counts = service.sync_now(database(), keyring(current_app), token, sync_lookback(current_app))
     except TrackerError as err:
-        return _manage(token, 502, problem=f"The sync failed: {connections.tracker_answer(err)}")
+        failed = _("The sync failed: {answer}").format(answer=connections.tracker_answer(err))
+        return _manage(token, 502, problem=failed)
     found = ", ".join(f"{count} {name}" for name, count in counts.items() if count) or _("nothing new")
     return _manage(token, notice=_("Synced: {found}.").format(found=found))
 
@@ -326,6 +327,30 @@ def push_again(token: str) -> ResponseReturnValue:
     with database().unit_of_work() as session:
         push_id = service.push_again(session, token, jobs(current_app).enqueue_push)
     return redirect(url_for("connect.push_page", token=token, push_id=push_id), 303)
+
+
+@blp.post("/manage/<token>/caldav")
+def copy_to_caldav(token: str) -> tuple[str, int]:
+    """Copy the calendar to a CalDAV server; plan changes follow, disconnecting takes it back."""
+    csrf.check(request.form, _manage_scope(token))
+    try:
+        service.copy_to_caldav(
+            database(),
+            keyring(current_app),
+            token,
+            request.form.get("url", "").strip(),
+            request.form.get("username", "").strip(),
+            request.form.get("password", ""),
+            policy=outbound.policy_of(current_app.config),
+        )
+    except InvalidInput as err:
+        refused = _("The calendar server did not take the events: {answer}").format(answer=err.message)
+        return _manage(token, 422, problem=refused)
+    except TrackerError as err:
+        answer = connections.tracker_answer(err)
+        refused = _("The calendar server did not take the events: {answer}").format(answer=answer)
+        return _manage(token, 502, problem=refused)
+    return _manage(token, notice=_("The calendar is copied to the CalDAV server."))
 
 
 @blp.post("/manage/<token>/disconnect")

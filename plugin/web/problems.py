@@ -17,6 +17,7 @@ from plugin.errors import (
     Gone,
     InvalidInput,
     Malformed,
+    Message,
     NotFound,
     RemoteFailed,
     StretchsyncError,
@@ -84,13 +85,14 @@ def problem(status: int, detail: str, errors: dict[str, list[str]] | None = None
 def in_language(text: str) -> str:
     """An English reason or detail in the current language; as it is when no catalog has it.
 
-    Tried in turn: a domain error's own template (``translated``), a plan rule, any
-    catalog text, then marshmallow's and webargs' messages with their values read back.
+    Tried in turn: the template a ``Message`` was filled from, a plan rule, any catalog
+    text, then marshmallow's and webargs' messages with their values read back.
     """
     if i18n.current().code == i18n.DEFAULT:
         return text
-    if isinstance(text, Translated):
-        return text.localized()
+    if isinstance(text, Message) and text.values:
+        return _(text.template).format(**text.values)
+    text = str(text)
     written = plans.in_language(text)
     if written != text:
         return written
@@ -99,28 +101,6 @@ def in_language(text: str) -> str:
         template, values = found
         return _(template).format(**values)
     return i18n.in_current(text)
-
-
-class Translated(str):
-    """An English text that remembers its template and values, to be written in any language."""
-
-    template: str
-    values: dict[str, object]
-
-    def __new__(cls, template: str, values: dict[str, object]) -> Translated:
-        text = super().__new__(cls, template.format(**values) if values else template)
-        text.template, text.values = template, values
-        return text
-
-    def localized(self) -> str:
-        if not self.values:
-            return in_language(str(self.template))
-        return _(self.template).format(**self.values)
-
-
-def translated(exc: StretchsyncError) -> Translated:
-    """A domain error's message, kept with its template for ``problem`` to write in any language."""
-    return Translated(exc.template, exc.values)
 
 
 def _title(status: int) -> str:
@@ -142,7 +122,7 @@ def _http_problem(exc: HTTPException) -> Response:
             )
     detail = data.get("message") or exc.description or _title(status)
     if status == 422 and errors:
-        detail = Translated(
+        detail = Message(
             N_("The request has invalid fields: {fields}"), {"fields": ", ".join(sorted(errors))}
         )
     if status == 400 and errors and any("Invalid JSON" in m for v in errors.values() for m in v):
@@ -155,16 +135,15 @@ def _http_problem(exc: HTTPException) -> Response:
 
 
 def _domain_problem(exc: StretchsyncError) -> Response:
-    message = translated(exc)
-    errors: dict[str, list[str]] | None = {exc.field: [message]} if exc.field else None
-    return problem(status_of(exc), message, errors)
+    errors: dict[str, list[str]] | None = {exc.field: [exc.message]} if exc.field else None
+    return problem(status_of(exc), exc.message, errors)
 
 
 def _tracker_problem(exc: TrackerError) -> Response:
     # The tracker, not the caller, failed: 502, or 503 with Retry-After when waiting helps (RFC 9110 §15.6).
     status = 503 if exc.retryable else 502
     # The tracker's own answer stays as it said it; only our words around it are translated.
-    response = problem(status, Translated(N_("The remote service failed: {answer}"), {"answer": exc.message}))
+    response = problem(status, Message(N_("The remote service failed: {answer}"), {"answer": exc.message}))
     if exc.retry_after is not None:
         response.headers["Retry-After"] = str(int(exc.retry_after))
     return response

@@ -11,6 +11,7 @@ outlive an uninstall (docs/signing.md#replays).
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 from collections.abc import Callable
@@ -131,6 +132,7 @@ def signed(scope: str = "installation", *, record: bool = True, sealed: bool = F
             # Effects the view queued on the session (plugin.store.uow) have run by now.
             return response
 
+        _document(wrapper, record)
         return wrapper
 
     return decorator
@@ -162,3 +164,15 @@ def _replayed(earlier: SeenWebhookRow | None) -> Response:
 def installation_id() -> str:
     """The calling installation's id (inside a view decorated with ``signed``)."""
     return g.installation_id
+
+
+def _document(view: Callable, record: bool) -> None:
+    """Add the answers the signature check gives to the view's OpenAPI entry (flask-smorest's doc)."""
+    doc = copy.deepcopy(getattr(view, "_apidoc", {}))
+    responses = doc.setdefault("response", {}).setdefault("responses", {})
+    refused = "the signature does not verify: the same answer for a known and an unknown client key"
+    responses.setdefault(401, []).append({"description": refused, "content_type": None})
+    if record:
+        replayed = "this webhook-id was accepted before, by an installation since uninstalled"
+        responses.setdefault(409, []).append({"description": replayed, "content_type": None})
+    view._apidoc = doc  # type: ignore[attr-defined]

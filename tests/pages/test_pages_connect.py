@@ -126,6 +126,13 @@ def test_hevy_connects_pushes_and_is_managed_then_disconnected(app, client, db, 
     fake.log_workout(routine_id, start, start + timedelta(minutes=5), [], start + timedelta(minutes=6))
     manage = client.get(f"/manage/{token}")
     assert_private(manage)
+    # Where the plan stands, as on the adherence page: the plan starts today, in week 1.
+    state = re.search(
+        r'<section class="plan-state" id="plan-state".*?</section>', manage.get_data(as_text=True), re.S
+    )
+    assert "Today is week 1 of 4 of the plan" in state.group(0)
+    assert "Daily hamstring stretch, Lying hamstring stretch: hold 15 s" in state.group(0)
+    assert 'id="plan-hold"' not in state.group(0)
     synced = post(client, f"/manage/{token}/sync", {}, manage.get_data(as_text=True))
     assert synced.status_code == 200, synced.get_data(as_text=True)[:400]
     markup = synced.get_data(as_text=True)

@@ -322,3 +322,40 @@ def test_the_management_page_shows_the_sessions_marked_done_and_revoking_erases_
     assert revoke.status_code == 200
     assert stored(db) == []
     assert client.get(f"/calendars/{token}.ics").status_code == 410
+
+
+def test_the_page_shows_the_dose_of_the_chosen_occurrences_week(client, valid_html):
+    token = subscribe(client)
+    path = done_link(client, token)
+    markup = client.get(path).get_data(as_text=True)  # today's occurrence: day 10, week 2
+    valid_html(markup)
+    assert "That day is in week 2 of 4 of the plan." in markup
+    assert "<li>Lying hamstring stretch: hold 20 s" in markup
+    assert 'id="plan-hold"' not in markup
+    earlier = (TODAY - timedelta(days=5)).isoformat()  # day 5: week 1
+    markup = client.get(f"{path}?at={earlier}T00:00").get_data(as_text=True)
+    assert "That day is in week 1 of 4 of the plan." in markup
+    assert "<li>Lying hamstring stretch: hold 15 s" in markup
+
+
+def test_pain_7_shows_the_hold_on_the_done_page_and_the_management_page(client, valid_html):
+    answer = client.post("/calendars", json=PLAN).get_json()
+    token, manage = answer["token"], answer["manage_token"]
+    path = done_link(client, token)
+    recorded = mark(client, path, pain="7")
+    assert recorded.status_code == 303
+
+    markup = client.get(recorded.headers["Location"]).get_data(as_text=True)
+    valid_html(markup)
+    hold = re.search(r'<p class="notice warning" id="plan-hold">([^<]+)</p>', markup).group(1)
+    assert hold.startswith(f"⚠ You reported pain 7/10 on {TODAY} 00:00.")
+    assert "<li>Lying hamstring stretch: hold 15 s" in markup  # week 2 stepped back to week 1
+
+    page = client.get(f"/manage/{manage}")
+    assert page.status_code == 200
+    markup = page.get_data(as_text=True)
+    valid_html(markup)
+    assert "Today is week 1 of 4 of the plan" in markup
+    assert f'<p class="notice warning" id="plan-hold">{hold}</p>' in markup
+    assert "Daily hamstring stretch, Lying hamstring stretch: hold 15 s" in markup
+    assert f"{TODAY} to " in re.search(r'<ul id="plan-holds">(.*?)</ul>', markup, re.S).group(1)

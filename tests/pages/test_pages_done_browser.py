@@ -135,3 +135,32 @@ def test_mark_as_done_from_the_feeds_event(
         valid_html(done.content())
     finally:
         plain.close()
+
+
+def test_a_pain_hold_shows_on_the_done_and_management_pages(page, served, valid_html, browser_timezone):
+    created = page.request.post(
+        served + "/calendars",
+        data={"routines": ["daily-hamstring"], "times": ["00:00"], "timezone": browser_timezone},
+    )
+    assert created.status == 201
+    answer = created.json()
+    links = {str(e["URL"]) for e in _feed(page, answer["url"]).walk("VEVENT")}  # one per weekly step
+    (link,) = links
+    page.goto(link)
+    assert page.locator("#plan-doses li").first.is_visible()
+    page.get_by_label("Pain during the stretches, 0–10").fill("7")
+    page.get_by_role("button", name="Record as done").click()
+    page.wait_for_selector("#saved")
+    hold = page.locator("#plan-hold")
+    assert hold.is_visible() and hold.inner_text().startswith("⚠ You reported pain 7/10")
+    warning = hold.inner_text()
+    valid_html(page.content())
+    _no_sideways_scroll(page)
+
+    page.goto(answer["manage_url"])
+    assert page.locator("#plan-hold").is_visible()
+    assert page.locator("#plan-hold").inner_text() == warning
+    assert page.locator("#plan-holds li").count() == 1
+    assert page.locator("#plan-doses li").first.is_visible()
+    valid_html(page.content())
+    _no_sideways_scroll(page)
