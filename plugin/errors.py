@@ -6,13 +6,41 @@ problem+json body; the CLI maps them to one line and an exit code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+
+class Message(str):
+    """An English text that remembers the template and values it was filled from.
+
+    It passes through marshmallow and re-raised errors as the plain text it is, and
+    the web edge writes it again in the request's language (docs/i18n.md#errors).
+    """
+
+    template: str
+    values: dict[str, object]
+
+    def __new__(cls, template: str, values: Mapping[str, object] | None = None) -> Message:
+        filled = dict(values or {})
+        text = super().__new__(cls, template.format(**filled) if filled else template)
+        text.template, text.values = str(template), filled
+        return text
+
 
 class StretchsyncError(Exception):
-    """Base of every domain error; ``field`` names the input at fault, if any."""
+    """Base of every domain error; ``field`` names the input at fault, if any.
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    ``message`` is a template (marked with ``N_``) with named placeholders when
+    ``values`` are given; ``self.message`` is then the English text, a ``Message``.
+    """
+
+    def __init__(
+        self, message: str, *, field: str | None = None, values: Mapping[str, object] | None = None
+    ) -> None:
+        text = message if isinstance(message, Message) and not values else Message(message, values)
+        super().__init__(text)
+        self.message: str = text
+        self.template = text.template
+        self.values = text.values
         self.field = field
 
 

@@ -95,7 +95,11 @@ def _read_catalog(code: str) -> gettext.NullTranslations:
 def language(code: str) -> Language:
     """The language with this code (one of LANGUAGES); InvalidInput naming ``language`` otherwise."""
     if code not in LANGUAGES:
-        raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}, not {code!r}", field="language")
+        raise InvalidInput(
+            N_("language must be one of {languages}, not '{code}'"),
+            field="language",
+            values={"languages": ", ".join(LANGUAGES), "code": code},
+        )
     translations = gettext.NullTranslations() if code == DEFAULT else _read_catalog(code)
     return Language(code, translations, Locale.parse(code))
 

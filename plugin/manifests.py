@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from plugin.errors import NotFound
+from plugin.i18n import N_
 
 SCHEMA = "schema.json"
 
@@ -49,7 +50,9 @@ def manifest(key: str) -> dict[str, Any]:
     try:
         return all_manifests()[key]
     except KeyError:
-        raise NotFound(f"no manifest for tracker {key!r}", field="tracker") from None
+        raise NotFound(
+            N_("no manifest for tracker '{tracker}'"), field="tracker", values={"tracker": key}
+        ) from None
 
 
 def schema() -> dict[str, Any]:

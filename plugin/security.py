@@ -21,6 +21,7 @@ from typing import Protocol
 
 from plugin import clock
 from plugin.errors import Malformed, Unauthenticated
+from plugin.i18n import N_
 
 SECRET_PREFIX = "whsec_"
 TOLERANCE_S = 300  # the spec's suggested window, applied both ways (clock skew and staleness)
@@ -34,7 +35,7 @@ _ID_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
 _SIGNATURE_ENTRY = re.compile(r"^v(\d+)([a-z]?),(\S+)$")
 # One text for every secret that does not verify, whether the client key exists or not:
 # a different answer would tell a caller which client keys are installed.
-NO_MATCH = "the signature does not verify"
+NO_MATCH = N_("the signature does not verify")
 
 
 class SignatureRejected(Unauthenticated):
@@ -119,24 +120,24 @@ def read_headers(headers: Headers) -> tuple[str, int, list[bytes]]:
     raw_timestamp = headers.get(HEADER_TIMESTAMP)
     raw_signature = headers.get(HEADER_SIGNATURE)
     if not webhook_id or not raw_timestamp or not raw_signature:
-        raise SignatureRejected("the call is not signed", field=HEADER_SIGNATURE)
+        raise SignatureRejected(N_("the call is not signed"), field=HEADER_SIGNATURE)
     if not _ID_PATTERN.match(webhook_id):
-        raise MalformedSignature("webhook-id must be 1-200 printable characters", field=HEADER_ID)
+        raise MalformedSignature(N_("webhook-id must be 1-200 printable characters"), field=HEADER_ID)
     if not raw_timestamp.isascii() or not raw_timestamp.isdigit() or len(raw_timestamp) > 12:
-        raise MalformedSignature("webhook-timestamp must be integer Unix seconds", field=HEADER_TIMESTAMP)
+        raise MalformedSignature(N_("webhook-timestamp must be integer Unix seconds"), field=HEADER_TIMESTAMP)
     digests: list[bytes] = []
     for entry in raw_signature.split():
         match = _SIGNATURE_ENTRY.match(entry)
         if not match:
             raise MalformedSignature(
-                "webhook-signature entries look like v1,<base64>", field=HEADER_SIGNATURE
+                N_("webhook-signature entries look like v1,<base64>"), field=HEADER_SIGNATURE
             )
         if match.group(1) != "1" or match.group(2):
             continue  # another scheme (e.g. v1a asymmetric): not ours, the spec says skip it
         try:
             digests.append(base64.b64decode(match.group(3), validate=True))
         except (binascii.Error, ValueError):
-            raise MalformedSignature("a v1 signature is not base64", field=HEADER_SIGNATURE) from None
+            raise MalformedSignature(N_("a v1 signature is not base64"), field=HEADER_SIGNATURE) from None
     return webhook_id, int(raw_timestamp), digests
 
 
@@ -157,7 +158,7 @@ def verify(
     webhook_id, timestamp, digests = read_headers(headers)
     now = clock.now().timestamp() if now is None else now
     if abs(now - timestamp) > tolerance_s:
-        raise SignatureRejected("webhook-timestamp is outside the tolerance", field=HEADER_TIMESTAMP)
+        raise SignatureRejected(N_("webhook-timestamp is outside the tolerance"), field=HEADER_TIMESTAMP)
     content = f"{webhook_id}.{timestamp}.".encode() + body
     matched = False
     for secret in secrets_:

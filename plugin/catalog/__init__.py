@@ -5,6 +5,7 @@ from __future__ import annotations
 from plugin.catalog.builtin import EXERCISES, ROUTINES
 from plugin.catalog.model import Exercise, Routine
 from plugin.errors import NotFound
+from plugin.i18n import N_
 
 _EXERCISES = {ex.id: ex for ex in EXERCISES}
 _ROUTINES = {r.id: r for r in ROUTINES}
@@ -20,7 +21,7 @@ def exercise(exercise_id: str) -> Exercise:
     try:
         return _EXERCISES[exercise_id]
     except KeyError:
-        raise NotFound(f"no exercise {exercise_id!r}", field="id") from None
+        raise NotFound(N_("no exercise '{exercise}'"), field="id", values={"exercise": exercise_id}) from None
 
 
 def builtin_routines() -> tuple[Routine, ...]:

@@ -179,7 +179,7 @@ def figure(figure_id: str) -> Figure:
     try:
         return _BY_ID[figure_id]
     except KeyError:
-        raise NotFound(f"no figure {figure_id!r}", field="id") from None
+        raise NotFound(N_("no figure '{figure}'"), field="id", values={"figure": figure_id}) from None
 
 
 def exercise_figure(exercise_id: str) -> Figure:
@@ -187,7 +187,7 @@ def exercise_figure(exercise_id: str) -> Figure:
     try:
         return _BY_ID[EXERCISE_FIGURES[exercise_id]]
     except KeyError:
-        raise NotFound(f"no exercise {exercise_id!r}", field="id") from None
+        raise NotFound(N_("no exercise '{exercise}'"), field="id", values={"exercise": exercise_id}) from None
 
 
 def variation_figure(exercise_id: str, slug: str) -> Figure:
@@ -196,7 +196,11 @@ def variation_figure(exercise_id: str, slug: str) -> Figure:
     try:
         return _BY_ID[_BY_SLUG[(exercise_id, slug)].figure_id]
     except KeyError:
-        raise NotFound(f"exercise {exercise_id!r} has no variation {slug!r}", field="variation") from None
+        raise NotFound(
+            N_("exercise '{exercise}' has no variation '{variation}'"),
+            field="variation",
+            values={"exercise": exercise_id, "variation": slug},
+        ) from None
 
 
 def variations_of(exercise_id: str) -> tuple[VariationFigure, ...]:

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from plugin.errors import InvalidDose, InvalidRoutine
+from plugin.i18n import N_
 
 
 class Focus(StrEnum):
@@ -82,26 +83,38 @@ class Dose:
             n for n in ("hold_s", "duration_s", "contract_s", "tempo_s") if getattr(self, n) is not None
         ]
         if len(timings) > 1:
-            raise InvalidDose(f"a dose has one timing, not {', '.join(timings)}", field="dose")
+            raise InvalidDose(
+                N_("a dose has one timing, not {timings}"),
+                field="dose",
+                values={"timings": ", ".join(timings)},
+            )
         for name in ("sets", "reps"):
             if getattr(self, name) < 1:
-                raise InvalidDose(f"{name} must be at least 1", field=name)
+                raise InvalidDose(N_("{field} must be at least 1"), field=name, values={"field": name})
         for name in ("hold_s", "duration_s", "contract_s", "tempo_s"):
             value = getattr(self, name)
             if value is not None and value < 1:
-                raise InvalidDose(f"{name} must be at least 1 second", field=name)
+                raise InvalidDose(N_("{field} must be at least 1 second"), field=name, values={"field": name})
         if self.rest_s < 0:
-            raise InvalidDose("rest_s cannot be negative", field="rest_s")
+            raise InvalidDose(N_("rest_s cannot be negative"), field="rest_s")
         if self.hold_range_s and self.hold_s is not None:
             low, high = self.hold_range_s
             if not low <= self.hold_s <= high:
-                raise InvalidDose(f"hold_s {self.hold_s} is outside its range {low}–{high}", field="hold_s")
+                raise InvalidDose(
+                    N_("hold_s {value} is outside its range {low}–{high}"),
+                    field="hold_s",
+                    values={"value": self.hold_s, "low": low, "high": high},
+                )
         if self.reps_range:
             low, high = self.reps_range
             if not low <= self.reps <= high:
-                raise InvalidDose(f"reps {self.reps} is outside its range {low}–{high}", field="reps")
+                raise InvalidDose(
+                    N_("reps {value} is outside its range {low}–{high}"),
+                    field="reps",
+                    values={"value": self.reps, "low": low, "high": high},
+                )
         if self.duration_s is not None and self.reps != 1:
-            raise InvalidDose("continuous work is one block: reps must be 1", field="reps")
+            raise InvalidDose(N_("continuous work is one block: reps must be 1"), field="reps")
 
     @property
     def kind(self) -> DoseKind:
@@ -126,7 +139,7 @@ class Dose:
         for value in (self.duration_s, self.contract_s, self.hold_s, self.tempo_s):
             if value is not None:
                 return value
-        raise InvalidDose("this dose has no timing; give a hold or a duration", field="hold_s")
+        raise InvalidDose(N_("this dose has no timing; give a hold or a duration"), field="hold_s")
 
     @property
     def seconds(self) -> int:
@@ -222,7 +235,7 @@ class Progression:
                 try:
                     dose.with_overrides(**{name: value})
                 except InvalidDose as err:
-                    raise InvalidDose(err.message, field=f"{name}.{index}") from None
+                    raise InvalidDose(err.template, field=f"{name}.{index}", values=err.values) from None
 
 
 @dataclass(frozen=True)
@@ -270,12 +283,13 @@ class Routine:
 
     def __post_init__(self) -> None:
         if not self.entries:
-            raise InvalidRoutine("a routine needs at least one exercise", field="exercises")
+            raise InvalidRoutine(N_("a routine needs at least one exercise"), field="exercises")
         for i, entry in enumerate(self.entries):
             if entry.dose.kind is DoseKind.OPEN:
                 raise InvalidRoutine(
-                    f"{entry.exercise.id}: the source gives no timing; give hold_s",
+                    N_("{exercise}: the source gives no timing; give hold_s"),
                     field=f"exercises.{i}.hold_s",
+                    values={"exercise": entry.exercise.id},
                 )
 
     @property

@@ -213,16 +213,22 @@ def decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
     """
     try:
         if not Decoder(Stream.from_byte_array(bytearray(data))).is_fit():
-            raise InvalidInput("not a FIT file", field="file")
+            raise InvalidInput(N_("not a FIT file"), field="file")
         if not Decoder(Stream.from_byte_array(bytearray(data))).check_integrity():
-            raise InvalidInput("the FIT file is truncated or its CRC does not match", field="file")
+            raise InvalidInput(N_("the FIT file is truncated or its CRC does not match"), field="file")
         messages, errors = Decoder(Stream.from_byte_array(bytearray(data))).read()
     except InvalidInput:
         raise
     except Exception as err:  # noqa: BLE001 - the SDK's own failure on hostile bytes is the file's fault
-        raise InvalidInput(f"the FIT file cannot be decoded: {type(err).__name__}", field="file") from None
+        raise InvalidInput(
+            N_("the FIT file cannot be decoded: {reason}"),
+            field="file",
+            values={"reason": type(err).__name__},
+        ) from None
     if errors:
-        raise InvalidInput(f"the FIT file cannot be decoded: {errors[0]}", field="file")
+        raise InvalidInput(
+            N_("the FIT file cannot be decoded: {reason}"), field="file", values={"reason": errors[0]}
+        )
     # The SDK types the messages as TypedDicts of its profile; they are read here as plain
     # field → value dicts, since a field the profile does not name still arrives (by number).
     return cast("dict[str, list[dict[str, Any]]]", messages)
@@ -236,7 +242,11 @@ MAX_SECONDS = 7 * 24 * 3600.0
 
 
 def _bad_field(what: str, value: Any) -> InvalidInput:
-    return InvalidInput(f"the FIT {what} is not readable ({type(value).__name__})", field="file")
+    return InvalidInput(
+        N_("the FIT {what} is not readable ({kind})"),
+        field="file",
+        values={"what": what, "kind": type(value).__name__},
+    )
 
 
 def _seconds(value: Any, what: str) -> int | None:
@@ -246,7 +256,7 @@ def _seconds(value: Any, what: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _bad_field(what, value)
     if not (math.isfinite(value) and 0 <= value <= MAX_SECONDS):
-        raise InvalidInput(f"the FIT {what} is out of range", field="file")
+        raise InvalidInput(N_("the FIT {what} is out of range"), field="file", values={"what": what})
     return round(value)
 
 
@@ -261,7 +271,7 @@ def _whole(value: Any, what: str) -> int | None:
 
 def _moment(value: Any, what: str) -> datetime:
     if not isinstance(value, datetime):
-        raise InvalidInput(f"the FIT {what} is missing or not a time", field="file")
+        raise InvalidInput(N_("the FIT {what} is missing or not a time"), field="file", values={"what": what})
     return value
 
 
@@ -274,7 +284,7 @@ def _name(value: Any) -> str | None:
 def _messages(messages: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     found = messages.get(kind) or []
     if not isinstance(found, list) or not all(isinstance(m, dict) for m in found):
-        raise InvalidInput(f"the FIT {kind} are not readable", field="file")
+        raise InvalidInput(N_("the FIT {what} are not readable"), field="file", values={"what": kind})
     return found
 
 
@@ -346,14 +356,17 @@ def parse_activity(data: bytes, routines: Iterable[Routine] = ()) -> CompletedSe
     if file_id.get("type") != "activity":
         kind = file_id.get("type")
         raise InvalidInput(
-            f"a FIT activity file is needed, not {kind if isinstance(kind, str) else 'an untyped file'}",
+            N_("a FIT activity file is needed, not {kind}")
+            if isinstance(kind, str)
+            else N_("a FIT activity file is needed, not an untyped file"),
             field="file",
+            values={"kind": kind} if isinstance(kind, str) else None,
         )
     time_created = _moment(file_id.get("time_created"), "file_id time_created")
     serial = _whole(_first(file_id.get("serial_number")), "file_id serial_number")
     sessions = _messages(messages, "session_mesgs")
     if not sessions:
-        raise InvalidInput("the FIT activity has no session message", field="file")
+        raise InvalidInput(N_("the FIT activity has no session message"), field="file")
     session = sessions[0]
     started_at = _moment(session.get("start_time"), "session start_time")
     elapsed = _seconds(session.get("total_elapsed_time"), "session total_elapsed_time")

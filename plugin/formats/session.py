@@ -20,6 +20,7 @@ from typing import Any
 
 from plugin.catalog.model import CompletedSession, ExerciseDone
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 
 MEDIA_TYPE = "application/json"
 EXERCISE_FIELDS = ("sets", "reps", "hold_s", "duration_s")
@@ -31,7 +32,7 @@ def from_dict(data: dict[str, Any]) -> CompletedSession:
     if isinstance(started_at, str):
         started_at = datetime.fromisoformat(started_at)
     if started_at.tzinfo is None:
-        raise InvalidInput("started_at needs a UTC offset", field="started_at")
+        raise InvalidInput(N_("started_at needs a UTC offset"), field="started_at")
     return CompletedSession(
         source=data["source"],
         source_id=str(data["source_id"]),

@@ -15,6 +15,8 @@ from typing import Any
 
 from marshmallow import fields
 
+from plugin.i18n import N_
+
 
 class _Derived:
     def __init__(self, *args: Any, compute: Callable[[Any], Any], **kwargs: Any) -> None:
@@ -65,7 +67,7 @@ class UtcDateTime(fields.AwareDateTime):
 # encode it, so the database driver fails. PostgreSQL refuses NUL in text. Both are refused at the
 # edge, naming the field (docs/hardening.md#text).
 _UNKEEPABLE = re.compile("[\x00\ud800-\udfff]")
-TEXT_RULE = "text must be Unicode scalar values without NUL (no lone surrogate, no \\u0000)"
+TEXT_RULE = N_("text must be Unicode scalar values without NUL (no lone surrogate, no \\u0000)")
 
 
 def text_fault(value: str) -> str | None:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from plugin import clock, i18n
 from plugin.catalog.model import Plan
 from plugin.errors import Gone, NotFound
+from plugin.i18n import N_
 from plugin.schemas import plans
 from plugin.services.routines import check_routine_ids, get_routine
 from plugin.store import calendars as repo
@@ -106,14 +107,14 @@ def live_calendar(session: Session, calendar_id: str) -> CalendarRow:
     """The live calendar of a public id; NotFound or Gone otherwise."""
     row = repo.by_id(session, calendar_id)
     if row is None:
-        raise NotFound(f"no calendar {calendar_id!r}", field="calendar")
+        raise NotFound(N_("no calendar '{calendar}'"), field="calendar", values={"calendar": calendar_id})
     return _live(row)
 
 
 def _live(row: CalendarRow) -> CalendarRow:
     if row.revoked_at is not None:
         # Nothing about the plan: the row keeps no plan once revoked.
-        raise Gone("this calendar was revoked", field="token")
+        raise Gone(N_("this calendar was revoked"), field="token")
     return row
 
 
@@ -121,7 +122,7 @@ def find_calendar(session: Session, token: str) -> CalendarRow:
     """The live subscription of ``token``; NotFound when unknown, Gone when revoked."""
     row = repo.by_token_hash(session, hash_token(token))
     if row is None:
-        raise NotFound("no such calendar", field="token")
+        raise NotFound(N_("no such calendar"), field="token")
     return _live(row)
 
 
@@ -135,7 +136,7 @@ def find_managed_calendar(session: Session, manage_token: str) -> CalendarRow:
     """
     row = repo.by_manage_token_hash(session, hash_token(manage_token))
     if row is None:
-        raise NotFound("no such calendar", field="token")
+        raise NotFound(N_("no such calendar"), field="token")
     return _live(row)
 
 

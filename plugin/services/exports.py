@@ -16,6 +16,7 @@ from plugin.catalog.localize import localize
 from plugin.catalog.model import Routine
 from plugin.errors import InvalidInput, NotFound
 from plugin.formats import ical, registry
+from plugin.i18n import N_
 from plugin.services import routines
 
 
@@ -39,7 +40,11 @@ def export_routine(session: Session, routine_id: str, fmt: str, query: Mapping[s
     """
     module = registry.FORMATS.get(fmt)
     if module is None:
-        raise NotFound(f"no export format {fmt!r}; formats: {', '.join(registry.names())}", field="format")
+        raise NotFound(
+            N_("no export format '{format}'; formats: {formats}"),
+            field="format",
+            values={"format": fmt, "formats": ", ".join(registry.names())},
+        )
     lang = language_from_query(query)
     routine = routines.get_routine(session, routine_id)
     week = week_from_query(query)
@@ -68,7 +73,7 @@ def language_from_query(query: Mapping[str, str]) -> i18n.Language:
     try:
         return i18n.language(code)
     except InvalidInput as err:
-        raise InvalidInput(err.message, field="lang") from None
+        raise InvalidInput(err.template, field="lang", values=err.values) from None
 
 
 def export_in(fmt: str, routine: Routine, lang: i18n.Language, start: datetime | None = None) -> bytes:
@@ -88,7 +93,9 @@ def week_from_query(query: Mapping[str, str]) -> int | None:
         return None
     low, high = limits.WEEKS
     if not raw.isdigit() or not low <= int(raw) <= high:
-        raise InvalidInput(f"week is a whole number from {low} to {high}", field="week")
+        raise InvalidInput(
+            N_("week is a whole number from {low} to {high}"), field="week", values={"low": low, "high": high}
+        )
     return int(raw)
 
 
@@ -111,10 +118,10 @@ def start_from_query(query: Mapping[str, str], now_utc: datetime) -> datetime:
             local = datetime.fromisoformat(raw)
         except ValueError:
             raise InvalidInput(
-                "start must be a local date-time like 2026-11-23T07:00", field="start"
+                N_("start must be a local date-time like 2026-11-23T07:00"), field="start"
             ) from None
         if local.tzinfo is not None:
-            raise InvalidInput("start is local time; give the zone in timezone", field="start")
+            raise InvalidInput(N_("start is local time; give the zone in timezone"), field="start")
     return local.replace(second=0, microsecond=0, tzinfo=zone)
 
 

@@ -27,6 +27,7 @@ from plugin.catalog.localize import localize_plan
 from plugin.catalog.model import Plan
 from plugin.errors import Gone, NotFound
 from plugin.formats import canonical, ical
+from plugin.i18n import N_
 from plugin.services import done_links, plan_state, schedule
 from plugin.services.calendar_lookup import hash_token, plan_from_spec
 from plugin.store import calendars as repo
@@ -339,16 +340,16 @@ def feed(
 
     found, stored = repo.read_feed(db.engine, token_hash, wants_body)
     if found is None:
-        raise NotFound("no such calendar", field="token")
+        raise NotFound(N_("no such calendar"), field="token")
     if found.revoked:
-        raise Gone("this calendar was revoked", field="token")
+        raise Gone(N_("this calendar was revoked"), field="token")
     if current(found) and stored is None:
         return Feed(None, found.etag or "", None, "")  # If-None-Match matched
     if stored is None or not stored.body:
         body = rebuild_feed(db, found.calendar_id)
         found, stored = repo.read_feed(db.engine, token_hash, lambda _: True)
         if found is None or found.revoked:
-            raise Gone("this calendar was revoked", field="token")
+            raise Gone(N_("this calendar was revoked"), field="token")
         if body is not None and stored is not None and etag_of(body) != found.etag:
             # Another rebuild stored first (and the mark is set again): serve what was just
             # rendered, which holds every session committed before this request.
@@ -374,7 +375,7 @@ def installation_feed(session: Session, installation_id: str, calendar_id: str) 
     """The feed of a calendar this installation owns; NotFound for any other (another's too)."""
     row = repo.by_id(session, calendar_id)
     if row is None or row.installation_id != installation_id or row.revoked_at is not None:
-        raise NotFound(f"no calendar {calendar_id!r}", field="id")
+        raise NotFound(N_("no calendar '{calendar}'"), field="id", values={"calendar": calendar_id})
     if row.feed_stale or row.feed_fingerprint != stored_fingerprint(session) or not row.feed_body:
         render_feed(session, row)
     return row.feed_body or b""

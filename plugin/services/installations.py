@@ -17,6 +17,7 @@ from plugin import crypto, manifests
 from plugin.catalog.model import Plan
 from plugin.errors import InvalidInput, NotFound
 from plugin.formats import strava as strava_format
+from plugin.i18n import N_
 from plugin.security import HEADER_INSTALLATION_SIGNATURE, NO_MATCH, SignatureRejected, is_secret
 from plugin.services import calendar_lookup, calendars
 from plugin.store import installations as repo
@@ -62,19 +63,27 @@ def install(
     the calendar's feed token is derived from it. Nothing is stored when any field is invalid.
     """
     if not CLIENT_KEY.match(client_key):
-        raise InvalidInput("clientKey is 1-200 letters, digits or ._:@-", field="clientKey")
+        raise InvalidInput(N_("clientKey is 1-200 letters, digits or ._:@-"), field="clientKey")
     registry.factory(tracker)
     if not is_secret(shared_secret):
-        raise InvalidInput("sharedSecret must be whsec_ and at least 24 base64 bytes", field="sharedSecret")
+        raise InvalidInput(
+            N_("sharedSecret must be whsec_ and at least 24 base64 bytes"), field="sharedSecret"
+        )
     if not re.match(r"^https?://[^\s/]+", base_url):
-        raise InvalidInput("baseUrl must be an http(s) URL", field="baseUrl")
+        raise InvalidInput(N_("baseUrl must be an http(s) URL"), field="baseUrl")
     for name in manifests.required_credentials(tracker):
         if credentials.get(name) in (None, ""):
-            raise InvalidInput(f"{tracker} needs credentials.{name}", field=f"credentials.{name}")
+            raise InvalidInput(
+                N_("{tracker} needs credentials.{name}"),
+                field=f"credentials.{name}",
+                values={"tracker": tracker, "name": name},
+            )
     zone = credentials.get("timezone")
     if zone not in (None, "") and not _known_zone(zone):
         # Without a plan, a tracker's local dates and times are read in this zone (services/sync.py).
-        raise InvalidInput("timezone must be an IANA name like Europe/Berlin", field="credentials.timezone")
+        raise InvalidInput(
+            N_("timezone must be an IANA name like Europe/Berlin"), field="credentials.timezone"
+        )
     # Any installation may connect Strava (docs/strava.md#our-mapping), so any may opt in.
     strava_format.stretching_sport_types(credentials.get("stretchingSportTypes"))
     row = repo.by_client_key(session, client_key)
@@ -131,7 +140,9 @@ def find(session: Session, client_key: str) -> InstallationRow:
     """The installation with this client key; NotFound otherwise."""
     row = repo.by_client_key(session, client_key)
     if row is None:
-        raise NotFound(f"no installation {client_key!r}", field="clientKey")
+        raise NotFound(
+            N_("no installation '{client_key}'"), field="clientKey", values={"client_key": client_key}
+        )
     return row
 
 
@@ -187,4 +198,6 @@ def _set_plan(
         calendars.change_plan(session, owned, plan, keys)  # its CalDAV copy follows after commit
         return None
     except InvalidInput as err:
-        raise InvalidInput(err.message, field=f"plan.{err.field}" if err.field else "plan") from None
+        raise InvalidInput(
+            err.template, field=f"plan.{err.field}" if err.field else "plan", values=err.values
+        ) from None

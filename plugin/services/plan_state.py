@@ -20,6 +20,7 @@ from plugin.catalog.model import Plan, Routine
 from plugin.catalog.progress import Hold, PainReport, PlanProgress, progress
 from plugin.errors import NotFound
 from plugin.formats import weekly
+from plugin.i18n import N_
 from plugin.services import calendar_lookup
 from plugin.store import installations as installation_repo
 from plugin.store import sessions as session_repo
@@ -95,7 +96,7 @@ def installation_state(
     """The state of the installation's plan; None when it has none. NotFound for an unknown one."""
     row = installation_repo.get(session, installation_id)
     if row is None:
-        raise NotFound("no such installation", field="clientKey")
+        raise NotFound(N_("no such installation"), field="clientKey")
     owned = calendar_lookup.installation_calendar(session, installation_id)
     plan = calendar_lookup.plan_from_spec(session, owned.spec) if owned is not None and owned.spec else None
     return state_of(session, plan, installation_id, now) if plan is not None else None

@@ -11,6 +11,7 @@ from plugin import catalog
 from plugin.catalog.model import PROGRESSING, Progression, Routine, RoutineEntry
 from plugin.errors import InvalidDose, InvalidInput, NotFound
 from plugin.formats import wger as wger_format
+from plugin.i18n import N_
 from plugin.store import routines as repo
 
 OVERRIDABLE = ("sets", "reps", "hold_s", "rest_s", "duration_s")
@@ -29,18 +30,21 @@ def build_routine(
             exercise = catalog.exercise(item["exercise"])
         except NotFound:
             raise InvalidInput(
-                f"unknown exercise {item['exercise']!r}", field=f"exercises.{i}.exercise"
+                N_("unknown exercise '{exercise}'"),
+                field=f"exercises.{i}.exercise",
+                values={"exercise": item["exercise"]},
             ) from None
         overrides = {k: item.get(k) for k in OVERRIDABLE}
         if overrides.get("duration_s") is not None and exercise.dose.duration_s is None:
             raise InvalidInput(
-                f"{exercise.id} is not continuous work; give hold_s instead",
+                N_("{exercise} is not continuous work; give hold_s instead"),
                 field=f"exercises.{i}.duration_s",
+                values={"exercise": exercise.id},
             )
         try:
             dose = exercise.dose.with_overrides(**overrides)
         except InvalidDose as err:
-            raise InvalidInput(err.message, field=f"exercises.{i}.{err.field}") from None
+            raise InvalidInput(err.template, field=f"exercises.{i}.{err.field}", values=err.values) from None
         progression = Progression(
             **{
                 name: tuple(steps)
@@ -69,7 +73,7 @@ def get_routine(session: Session, routine_id: str) -> Routine:
         return routine
     row = repo.get(session, routine_id)
     if row is None:
-        raise NotFound(f"no routine {routine_id!r}", field="id")
+        raise NotFound(N_("no routine '{routine}'"), field="id", values={"routine": routine_id})
     return _from_row(row)
 
 
@@ -80,7 +84,9 @@ def check_routine_ids(session: Session, routine_ids: list[str], field: str = "ro
         try:
             found.append(get_routine(session, routine_id))
         except NotFound:
-            raise InvalidInput(f"unknown routine {routine_id!r}", field=f"{field}.{i}") from None
+            raise InvalidInput(
+                N_("unknown routine '{routine}'"), field=f"{field}.{i}", values={"routine": routine_id}
+            ) from None
     return found
 
 

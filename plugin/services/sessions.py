@@ -16,6 +16,7 @@ from plugin.errors import InvalidInput, NotFound
 from plugin.formats import fit
 from plugin.formats import session as session_format
 from plugin.formats.text import PAIN_STOP_LEVEL, pain_advice
+from plugin.i18n import N_
 from plugin.ids import new_id
 from plugin.schemas.sessions import ExerciseDoneSchema
 from plugin.services import feeds
@@ -37,24 +38,28 @@ FOREIGN_EXERCISE = re.compile(r"^[a-z][a-z0-9_-]{0,31}:\S{1,100}$")
 def check(session: Session, completed: CompletedSession, now: datetime) -> None:
     """Refuse a session no source could have recorded; InvalidInput names the field."""
     if not SOURCE.match(completed.source):
-        raise InvalidInput("source is 1-32 lowercase letters, digits, - or _", field="source")
+        raise InvalidInput(N_("source is 1-32 lowercase letters, digits, - or _"), field="source")
     if not 1 <= len(completed.source_id) <= 200:
-        raise InvalidInput("source_id is 1-200 characters", field="source_id")
+        raise InvalidInput(N_("source_id is 1-200 characters"), field="source_id")
     if completed.routine_id is not None:
         try:
             get_routine(session, completed.routine_id)
         except NotFound:
-            raise InvalidInput(f"unknown routine {completed.routine_id!r}", field="routine") from None
+            raise InvalidInput(
+                N_("unknown routine '{routine}'"), field="routine", values={"routine": completed.routine_id}
+            ) from None
     if completed.started_at.tzinfo is None:
-        raise InvalidInput("started_at needs a UTC offset", field="started_at")
+        raise InvalidInput(N_("started_at needs a UTC offset"), field="started_at")
     if completed.started_at > now + CLOCK_SKEW:
-        raise InvalidInput("a completed session cannot start in the future", field="started_at")
+        raise InvalidInput(N_("a completed session cannot start in the future"), field="started_at")
     if completed.started_at < EARLIEST:
-        raise InvalidInput("started_at is before 2000", field="started_at")
+        raise InvalidInput(N_("started_at is before 2000"), field="started_at")
     if not 0 <= completed.duration_s <= MAX_DURATION_S:
-        raise InvalidInput(f"duration_s is 0-{MAX_DURATION_S} seconds", field="duration_s")
+        raise InvalidInput(
+            N_("duration_s is 0-{most} seconds"), field="duration_s", values={"most": MAX_DURATION_S}
+        )
     if completed.pain is not None and not 0 <= completed.pain <= 10:
-        raise InvalidInput("pain is a score from 0 to 10", field="pain")
+        raise InvalidInput(N_("pain is a score from 0 to 10"), field="pain")
     for i, done in enumerate(completed.exercises):
         _check_exercise(i, done)
 
@@ -67,16 +72,20 @@ def _check_exercise(i: int, done: ExerciseDone) -> None:
             catalog.exercise(done.exercise_id)
         except NotFound:
             raise InvalidInput(
-                f"unknown exercise {done.exercise_id!r}", field=f"exercises.{i}.exercise"
+                N_("unknown exercise '{exercise}'"),
+                field=f"exercises.{i}.exercise",
+                values={"exercise": done.exercise_id},
             ) from None
     for name in session_format.EXERCISE_FIELDS:
         value = getattr(done, name)
         if value is not None and not 0 <= value <= MAX_DURATION_S:
             raise InvalidInput(
-                f"{name} must be between 0 and {MAX_DURATION_S}", field=f"exercises.{i}.{name}"
+                N_("{field} must be between 0 and {most}"),
+                field=f"exercises.{i}.{name}",
+                values={"field": name, "most": MAX_DURATION_S},
             )
     if done.side not in SIDES:
-        raise InvalidInput("side is left, right or absent", field=f"exercises.{i}.side")
+        raise InvalidInput(N_("side is left, right or absent"), field=f"exercises.{i}.side")
 
 
 def import_session(
@@ -256,5 +265,5 @@ def get_session(db_session: Session, installation_id: str, session_id: str) -> S
     """One session of this installation; NotFound for any other (another installation's too)."""
     row = repo.get_for(db_session, installation_id, session_id)
     if row is None:
-        raise NotFound(f"no session {session_id!r}", field="id")
+        raise NotFound(N_("no session '{session}'"), field="id", values={"session": session_id})
     return stored(db_session, row)

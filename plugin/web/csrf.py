@@ -22,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 
 from plugin.config import secret_key
 from plugin.errors import Forbidden
+from plugin.i18n import N_
 from plugin.services import done_links
 
 COOKIE = "stretchsync_form"
@@ -62,7 +63,7 @@ def set_cookie(response: Response, path: str) -> Response:
 def check(form: MultiDict, scope: str | None = None) -> None:
     """Refuse a POST whose hidden field does not match its cookie: Forbidden naming ``csrf_token``."""
     if request.headers.get("Sec-Fetch-Site") == "cross-site":
-        raise Forbidden("this form was sent from another site", field=FIELD)
+        raise Forbidden(N_("this form was sent from another site"), field=FIELD)
     cookie, given = _cookie(), form.get(FIELD, "")
     if cookie is not None and given:
         for key in _keys():
@@ -70,6 +71,6 @@ def check(form: MultiDict, scope: str | None = None) -> None:
             if hmac.compare_digest(expected.encode(), given.encode()):
                 return
     raise Forbidden(
-        "this form has expired or was sent from another site; open the page again and send it from there",
+        N_("this form has expired or was sent from another site; open the page again and send it from there"),
         field=FIELD,
     )

@@ -18,6 +18,7 @@ from flask import Flask, current_app, request
 from werkzeug.exceptions import UnsupportedMediaType
 
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 from plugin.schemas.fields import TEXT_RULE, text_fault, unkeepable_text
 
 # The widest integer a database column holds (BIGINT), and all of it is used: Strava's ids are
@@ -84,14 +85,18 @@ def read_json(raw: bytes, max_depth: int) -> Any:
     Syntax errors are left to the views (they word them per endpoint): None comes back.
     """
     if json_depth(raw) > max_depth:
-        raise InvalidInput(f"JSON nests deeper than {max_depth} levels", field="body")
+        raise InvalidInput(
+            N_("JSON nests deeper than {depth} levels"), field="body", values={"depth": max_depth}
+        )
     try:
         value = json.loads(raw, parse_int=_integer, parse_float=_number, parse_constant=_constant)
     except ValueError:  # not JSON, or not UTF-8: the view answers as it does for any bad body
         return None
     path = _out_of_range(value)
     if path is not None:
-        raise InvalidInput(f"a number outside ±{MAX_JSON_INTEGER}, or not finite", field=path)
+        raise InvalidInput(
+            N_("a number outside ±{most}, or not finite"), field=path, values={"most": MAX_JSON_INTEGER}
+        )
     path = unkeepable_text(value)
     if path is not None:
         raise InvalidInput(TEXT_RULE, field=path)
@@ -112,7 +117,7 @@ def guard_request() -> None:
     _check_pairs(request.args.items(multi=True))
     for name, value in request.headers.items():
         if "\x00" in name or "\x00" in value:
-            raise InvalidInput("a header holds a NUL", field=name if "\x00" not in name else "headers")
+            raise InvalidInput(N_("a header holds a NUL"), field=name if "\x00" not in name else "headers")
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         _check_pairs(request.form.items(multi=True))
         _check_pairs((name, f.filename or "") for name, f in request.files.items(multi=True))
@@ -121,7 +126,7 @@ def guard_request() -> None:
     media_types = _required_body_media_types() if request.method in BODY_METHODS else []
     if media_types:
         if not request.get_data(cache=True):
-            raise InvalidInput("a request body is required", field="body")
+            raise InvalidInput(N_("a request body is required"), field="body")
         if request.mimetype not in media_types:
             raise UnsupportedMediaType(
                 f"the body must be {' or '.join(media_types)}, not {request.mimetype or 'untyped'}"

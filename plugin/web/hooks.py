@@ -11,6 +11,7 @@ from marshmallow import ValidationError
 
 from plugin.errors import InvalidInput
 from plugin.formats import fhir
+from plugin.i18n import N_
 from plugin.jobs import jobs
 from plugin.services import fhir as fhir_service
 from plugin.services import pushes
@@ -78,7 +79,7 @@ class Import(MethodView):
             return answer, 201 if created else 200
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            raise InvalidInput("the body is not a JSON object", field="body")
+            raise InvalidInput(N_("the body is not a JSON object"), field="body")
         try:
             completed = SESSION_SCHEMA.load(body)
         except ValidationError as err:
@@ -93,7 +94,7 @@ def _import_fhir():
     # FHIR R4 Bundle with a Procedure and an optional pain Observation (formats/fhir_sessions.py).
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidInput("the body is not a JSON object", field="resourceType")
+        raise InvalidInput(N_("the body is not a JSON object"), field="resourceType")
     with unit_of_work() as session:
         row, created = fhir_service.import_bundle(session, installation_id(), body)
         answer = session_service.stored(session, row)

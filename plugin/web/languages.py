@@ -39,7 +39,7 @@ def select_locale() -> str:
 
 
 # Blueprints whose answers are pages a person reads; the API's answers stay English
-# (only a problem's ``detail`` follows the request: plugin.web.problems).
+# (only a problem's ``detail`` and reasons follow the request: plugin.web.problems).
 PAGE_BLUEPRINTS = frozenset({"pages", "connect", "apidocs"})
 
 

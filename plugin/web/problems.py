@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, json
+from flask import Flask, Response, has_request_context, json
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -17,13 +17,15 @@ from plugin.errors import (
     Gone,
     InvalidInput,
     Malformed,
+    Message,
     NotFound,
     RemoteFailed,
     StretchsyncError,
     Unauthenticated,
     Unavailable,
 )
-from plugin.i18n import _
+from plugin.i18n import N_, _
+from plugin.schemas import messages, plans
 from plugin.schemas.base import field_paths
 from plugin.trackers.base import TrackerError
 from plugin.web.languages import request_language
@@ -31,7 +33,7 @@ from plugin.web.languages import request_language
 PROBLEM_TYPE = "application/problem+json"
 # Seconds a client is asked to wait while the database does not answer (docs/hardening.md#database-down).
 DATABASE_RETRY_AFTER_S = 30
-DATABASE_DOWN = "the database does not answer; try again later"
+DATABASE_DOWN = N_("the database does not answer; try again later")
 log = logging.getLogger(__name__)
 
 
@@ -57,17 +59,48 @@ def status_of(exc: StretchsyncError) -> int:
 
 
 def problem(status: int, detail: str, errors: dict[str, list[str]] | None = None, **extra: Any) -> Response:
-    """Build a problem+json response; ``errors`` maps a field path to its reasons."""
-    body: dict[str, Any] = {
-        "type": "about:blank",
-        "title": _title(status),
-        "status": status,
-        "detail": detail,
-    }
-    if errors:
-        body["errors"] = errors
+    """Build a problem+json response; ``errors`` maps a field path to its reasons.
+
+    ``detail`` and every reason are written in the request's language (English texts
+    in, docs/i18n.md#errors); field paths, ``title`` and ``extra`` stay as given.
+    """
+    lang = request_language() if has_request_context() else i18n.language(i18n.DEFAULT)
+    with i18n.using(lang):
+        body: dict[str, Any] = {
+            "type": "about:blank",
+            "title": _title(status),
+            "status": status,
+            "detail": in_language(detail),
+        }
+        if errors:
+            body["errors"] = {
+                path: [in_language(reason) for reason in reasons] for path, reasons in errors.items()
+            }
     body.update(extra)
-    return Response(json.dumps(body), status=status, mimetype=PROBLEM_TYPE)
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_TYPE)
+    response.headers["Content-Language"] = lang.code
+    return response
+
+
+def in_language(text: str) -> str:
+    """An English reason or detail in the current language; as it is when no catalog has it.
+
+    Tried in turn: the template a ``Message`` was filled from, a plan rule, any catalog
+    text, then marshmallow's and webargs' messages with their values read back.
+    """
+    if i18n.current().code == i18n.DEFAULT:
+        return text
+    if isinstance(text, Message) and text.values:
+        return _(text.template).format(**text.values)
+    text = str(text)
+    written = plans.in_language(text)
+    if written != text:
+        return written
+    found = messages.template_of(text)
+    if found is not None:
+        template, values = found
+        return _(template).format(**values)
+    return i18n.in_current(text)
 
 
 def _title(status: int) -> str:
@@ -89,11 +122,11 @@ def _http_problem(exc: HTTPException) -> Response:
             )
     detail = data.get("message") or exc.description or _title(status)
     if status == 422 and errors:
-        with i18n.using(request_language()):
-            detail = _("The request has invalid fields: {fields}").format(fields=", ".join(sorted(errors)))
+        detail = Message(
+            N_("The request has invalid fields: {fields}"), {"fields": ", ".join(sorted(errors))}
+        )
     if status == 400 and errors and any("Invalid JSON" in m for v in errors.values() for m in v):
-        with i18n.using(request_language()):
-            detail = _("The request body is not valid JSON.")
+        detail = N_("The request body is not valid JSON.")
     response = problem(status, detail, errors, **data.get("extra", {}))
     for key, value in exc.get_response().headers.items() if status == 405 else []:
         if key.lower() == "allow":
@@ -102,14 +135,15 @@ def _http_problem(exc: HTTPException) -> Response:
 
 
 def _domain_problem(exc: StretchsyncError) -> Response:
-    errors = {exc.field: [exc.message]} if exc.field else None
+    errors: dict[str, list[str]] | None = {exc.field: [exc.message]} if exc.field else None
     return problem(status_of(exc), exc.message, errors)
 
 
 def _tracker_problem(exc: TrackerError) -> Response:
     # The tracker, not the caller, failed: 502, or 503 with Retry-After when waiting helps (RFC 9110 §15.6).
     status = 503 if exc.retryable else 502
-    response = problem(status, f"The remote service failed: {exc.message}")
+    # The tracker's own answer stays as it said it; only our words around it are translated.
+    response = problem(status, Message(N_("The remote service failed: {answer}"), {"answer": exc.message}))
     if exc.retry_after is not None:
         response.headers["Retry-After"] = str(int(exc.retry_after))
     return response

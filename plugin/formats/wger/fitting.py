@@ -95,9 +95,12 @@ def description(routine: Routine, plan: Plan | None, overflow: Sequence[str], li
     without = "\n".join([*cautions, *overflow, marker])
     if len(without) > limits.description:
         raise InvalidRoutine(
-            f"wger: the cautions and notes of {routine.id!r} need {len(without)} characters; "
-            f"wger's description holds {limits.description}",
+            N_(
+                "wger: the cautions and notes of '{routine}' need {need} characters; "
+                "wger's description holds {most}"
+            ),
             field="exercises",
+            values={"routine": routine.id, "need": len(without), "most": limits.description},
         )
     # During a pain hold the warning comes first and the routine's own description gives way
     # to it where both do not fit (docs/catalog.md#progression): it is known from the first push.
@@ -110,9 +113,12 @@ def description(routine: Routine, plan: Plan | None, overflow: Sequence[str], li
     if len(text) > limits.description:
         room = limits.description - len(without) - 1
         raise InvalidRoutine(
-            f"wger: the description has room for {max(room, 0)} characters next to the routine's "
-            f"cautions, not {len(routine.description)}",
+            N_(
+                "wger: the description has room for {room} characters next to the routine's "
+                "cautions, not {length}"
+            ),
             field="description",
+            values={"room": max(room, 0), "length": len(routine.description)},
         )
     optional = [
         _("{name}: {duration}, {frequency}").format(
