@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from icalendar import Alarm, Calendar, Component, Event, vDuration
@@ -296,52 +297,12 @@ def _categories(routine: Routine) -> list[str]:
     return [_(CATEGORY), _(FOCUS_CATEGORY[routine.focus.value])]
 
 
-def build_feed(
-    plan: Plan,
-    *,
-    feed_id: str,
-    sequence: int,
-    changed_at: datetime,
-    created_at: datetime | None = None,
-    done: Iterable[DoneOccurrence] = (),
-    since: date | None = None,
-    routine_url: Callable[[str], str] | None = None,
-    figure_url: Callable[[str], str] | None = None,
-    done_url: Callable[[str], str] | None = None,
-    plan_state: PlanProgress | None = None,
-) -> Calendar:
-    """The subscribable calendar of ``plan`` as an icalendar object (``feed`` gives its bytes).
+def build_feed(plan: Plan, **options: Any) -> Calendar:
+    """The subscribable calendar of ``plan`` as an icalendar object: ``feed``'s bytes, parsed.
 
-    Parameters:
-        feed_id: the subscription's public id (never its token); every UID derives from it.
-        sequence: SEQUENCE of every series; the caller bumps it when the plan changes.
-        changed_at: when the plan last changed; becomes DTSTAMP and LAST-MODIFIED.
-        done: completed sessions to show as done (see ``DoneOccurrence``).
-        since: first day of the history window (plan time); series start there, earlier
-            done marks are left out (see ``first_date``). None: the whole plan.
-        routine_url: the public page of a routine by id, linked from each done mark.
-        figure_url: the drawing of an exercise by id; each series carries one IMAGE per
-            exercise (RFC 7986 §5.10), so a client that shows images can show the position.
-        done_url: the private "Mark as done" page of a routine by id; each series carries it
-            as its URL and at the end of its description, each done mark in its description
-            (to change what was recorded). One link per routine, not per occurrence.
-        plan_state: the plan's weeks and holds (``plugin.catalog.progress``); None: its weeks
-            from its first day with no pain reported.
+    ``options`` are ``feed``'s, documented there.
     """
-    body = feed(
-        plan,
-        feed_id=feed_id,
-        sequence=sequence,
-        changed_at=changed_at,
-        created_at=created_at,
-        done=done,
-        since=since,
-        routine_url=routine_url,
-        figure_url=figure_url,
-        done_url=done_url,
-        plan_state=plan_state,
-    )
-    return Calendar.from_ical(body)
+    return Calendar.from_ical(feed(plan, **options))
 
 
 def feed(
@@ -358,12 +319,28 @@ def feed(
     done_url: Callable[[str], str] | None = None,
     plan_state: PlanProgress | None = None,
 ) -> bytes:
-    """The feed of ``plan`` as bytes (CRLF, folded at 75 octets, UTF-8); parameters as ``build_feed``.
+    """The feed of ``plan`` as bytes (CRLF, folded at 75 octets, UTF-8).
 
     The calendar, its VTIMEZONE and the series are written by icalendar; the done marks,
     up to a few hundred small events of one shape, are written line by line
     (``_DoneWriter``), byte for byte as icalendar would write them, at a fraction of its
     cost, so a feed with a window of history builds in about the time of an empty one.
+
+    Parameters:
+        feed_id: the subscription's public id (never its token); every UID derives from it.
+        sequence: SEQUENCE of every series; the caller bumps it when the plan changes.
+        changed_at: when the plan last changed; becomes DTSTAMP and LAST-MODIFIED.
+        done: completed sessions to show as done (see ``DoneOccurrence``).
+        since: first day of the history window (plan time); series start there, earlier
+            done marks are left out (see ``first_date``). None: the whole plan.
+        routine_url: the public page of a routine by id, linked from each done mark.
+        figure_url: the drawing of an exercise by id; each series carries one IMAGE per
+            exercise (RFC 7986 §5.10), so a client that shows images can show the position.
+        done_url: the private "Mark as done" page of a routine by id; each series carries it
+            as its URL and at the end of its description, each done mark in its description
+            (to change what was recorded). One link per routine, not per occurrence.
+        plan_state: the plan's weeks and holds (``plugin.catalog.progress``); None: its weeks
+            from its first day with no pain reported.
     """
     zone = ZoneInfo(plan.timezone)
     stamp = _stamp(changed_at)
